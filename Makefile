@@ -1,0 +1,76 @@
+# Chính Quyền Số — the commands of the README.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install demo serve test lint bench requirements messages db-stop clean
+
+help:
+	@echo "make demo   — cài đặt, khởi tạo CSDL, nạp dữ liệu mẫu, chạy http://$(HOST):$(PORT)"
+	@echo "make test   — cài đặt và chạy toàn bộ bộ kiểm thử"
+	@echo "make lint   — ruff, mypy, import-linter"
+	@echo "make bench  — đo hiệu năng"
+
+$(VENV)/bin/python:
+	@echo "==> [1/4] Tạo môi trường Python ($(VENV))"
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@uv venv --quiet --python python3.11 $(VENV) 2>/dev/null || uv venv --quiet $(VENV)
+
+$(VENV)/.installed: $(VENV)/bin/python requirements/dev.txt
+	@echo "==> [2/4] Cài đặt thư viện Python (requirements/dev.txt, có kiểm tra mã băm)"
+	@uv pip sync --quiet --python $(PY) --require-hashes requirements/dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json .npmrc
+	@echo "==> [3/4] Cài đặt giao diện từ npm (Pico CSS, htmx)"
+	@npm ci --silent --no-audit --no-fund
+	@touch $@
+
+locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
+	@echo "==> [4/4] Biên dịch bản dịch"
+	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed locale/.compiled
+
+demo: install
+	@$(PY) manage.py demo_setup
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	@DEBUG=false $(PY) manage.py collectstatic --noinput -v0
+	@echo "==> Đang chạy tại http://$(HOST):$(PORT)  (Ctrl+C để dừng)"
+	@DEBUG=false ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost $(VENV)/bin/gunicorn config.wsgi \
+		--bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - --log-level warning
+
+test: install
+	@bash scripts/ensure-chromium.sh
+	@$(PY) -m pytest -n $${TEST_WORKERS:-auto} --create-db -q $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/lint-imports
+
+bench: install
+	@$(PY) -m bench
+
+requirements:
+	uv pip compile --quiet --generate-hashes --python-version 3.11 requirements/base.in -o requirements/base.txt
+	uv pip compile --quiet --generate-hashes --python-version 3.11 requirements/dev.in -o requirements/dev.txt
+
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
+
+db-stop:
+	@$(PY) -m config.embedded_db stop
+
+clean: db-stop
+	rm -rf var $(VENV) node_modules locale/.compiled

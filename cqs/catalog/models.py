@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cqs.accounts.models import Role
+from cqs.core.models import TimeStampedModel
+
+
+class Field(models.Model):
+    """A field of administrative procedures (lĩnh vực), e.g. Hộ tịch."""
+
+    code = models.CharField(_("mã lĩnh vực"), max_length=40, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=200)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lĩnh vực")
+        verbose_name_plural = _("lĩnh vực")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    COMMUNE = "commune", _("Cấp xã")
+    MULTI = "multi", _("Nhiều cấp")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Toàn trình")
+    PARTIAL = "partial", _("Một phần")
+    NONE = "none", _("Không trực tuyến")
+
+
+class Procedure(TimeStampedModel):
+    """An administrative procedure, identified by its national code (e.g. ``1.001193``).
+
+    Its content lives in versions; ``current_version`` is the published version in
+    force, kept denormalised for fast listing and search (updated by services).
+    """
+
+    code = models.CharField(_("mã thủ tục"), max_length=40, unique=True)
+    current_version = models.OneToOneField(
+        "ProcedureVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("phiên bản đang áp dụng"),
+    )
+    # Denormalised from the current version for listing, filtering and search.
+    name = models.CharField(_("tên thủ tục"), max_length=500, blank=True)
+    field = models.ForeignKey(Field, null=True, blank=True, on_delete=models.PROTECT, related_name="procedures")
+    level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices, blank=True)
+    online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices, blank=True)
+    is_published = models.BooleanField(_("đang công bố"), default=False, db_index=True)
+    search_name = models.CharField(max_length=500, editable=False, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="catalog_proc_search_gin"),
+            GinIndex(fields=["search_name"], name="catalog_proc_name_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ProcedureVersion(TimeStampedModel):
+    """One version of a procedure, published by a decision and in force from a date.
+
+    A dossier freezes the version it starts with; a published version is never edited.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        CHECKED = "checked", _("Đã kiểm tra")
+        PUBLISHED = "published", _("Đã công bố")
+        SUPERSEDED = "superseded", _("Hết hiệu lực")
+
+    class TimeUnit(models.TextChoices):
+        WORKING_DAYS = "working_days", _("ngày làm việc")
+        WORKING_HOURS = "working_hours", _("giờ làm việc")
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản số"))
+    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", verbose_name=_("lĩnh vực"))
+    level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices)
+    agencies = models.ManyToManyField(
+        "units.Agency", related_name="procedure_versions", blank=True, verbose_name=_("cơ quan thực hiện")
+    )
+    deciding_authority = models.CharField(_("cơ quan có thẩm quyền quyết định"), max_length=300, blank=True)
+    steps = models.TextField(_("trình tự thực hiện"), blank=True)
+    method = models.TextField(_("cách thức thực hiện"), blank=True)
+    applicants = models.TextField(_("đối tượng thực hiện"), blank=True)
+    conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True)
+    processing_time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+    )
+    processing_time_note = models.CharField(_("ghi chú thời hạn"), max_length=500, blank=True)
+    afternoon_cutoff = models.TimeField(
+        _("nhận sau giờ này tính từ ngày làm việc tiếp theo"), null=True, blank=True,
+        help_text=_("Ví dụ 15:00. Để trống nếu thủ tục không áp dụng quy tắc này."),
+    )
+    online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices)
+    result_type = models.CharField(_("kết quả thực hiện"), max_length=500, blank=True)
+    fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
+
+    decision_number = models.CharField(_("số quyết định công bố"), max_length=100, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    effective_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
+    effective_until = models.DateField(_("hết hiệu lực từ ngày"), null=True, blank=True)
+    published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
+    change_note = models.TextField(_("nội dung thay đổi"), blank=True)
+
+    class Meta:
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="catalog_version_number_unique"),
+        ]
+        verbose_name = _("phiên bản thủ tục")
+        verbose_name_plural = _("phiên bản thủ tục")
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code} v{self.number}"
+
+
+class RequiredDocument(models.Model):
+    """An item of the dossier (thành phần hồ sơ)."""
+
+    class NationalData(models.TextChoices):
+        NONE = "", _("Không")
+        POPULATION = "population", _("Cơ sở dữ liệu quốc gia về dân cư")
+        CIVIL_STATUS = "civil_status", _("Cơ sở dữ liệu hộ tịch điện tử")
+        LAND = "land", _("Cơ sở dữ liệu đất đai")
+        BUSINESS = "business", _("Cơ sở dữ liệu đăng ký doanh nghiệp")
+        EARLIER_RESULT = "earlier_result", _("Kết quả giải quyết thủ tục hành chính trước đó")
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="documents")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên giấy tờ"), max_length=1000)
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    is_optional = models.BooleanField(_("không bắt buộc"), default=False)
+    template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
+    template_file = models.FileField(_("tệp mẫu"), upload_to="catalog/templates/", blank=True)
+    replaceable_by = models.CharField(
+        _("thay thế bằng dữ liệu"), max_length=20, choices=NationalData.choices, blank=True, default=""
+    )
+    note = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Fee(models.Model):
+    """A fee or charge (phí, lệ phí) in đồng."""
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="fees")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên phí, lệ phí"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("phí, lệ phí")
+        verbose_name_plural = _("phí, lệ phí")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.amount} đồng"
+
+
+class FormField(models.Model):
+    """A field of the procedure's electronic form (tờ khai điện tử)."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Chữ")
+        TEXTAREA = "textarea", _("Đoạn văn")
+        DATE = "date", _("Ngày")
+        INTEGER = "integer", _("Số nguyên")
+        EMAIL = "email", _("Thư điện tử")
+        PHONE = "phone", _("Số điện thoại")
+        CITIZEN_ID = "citizen_id", _("Số định danh cá nhân")
+        CHOICE = "choice", _("Chọn một")
+        CHECKBOX = "checkbox", _("Xác nhận")
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="form_fields")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    key = models.SlugField(_("mã trường"), max_length=60)
+    label = models.CharField(_("nhãn"), max_length=300)
+    type = models.CharField(_("kiểu"), max_length=20, choices=Type.choices)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    choices = models.JSONField(_("các lựa chọn"), default=list, blank=True)
+    help_text = models.CharField(_("hướng dẫn"), max_length=500, blank=True)
+    prefill = models.CharField(
+        _("điền sẵn từ hồ sơ người dùng"), max_length=40, blank=True,
+        help_text=_("full_name, citizen_id, date_of_birth, phone, email, address"),
+    )
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "key"], name="catalog_form_field_key_unique")]
+        verbose_name = _("trường tờ khai")
+        verbose_name_plural = _("trường tờ khai")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProcessStep(models.Model):
+    """A step of the internal process (quy trình nội bộ): who does what, within how many working hours."""
+
+    class UnitKind(models.TextChoices):
+        ONE_STOP = "one_stop", _("Bộ phận Một cửa")
+        PROCESSING = "processing", _("Phòng, bộ phận chuyên môn")
+        LEADERSHIP = "leadership", _("Lãnh đạo cơ quan")
+        CLERICAL = "clerical", _("Văn thư")
+        OTHER_AGENCY = "other_agency", _("Cơ quan phối hợp (liên thông)")
+
+    version = models.ForeignKey(ProcedureVersion, on_delete=models.CASCADE, related_name="process_steps")
+    position = models.PositiveSmallIntegerField(_("bước"))
+    name = models.CharField(_("nội dung công việc"), max_length=500)
+    role = models.CharField(_("vai trò thực hiện"), max_length=30, choices=Role.choices)
+    unit_kind = models.CharField(_("bộ phận thực hiện"), max_length=20, choices=UnitKind.choices)
+    duration_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        ordering = ["version", "position"]
+        verbose_name = _("bước quy trình nội bộ")
+        verbose_name_plural = _("quy trình nội bộ")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"

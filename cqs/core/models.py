@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """One append-only, hash-chained row per state change (who, what, when, from where, before, after)."""
+
+    seq = models.BigIntegerField(_("số thứ tự"), unique=True)
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("người thực hiện"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    object_type = models.CharField(_("loại đối tượng"), max_length=100)
+    object_id = models.CharField(_("mã đối tượng"), max_length=100)
+    before = models.JSONField(_("trước"), null=True, blank=True)
+    after = models.JSONField(_("sau"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+        verbose_name = _("nhật ký kiểm toán")
+        verbose_name_plural = _("nhật ký kiểm toán")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The last link of the chain, kept apart so that deleting the newest rows is detected too."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+
+class CalendarDay(TimeStampedModel):
+    """A day the administrator marks against the usual week: an extra day off, or a swapped working day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Ngày nghỉ lễ, Tết")
+        DAY_OFF = "day_off", _("Ngày nghỉ bù / nghỉ thêm")
+        WORKING_DAY = "working_day", _("Ngày làm việc bù")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("lý do"), max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("ngày đặc biệt")
+        verbose_name_plural = _("lịch làm việc")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
