@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cqs.accounts",
     "cqs.catalog",
     "cqs.portal",
+    "cqs.demo",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,6 @@ CQS_SITE_NAME = os.environ.get("CQS_SITE_NAME", "Cổng dịch vụ công")
 
 # Office hours: two periods making the 8 working hours of a working day (Decree 118: 1 day = 8 hours).
 CQS_WORKING_PERIODS = os.environ.get("CQS_WORKING_PERIODS", "07:30-11:30,13:30-17:30")
+
+# Officials must confirm a TOTP code after their password (enrolment is forced on first login).
+CQS_OFFICIAL_TOTP_REQUIRED = env.env_bool("CQS_OFFICIAL_TOTP_REQUIRED", default=True)
