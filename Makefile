@@ -6,7 +6,6 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
-UV := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help install demo serve test lint bench requirements messages db-stop clean
@@ -34,6 +33,7 @@ node_modules/.installed: package.json package-lock.json .npmrc
 
 locale/.compiled: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/django.po)
 	@echo "==> [4/4] Biên dịch bản dịch"
+	@bash scripts/ensure-system-packages.sh msgfmt:gettext
 	@$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
 	@touch $@
 
@@ -50,7 +50,7 @@ serve:
 		--bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - --log-level warning
 
 test: install
-	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-system-packages.sh chromium:chromium
 	@$(PY) -m pytest -n $${TEST_WORKERS:-auto} --create-db -q $(PYTEST_ARGS)
 
 lint: install

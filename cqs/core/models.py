@@ -48,6 +48,9 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
 
 class CalendarDay(TimeStampedModel):
     """A day the administrator marks against the usual week: an extra day off, or a swapped working day."""

@@ -28,7 +28,11 @@ class AdministrativeUnit(TimeStampedModel):
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_units",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_units",
         verbose_name=_("đã sáp nhập vào"),
     )
     merged_at = models.DateField(_("ngày sáp nhập"), null=True, blank=True)
@@ -78,7 +82,12 @@ class Agency(TimeStampedModel):
         AdministrativeUnit, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("đơn vị hành chính")
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("cơ quan cấp trên")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("cơ quan cấp trên"),
     )
     address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
@@ -86,7 +95,11 @@ class Agency(TimeStampedModel):
     search_name = models.CharField(max_length=255, db_index=True, editable=False)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_agencies",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_agencies",
         verbose_name=_("đã sáp nhập vào"),
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from cqs.accounts.permissions import official_needs_otp
 from cqs.accounts.selectors import api_token_user
 
 
@@ -28,8 +29,8 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
+        if user is not None and user.is_authenticated and not official_needs_otp(user):
+            return user  # an official's session counts only once past the TOTP step
         return None
 
 

@@ -1,3 +1,373 @@
-from ninja import Router
+"""The catalog's REST endpoints, mounted at /api/v1/ (see config/api.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from ninja import Query, Router, Schema
+from pydantic import Field as PydanticField
+
+from cqs.accounts.api.auth import api_auth, public_auth
+from cqs.catalog import exchange, selectors
+from cqs.catalog.models import Level, OnlineLevel, Procedure, ProcedureVersion
+from cqs.catalog.permissions import can_manage_catalog
+from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 
 router = Router(tags=["Thủ tục hành chính"])
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+
+class BadQuery(ApplicationError):
+    """A query parameter with a value we cannot use (answered with 422)."""
+
+    code = "validation_failed"
+    status = 422
+
+
+# ---------------------------------------------------------------- schemas
+
+
+class ErrorOut(Schema):
+    code: str = PydanticField(description="Mã lỗi cho máy đọc.")
+    message: str = PydanticField(description="Thông báo lỗi bằng tiếng Việt.")
+    detail: dict[str, Any] | None = PydanticField(None, description="Chi tiết, ví dụ danh sách lỗi theo từng vị trí.")
+
+
+class ProcedureSummaryOut(Schema):
+    code: str = PydanticField(description="Mã thủ tục quốc gia, ví dụ 1.001193.")
+    name: str = PydanticField(description="Tên thủ tục.")
+    field: str = PydanticField(description="Tên lĩnh vực.")
+    level: str = PydanticField(description="Cấp thực hiện: province, commune, multi.")
+    online_level: str = PydanticField(description="Mức độ trực tuyến: full (toàn trình), partial (một phần), none.")
+    processing_time: Decimal | None = PydanticField(description="Thời hạn giải quyết.")
+    processing_time_unit: str = PydanticField(description="Đơn vị thời hạn: working_days hoặc working_hours.")
+    url: str = PydanticField(description="Địa chỉ trang thủ tục trên Cổng dịch vụ công.")
+
+
+class ProcedurePageOut(Schema):
+    count: int = PydanticField(description="Tổng số thủ tục tìm thấy.")
+    page: int = PydanticField(description="Trang hiện tại, bắt đầu từ 1.")
+    page_size: int = PydanticField(description="Số thủ tục mỗi trang (tối đa 100).")
+    results: list[ProcedureSummaryOut]
+
+
+class FieldOut(Schema):
+    code: str = PydanticField(description="Mã lĩnh vực.")
+    name: str = PydanticField(description="Tên lĩnh vực.")
+    procedure_count: int = PydanticField(description="Số thủ tục đang công bố thuộc lĩnh vực.")
+
+
+class AgencyOut(Schema):
+    electronic_code: str = PydanticField(description="Mã định danh điện tử của cơ quan.")
+    name: str = PydanticField(description="Tên cơ quan.")
+
+
+class DocumentOut(Schema):
+    name: str = PydanticField(description="Tên giấy tờ.")
+    originals: int = PydanticField(description="Số bản chính.")
+    copies: int = PydanticField(description="Số bản sao.")
+    optional: bool = PydanticField(description="Không bắt buộc.")
+    template_name: str = PydanticField(description="Mẫu đơn, tờ khai.")
+    replaceable_by: str = PydanticField(description="Được thay bằng dữ liệu của cơ sở dữ liệu quốc gia (nếu có).")
+    note: str = PydanticField(description="Ghi chú.")
+
+
+class FeeOut(Schema):
+    name: str = PydanticField(description="Tên phí, lệ phí.")
+    amount: int = PydanticField(description="Mức thu (đồng).")
+    note: str = PydanticField(description="Ghi chú.")
+
+
+class FormFieldOut(Schema):
+    key: str = PydanticField(description="Mã trường.")
+    label: str = PydanticField(description="Nhãn.")
+    type: str = PydanticField(
+        description="Kiểu: text, textarea, date, integer, email, phone, citizen_id, choice, checkbox."
+    )
+    required: bool = PydanticField(description="Bắt buộc.")
+    choices: list[str] = PydanticField(description="Các lựa chọn (kiểu choice).")
+    help_text: str = PydanticField(description="Hướng dẫn.")
+    prefill: str = PydanticField(description="Điền sẵn từ hồ sơ người dùng.")
+
+
+class ProcessStepOut(Schema):
+    position: int = PydanticField(description="Bước.")
+    name: str = PydanticField(description="Nội dung công việc.")
+    role: str = PydanticField(description="Vai trò thực hiện.")
+    unit_kind: str = PydanticField(description="Bộ phận thực hiện.")
+    duration_hours: Decimal = PydanticField(description="Thời gian (giờ làm việc).")
+
+
+class DecisionOut(Schema):
+    number: str = PydanticField(description="Số, ký hiệu quyết định công bố, ví dụ 1234/QĐ-UBND.")
+    date: dt.date | None = PydanticField(description="Ngày quyết định.")
+
+
+class ProcedureDetailOut(Schema):
+    code: str = PydanticField(description="Mã thủ tục quốc gia.")
+    version: int = PydanticField(description="Phiên bản đang áp dụng.")
+    name: str = PydanticField(description="Tên thủ tục.")
+    field_code: str = PydanticField(description="Mã lĩnh vực.")
+    field_name: str = PydanticField(description="Tên lĩnh vực.")
+    level: str = PydanticField(description="Cấp thực hiện.")
+    online_level: str = PydanticField(description="Mức độ trực tuyến.")
+    agencies: list[AgencyOut] = PydanticField(description="Cơ quan thực hiện.")
+    deciding_authority: str = PydanticField(description="Cơ quan có thẩm quyền quyết định.")
+    steps: str = PydanticField(description="Trình tự thực hiện.")
+    method: str = PydanticField(description="Cách thức thực hiện.")
+    applicants: str = PydanticField(description="Đối tượng thực hiện.")
+    conditions: str = PydanticField(description="Yêu cầu, điều kiện.")
+    legal_basis: str = PydanticField(description="Căn cứ pháp lý.")
+    processing_time: Decimal | None = PydanticField(description="Thời hạn giải quyết.")
+    processing_time_unit: str = PydanticField(description="Đơn vị thời hạn.")
+    processing_time_note: str = PydanticField(description="Ghi chú thời hạn.")
+    afternoon_cutoff: str | None = PydanticField(
+        description="Nhận sau giờ này tính từ ngày làm việc tiếp theo (HH:MM)."
+    )
+    result_type: str = PydanticField(description="Kết quả thực hiện.")
+    fee_note: str = PydanticField(description="Ghi chú phí, lệ phí.")
+    decision: DecisionOut = PydanticField(description="Quyết định công bố.")
+    effective_from: dt.date | None = PydanticField(description="Ngày có hiệu lực.")
+    documents: list[DocumentOut] = PydanticField(description="Thành phần hồ sơ.")
+    fees: list[FeeOut] = PydanticField(description="Phí, lệ phí.")
+    form_fields: list[FormFieldOut] = PydanticField(description="Tờ khai điện tử.")
+    process_steps: list[ProcessStepOut] = PydanticField(description="Quy trình nội bộ.")
+    url: str = PydanticField(description="Địa chỉ trang thủ tục trên Cổng dịch vụ công.")
+
+
+class ProcedureFilters(Schema):
+    q: str = PydanticField("", description="Từ khoá: tên (không cần dấu) hoặc mã thủ tục.")
+    field: str = PydanticField("", description="Mã lĩnh vực.")
+    level: str = PydanticField("", description="Cấp thực hiện: province, commune, multi.")
+    agency: str = PydanticField("", description="Mã định danh điện tử của cơ quan thực hiện.")
+    online_level: str = PydanticField("", description="Mức độ trực tuyến: full, partial, none.")
+    page: str = PydanticField("1", description="Trang, từ 1.")
+    page_size: str = PydanticField(str(DEFAULT_PAGE_SIZE), description="Số thủ tục mỗi trang, từ 1 đến 100.")
+
+
+class ImportOut(Schema):
+    procedures_created: int = PydanticField(description="Số thủ tục mới.")
+    versions_created: int = PydanticField(description="Số phiên bản mới.")
+    fields_created: int = PydanticField(description="Số lĩnh vực mới.")
+    versions_published: int = PydanticField(description="Số phiên bản đã công bố và có hiệu lực.")
+    versions_waiting: int = PydanticField(description="Số phiên bản đã công bố, chờ đến ngày có hiệu lực.")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _url_template() -> str:
+    try:
+        return reverse("portal:procedure_detail", kwargs={"code": "0.000000"}).replace("0.000000", "{code}")
+    except NoReverseMatch:
+        return "/thu-tuc/{code}/"
+
+
+def _positive(value: str, name: str, *, maximum: int | None = None) -> int:
+    text = (value or "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= (maximum or 10**9):
+        bound = f" từ 1 đến {maximum}" if maximum else " từ 1 trở lên"
+        raise BadQuery(
+            f"Tham số {name} phải là số nguyên{bound}.",
+            extra={"errors": [{"where": name, "field": name, "message": f"Giá trị “{text[:50]}” không hợp lệ."}]},
+        )
+    return int(text)
+
+
+def _choice(value: str, name: str, choices: list[tuple[str, Any]]) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    allowed = [c for c, _label in choices]
+    if text not in allowed:
+        raise BadQuery(f"Tham số {name} phải là một trong: {', '.join(allowed)}.")
+    return text
+
+
+def _user(request: HttpRequest) -> Any:
+    return getattr(request, "auth", None) if getattr(request, "auth", None) not in (None, True) else request.user
+
+
+def _require_manager(request: HttpRequest) -> Any:
+    user = _user(request)
+    if not can_manage_catalog(user):
+        raise NotFoundOrForbidden("Không tìm thấy.")
+    return user
+
+
+# ---------------------------------------------------------------- public endpoints
+
+
+@router.get(
+    "/procedures",
+    response={200: ProcedurePageOut, 422: ErrorOut},
+    auth=public_auth,
+    summary="Tìm thủ tục hành chính đang công bố",
+    description="Tìm theo tên (không phân biệt dấu, “đ” = “d”) hoặc mã; lọc theo lĩnh vực, cấp, cơ quan, mức độ trực tuyến.",
+)
+def procedure_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> dict[str, Any]:
+    page = _positive(filters.page, "page")
+    page_size = _positive(filters.page_size, "page_size", maximum=MAX_PAGE_SIZE)
+    if len(filters.q) > MAX_QUERY_LENGTH:
+        raise BadQuery(f"Từ khoá dài tối đa {MAX_QUERY_LENGTH} ký tự.")
+    results = selectors.procedure_search(
+        query=filters.q,
+        field_code=filters.field.strip() or None,
+        level=_choice(filters.level, "level", Level.choices),
+        agency_code=filters.agency.strip() or None,
+        online_level=_choice(filters.online_level, "online_level", OnlineLevel.choices),
+    )
+    paginator = Paginator(results, page_size)
+    count = paginator.count
+    offset = (page - 1) * page_size
+    rows = list(results[offset : offset + page_size]) if offset < count else []
+    url = _url_template()
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "results": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "field": p.field.name if p.field else "",
+                "level": p.level,
+                "online_level": p.online_level,
+                "processing_time": p.current_version.processing_time if p.current_version else None,
+                "processing_time_unit": p.current_version.processing_time_unit if p.current_version else "",
+                "url": url.format(code=p.code),
+            }
+            for p in rows
+        ],
+    }
+
+
+def _detail(procedure: Procedure) -> dict[str, Any]:
+    version: ProcedureVersion | None = procedure.current_version
+    if version is None:
+        raise NotFoundOrForbidden("Không tìm thấy thủ tục.")
+    return {
+        "code": procedure.code,
+        "version": version.number,
+        "name": version.name,
+        "field_code": version.field.code,
+        "field_name": version.field.name,
+        "level": version.level,
+        "online_level": version.online_level,
+        "agencies": [{"electronic_code": a.electronic_code, "name": a.name} for a in version.agencies.all()],
+        "deciding_authority": version.deciding_authority,
+        "steps": version.steps,
+        "method": version.method,
+        "applicants": version.applicants,
+        "conditions": version.conditions,
+        "legal_basis": version.legal_basis,
+        "processing_time": version.processing_time,
+        "processing_time_unit": version.processing_time_unit,
+        "processing_time_note": version.processing_time_note,
+        "afternoon_cutoff": version.afternoon_cutoff.strftime("%H:%M") if version.afternoon_cutoff else None,
+        "result_type": version.result_type,
+        "fee_note": version.fee_note,
+        "decision": {"number": version.decision_number, "date": version.decision_date},
+        "effective_from": version.effective_from,
+        "documents": [
+            {
+                "name": d.name,
+                "originals": d.originals,
+                "copies": d.copies,
+                "optional": d.is_optional,
+                "template_name": d.template_name,
+                "replaceable_by": d.replaceable_by,
+                "note": d.note,
+            }
+            for d in version.documents.all()
+        ],
+        "fees": [{"name": f.name, "amount": f.amount, "note": f.note} for f in version.fees.all()],
+        "form_fields": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "choices": [str(c) for c in f.choices or []],
+                "help_text": f.help_text,
+                "prefill": f.prefill,
+            }
+            for f in version.form_fields.all()
+        ],
+        "process_steps": [
+            {
+                "position": s.position,
+                "name": s.name,
+                "role": s.role,
+                "unit_kind": s.unit_kind,
+                "duration_hours": s.duration_hours,
+            }
+            for s in version.process_steps.all()
+        ],
+        "url": _url_template().format(code=procedure.code),
+    }
+
+
+@router.get(
+    "/procedures/{code}",
+    response={200: ProcedureDetailOut, 404: ErrorOut},
+    auth=public_auth,
+    summary="Chi tiết thủ tục (phiên bản đang áp dụng)",
+)
+def procedure_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    return _detail(selectors.procedure_get_published(code=code[:40]))
+
+
+@router.get("/fields", response=list[FieldOut], auth=public_auth, summary="Các lĩnh vực có thủ tục đang công bố")
+def field_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {"code": f.code, "name": f.name, "procedure_count": f.procedure_count}  # type: ignore[attr-defined]
+        for f in selectors.field_list_with_counts()
+    ]
+
+
+# ---------------------------------------------------------------- catalog manager endpoints
+
+
+@router.post(
+    "/catalog/import",
+    response={200: ImportOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    auth=api_auth,
+    summary="Nhập danh mục thủ tục (JSON, định dạng cqs-catalog/1)",
+    description=(
+        "Thân yêu cầu là tài liệu JSON theo docs/catalog-format.md. Nhập tất cả hoặc không gì cả: "
+        "có lỗi thì danh mục giữ nguyên và câu trả lời liệt kê mọi lỗi kèm vị trí. "
+        "`?publish=true` kiểm tra và công bố luôn từng phiên bản theo quyết định ghi trong tệp."
+    ),
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}, "required": True}},
+)
+def catalog_import(request: HttpRequest, publish: bool = False) -> dict[str, int]:
+    actor = _require_manager(request)
+    try:
+        body = request.body
+    except RequestDataTooBig as error:
+        raise ValidationFailed("Tệp quá lớn để nhập qua API.", code="too_large") from error
+    result = exchange.catalog_import_json(payload=body, actor=actor, publish=publish)
+    return result.as_dict()
+
+
+@router.get(
+    "/catalog/export",
+    response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut},
+    auth=api_auth,
+    summary="Xuất danh mục thủ tục (JSON, định dạng cqs-catalog/1)",
+    description="`codes` là danh sách mã thủ tục cách nhau bằng dấu phẩy; bỏ trống để xuất cả danh mục.",
+)
+def catalog_export(request: HttpRequest, codes: str = "") -> dict[str, Any]:
+    _require_manager(request)
+    selected = [c.strip() for c in codes.split(",") if c.strip()] or None
+    return exchange.catalog_export_json(codes=selected)

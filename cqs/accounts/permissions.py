@@ -1,0 +1,81 @@
+"""Who may open official pages: an official, holding the role (in any agency), past the second factor.
+
+Other apps decorate their views with ``official_required(...)``::
+
+    @official_required(Role.ONE_STOP_OFFICER)
+    def desk(request): ...
+
+Anonymous visitors are sent to the login page; a logged-in account that is not an official, or
+lacks the role, gets 404 (the same answer as a page that does not exist: deny by default);
+an official whose session has not passed the TOTP step (when ``CQS_OFFICIAL_TOTP_REQUIRED``)
+is sent to that step (or to enrolment when no device is confirmed yet).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from cqs.accounts.selectors import totp_confirmed_device
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def session_is_otp_verified(user: Any) -> bool:
+    """Whether django-otp's middleware marked this request's user as verified by a device."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+def official_needs_otp(user: Any) -> bool:
+    """An official who must still pass the TOTP step in this session."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "is_official", False)
+        and settings.CQS_OFFICIAL_TOTP_REQUIRED
+        and not session_is_otp_verified(user)
+    )
+
+
+def user_is_verified_official(user: Any, role: str | None = None) -> bool:
+    """An active official (with the role in any agency, if given) past the second factor when required."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_official:
+        return False
+    if official_needs_otp(user):
+        return False
+    return role is None or bool(user.has_role(role))
+
+
+def second_factor_redirect(request: HttpRequest) -> HttpResponseRedirect:
+    """To the TOTP code page, or to enrolment when the official has no confirmed device yet."""
+    name = "accounts:totp_verify" if totp_confirmed_device(user=request.user) is not None else "accounts:totp_setup"  # type: ignore[arg-type]
+    return HttpResponseRedirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+
+
+def official_required(role: str | None = None) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorator for views of officials; see the module's note for the answers it gives."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not getattr(user, "is_official", False) or not user.is_active:
+                raise Http404
+            if official_needs_otp(user):
+                return second_factor_redirect(request)
+            if role is not None and not user.has_role(role):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return cast(ViewFunc, wrapper)
+
+    return decorator

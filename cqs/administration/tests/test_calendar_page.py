@@ -1,0 +1,84 @@
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
+from cqs.core.models import AuditEvent, CalendarDay
+from cqs.core.services import calendar_day_remove, calendar_day_set
+
+pytestmark = [pytest.mark.django_db]
+
+SATURDAY = dt.date(2027, 2, 13)
+
+
+def exactly(message: str) -> str:
+    return f"^{re.escape(message)}$"
+
+
+def test_administrator_sees_the_year_and_adds_then_removes_a_day(client, administrator):
+    with time_machine.travel(dt.datetime(2027, 1, 5, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), tick=False):
+        client.force_login(administrator)
+        page = client.get(reverse("administration:calendar"))
+    client.force_login(administrator)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Lịch làm việc năm 2027" in html
+    assert "06/02/2027" in html and "Tết Nguyên Đán" in html  # the statutory holidays of the current year
+
+    response = client.post(
+        reverse("administration:calendar"), {"date": "13/02/2027", "kind": "working_day", "name": "Làm bù ngày 05/02"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("administration:calendar") + "?nam=2027"
+    assert CalendarDay.objects.get(date=SATURDAY).name == "Làm bù ngày 05/02"
+    page = client.get(response["Location"])
+    assert "13/02/2027" in page.content.decode() and "Làm bù ngày 05/02" in page.content.decode()
+
+    response = client.post(reverse("administration:calendar_day_delete", args=["13-02-2027"]))
+    assert response.status_code == 302
+    assert not CalendarDay.objects.filter(date=SATURDAY).exists()
+    assert AuditEvent.objects.filter(action="calendar_day.remove", actor=administrator).exists()
+
+
+@pytest.mark.parametrize("bad", ["2027-02-13", "31/02/2027", "13/2", "hôm nay"])
+def test_a_bad_date_gets_a_vietnamese_error(client, administrator, bad):
+    client.force_login(administrator)
+    response = client.post(reverse("administration:calendar"), {"date": bad, "kind": "working_day", "name": "Làm bù"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ngày phải viết theo dạng dd/mm/yyyy, ví dụ 05/02/2027." in html
+    assert 'aria-describedby="id_date_error"' in html and 'id="id_date_error"' in html
+    assert not CalendarDay.objects.exists()
+
+
+def test_removing_a_day_that_is_not_there_says_so(client, administrator):
+    client.force_login(administrator)
+    response = client.post(reverse("administration:calendar_day_delete", args=["14-02-2027"]), follow=True)
+    assert "Ngày 14/02/2027 không có trong lịch điều chỉnh." in response.content.decode()
+
+
+def test_a_citizen_and_an_official_without_the_role_get_404(client, make_official, django_user_model):
+    citizen = django_user_model.objects.create_user(username="congdan", password="x" * 12, full_name="Công dân A")
+    clerk = make_official("vanthu", role="clerk")
+    CalendarDay.objects.create(date=SATURDAY, kind="working_day", name="Làm bù")
+    for user in (citizen, clerk):
+        client.force_login(user)
+        assert client.get(reverse("administration:calendar")).status_code == 404
+        assert (
+            client.post(reverse("administration:calendar"), {"date": "14/02/2027", "kind": "day_off", "name": "x"}).status_code
+            == 404
+        )
+        assert client.post(reverse("administration:calendar_day_delete", args=["13-02-2027"])).status_code == 404
+    assert list(CalendarDay.objects.values_list("date", flat=True)) == [SATURDAY]
+
+
+def test_an_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(reverse("administration:calendar"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    response = client.post(reverse("administration:calendar_day_delete", args=["13-02-2027"]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

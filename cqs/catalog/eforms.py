@@ -1,0 +1,116 @@
+"""The electronic form (tờ khai điện tử) of a procedure version, as a real Django form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cqs.catalog.models import FormField, ProcedureVersion
+
+_PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
+
+
+def _local_citizen_id(value: str) -> None:
+    if not re.fullmatch(r"\d{12}", value or ""):
+        raise ValidationError(_("Số định danh cá nhân phải gồm đúng 12 chữ số."), code="citizen_id")
+
+
+def _citizen_id_validator() -> Callable[[str], None]:
+    try:
+        from cqs.accounts.validators import validate_citizen_id
+    except ImportError:  # the accounts app may not carry it yet
+        return _local_citizen_id
+
+    def validate(value: str) -> None:
+        try:
+            validate_citizen_id(value)
+        except ValidationError:
+            raise
+        except Exception as error:  # a domain error (ValidationFailed) from accounts
+            raise ValidationError(getattr(error, "message", str(error)), code="citizen_id") from error
+
+    return validate
+
+
+def _validate_phone(value: str) -> None:
+    compact = re.sub(r"[\s.\-()]", "", value or "")
+    if not _PHONE_RE.match(compact):
+        raise ValidationError(_("Số điện thoại không hợp lệ (ví dụ 0912345678)."), code="phone")
+
+
+def _date_formats() -> list[str]:
+    return list(get_format("DATE_INPUT_FORMATS", lang="vi"))
+
+
+def form_field(row: FormField) -> forms.Field:
+    """One Django form field for a FormField row."""
+    common: dict[str, Any] = {"label": row.label, "required": row.required, "help_text": row.help_text}
+    kind = row.type
+    if kind == FormField.Type.TEXTAREA:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == FormField.Type.DATE:
+        return forms.DateField(
+            input_formats=_date_formats(),
+            widget=forms.DateInput(
+                format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+            ),
+            error_messages={"invalid": gettext_lazy("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025.")},
+            **common,
+        )
+    if kind == FormField.Type.INTEGER:
+        return forms.IntegerField(min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common)
+    if kind == FormField.Type.EMAIL:
+        return forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}), **common)
+    if kind == FormField.Type.PHONE:
+        return forms.CharField(
+            max_length=20,
+            validators=[_validate_phone],
+            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+            **common,
+        )
+    if kind == FormField.Type.CITIZEN_ID:
+        return forms.CharField(
+            min_length=12,
+            max_length=12,
+            validators=[_citizen_id_validator()],
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "autocomplete": "off"}),
+            **common,
+        )
+    if kind == FormField.Type.CHOICE:
+        options = [(str(choice), str(choice)) for choice in row.choices or []]
+        return forms.ChoiceField(choices=[("", _("— Chọn —")), *options], widget=forms.Select, **common)
+    if kind == FormField.Type.CHECKBOX:
+        # required=True: the box must be ticked (a declaration the applicant confirms).
+        return forms.BooleanField(
+            error_messages={"required": gettext_lazy("Cần đánh dấu xác nhận để tiếp tục.")}, **common
+        )
+    return forms.CharField(max_length=500, **common)
+
+
+def eform_class(version: ProcedureVersion) -> type[forms.Form]:
+    """A Form class with one field per FormField row of the version, in their order."""
+    rows = sorted(version.form_fields.all(), key=lambda row: row.position)
+    attrs: dict[str, Any] = {row.key: form_field(row) for row in rows}
+    name = f"EForm_{version.procedure.code.replace('.', '_')}_v{version.number}" if version.procedure_id else "EForm"
+    return type(name, (forms.Form,), attrs)
+
+
+def initial_from_user(version: ProcedureVersion, user: Any) -> dict[str, Any]:
+    """Initial values from the account for the fields that declare a ``prefill`` key."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    initial: dict[str, Any] = {}
+    for row in version.form_fields.all():
+        if not row.prefill:
+            continue
+        value = getattr(user, row.prefill, None)
+        if value not in (None, ""):
+            initial[row.key] = value
+    return initial

@@ -1,0 +1,101 @@
+"""How procedures are indexed for search; one place, so every writer stores the same thing.
+
+``search_name`` is the folded name (no diacritics, "đ" as "d", lower case) without the
+leading "thủ tục" that many official names carry, so "Thủ tục đăng ký khai sinh" is stored as
+``dang ky khai sinh`` and compares equal to the query "đăng ký khai sinh".
+``search_vector`` = to_tsvector('simple', …) of folded texts, weighted name A, code A,
+field B, other texts C. Both are rewritten in one SQL statement per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import F
+
+from cqs.catalog.models import ProcedureVersion
+from cqs.core.text import fold
+
+NAME_PREFIX = "thu tuc "
+
+
+def key_name(text: str) -> str:
+    """The folded name used for ranking: without the leading "thủ tục"."""
+    folded = fold(text)
+    return folded[len(NAME_PREFIX) :] if folded.startswith(NAME_PREFIX) else folded
+
+
+_UPDATE_SQL = """
+UPDATE catalog_procedure AS p SET
+    name = v.name,
+    field_id = v.field_id,
+    level = v.level,
+    online_level = v.online_level,
+    is_published = p.current_version_id IS NOT NULL,
+    search_name = v.search_name,
+    search_vector = setweight(to_tsvector('simple', v.name_fold), 'A')
+        || setweight(to_tsvector('simple', v.code), 'A')
+        || setweight(to_tsvector('simple', v.field_fold), 'B')
+        || setweight(to_tsvector('simple', v.other_fold), 'C'),
+    updated_at = now()
+FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+            %s::text[], %s::text[])
+    AS v(id, name, field_id, level, online_level, search_name, name_fold, code, field_fold, other_fold)
+WHERE p.id = v.id
+"""
+
+
+def procedures_refresh(procedure_ids: Iterable[int]) -> None:
+    """Copy each procedure's current version (or, unpublished, its latest) into its own columns.
+
+    Called by every service that changes ``current_version`` or creates a procedure.
+    ``is_published`` follows ``current_version``; withdrawing sets it apart (procedure_unpublish).
+    """
+    ids = sorted(set(procedure_ids))
+    if not ids:
+        return
+    columns = (
+        "procedure_id",
+        "procedure__code",
+        "name",
+        "field_id",
+        "field__name",
+        "level",
+        "online_level",
+        "deciding_authority",
+        "result_type",
+    )
+    current = {
+        row[0]: row
+        for row in ProcedureVersion.objects.filter(
+            procedure_id__in=ids, procedure__current_version_id=F("id")
+        ).values_list(*columns)
+    }
+    missing = [pk for pk in ids if pk not in current]
+    if missing:
+        for row in (
+            ProcedureVersion.objects.filter(procedure_id__in=missing)
+            .order_by("procedure_id", "-number")
+            .distinct("procedure_id")
+            .values_list(*columns)
+        ):
+            current[row[0]] = row
+    arrays: list[list[object]] = [[] for _ in range(10)]
+    for pk, code, name, field_id, field_name, level, online_level, authority, result in current.values():
+        values = (
+            pk,
+            name,
+            field_id,
+            level,
+            online_level,
+            key_name(name),
+            fold(name),
+            code,
+            fold(field_name or ""),
+            fold(f"{authority} {result}"),
+        )
+        for array, value in zip(arrays, values, strict=True):
+            array.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE_SQL, arrays)

@@ -1,0 +1,361 @@
+"""Demo data for Nghệ An: units, agencies, the procedure catalog, one account per role.
+
+``demo_seed`` is idempotent: it only creates what is missing, so a second run finds
+everything in place and ends in about a second. Everything goes through the domain
+services (``units``, ``accounts``, ``catalog``), as a real installation would.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cqs.accounts.models import Role, User
+from cqs.accounts.selectors import totp_confirmed_device
+from cqs.accounts.services import (
+    business_register,
+    citizen_register,
+    official_create,
+    totp_enrol_confirm,
+    totp_enrol_start,
+)
+from cqs.catalog.exchange import catalog_import_json
+from cqs.catalog.models import Procedure
+from cqs.demo import agencies as data
+from cqs.units.models import Agency
+from cqs.units.selectors import communes_of, province_get
+from cqs.units.services import agency_create, units_load_from_package
+
+CATALOG_PATH = Path(__file__).resolve().parent / "data" / "nghe_an_procedures.json"
+
+# One password for every demo account: long enough for the password rules, easy to type.
+DEMO_PASSWORD = "ChinhQuyenSo@2026"
+# One TOTP secret for every demo official (20 bytes, as authenticator apps expect).
+DEMO_TOTP_KEY = b"CQS-demo-NgheAn-2026"
+DEMO_TOTP_KEY_HEX = DEMO_TOTP_KEY.hex()
+DEMO_TOTP_SECRET_BASE32 = base64.b32encode(DEMO_TOTP_KEY).decode("ascii")
+
+
+@dataclass(frozen=True)
+class OfficialSpec:
+    role: str
+    username: str
+    full_name: str
+    email: str
+    agency: str  # electronic code, or "home" for the home commune's People's Committee
+
+
+OFFICIALS: tuple[OfficialSpec, ...] = (
+    OfficialSpec(Role.ONE_STOP_OFFICER, "motcua", "Nguyễn Thị Hằng", "motcua.truongvinh@nghean.gov.vn", "home"),
+    OfficialSpec(Role.SPECIALIST, "chuyenvien", "Trần Văn Minh", "tuphap.truongvinh@nghean.gov.vn", "home"),
+    OfficialSpec(Role.LEADER, "lanhdao", "Lê Văn Thắng", "chutich.truongvinh@nghean.gov.vn", "home"),
+    OfficialSpec(Role.CLERK, "vanthu", "Phạm Thị Thu", "vanthu.truongvinh@nghean.gov.vn", "home"),
+    OfficialSpec(
+        Role.CATALOG_MANAGER, "quanlytthc", "Hoàng Văn Đức", "kstthc@nghean.gov.vn", data.PROVINCIAL_COMMITTEE
+    ),
+    OfficialSpec(Role.ADMINISTRATOR, "quantri", "Võ Thị Mai", "quantri@nghean.gov.vn", data.PROVINCIAL_SERVICE_CENTRE),
+)
+
+
+@dataclass(frozen=True)
+class CitizenSpec:
+    citizen_id: str
+    full_name: str
+    email: str
+    phone: str
+    date_of_birth: dt.date
+    address: str
+
+
+# 040 = born in Nghệ An; 4th digit 1 = female born in the 1900s, 0 = male born in the 1900s.
+CITIZENS: tuple[CitizenSpec, ...] = (
+    CitizenSpec(
+        "040190012345",
+        "Nguyễn Thị Lan",
+        "lan.nguyen@example.vn",
+        "0912000001",
+        dt.date(1990, 5, 12),
+        "Khối 5, phường Trường Vinh, tỉnh Nghệ An",
+    ),
+    CitizenSpec(
+        "040085654321",
+        "Trần Văn Hùng",
+        "hung.tran@example.vn",
+        "0912000002",
+        dt.date(1985, 9, 2),
+        "Xóm 3, xã Diễn Châu, tỉnh Nghệ An",
+    ),
+)
+
+# A valid 10-digit tax code (check digit 8) of a demo company in Vinh.
+BUSINESS = {
+    "tax_code": "2901234568",
+    "full_name": "Công ty TNHH Thương mại và Dịch vụ Hồng Lam",
+    "email": "lienhe@honglam.example.vn",
+    "phone": "0912000003",
+    "address": "Số 12 đường Lê Lợi, phường Thành Vinh, tỉnh Nghệ An",
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str  # a Role value, or "citizen" / "business"
+    label: str
+    username: str
+    password: str
+    full_name: str
+    agency: str = ""
+    totp: bool = False
+
+
+@dataclass
+class DemoAccounts:
+    accounts: list[DemoAccount] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    totp_secret: str = DEMO_TOTP_SECRET_BASE32
+
+    @property
+    def created_anything(self) -> bool:
+        return any(self.created.values())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+class _Progress:
+    def __init__(self, stdout: TextIO | Any, total: int) -> None:
+        self.stdout = stdout
+        self.total = total
+        self.step = 0
+
+    def run(self, label: str, work: Callable[[], str]) -> None:
+        self.step += 1
+        started = time.monotonic()
+        outcome = work()
+        elapsed = _seconds(time.monotonic() - started)
+        self.stdout.write(f"[{self.step}/{self.total}] {label}… {outcome} ({elapsed} s)\n")
+
+
+# ---------------------------------------------------------------- steps
+
+
+def demo_units() -> int:
+    """Every province and commune of Vietnam (the communes of Nghệ An are what the demo uses)."""
+    provinces, communes = units_load_from_package()
+    return provinces + communes
+
+
+def demo_agencies() -> int:
+    """The provincial agencies and one People's Committee per commune of Nghệ An; returns how many were created."""
+    province = province_get(code=data.PROVINCE_CODE)
+    existing: dict[str, Agency] = {a.electronic_code: a for a in Agency.objects.all()}
+    created = 0
+
+    def ensure(spec: data.AgencySpec, unit: Any) -> Agency:
+        nonlocal created
+        found = existing.get(spec.electronic_code)
+        if found is not None:
+            return found
+        parent = existing.get(spec.parent) if spec.parent else None
+        agency = agency_create(
+            electronic_code=spec.electronic_code,
+            name=spec.name,
+            short_name=spec.short_name,
+            kind=spec.kind,
+            unit=unit,
+            parent=parent,
+            address=spec.address,
+            actor=None,
+        )
+        existing[agency.electronic_code] = agency
+        created += 1
+        return agency
+
+    for spec in data.PROVINCIAL_AGENCIES:
+        ensure(spec, province)
+    communes = sorted(communes_of(province=province), key=lambda unit: int(unit.code))
+    for position, commune in enumerate(communes, start=1):
+        name, short = data.commune_committee_name(commune.name)
+        committee = ensure(
+            data.AgencySpec(data.commune_electronic_code(position), name, short, "commune_committee"), commune
+        )
+        if commune.name in data.COMMUNES_WITH_SERVICE_CENTRE:
+            name, short = data.commune_centre_name(commune.name)
+            ensure(
+                data.AgencySpec(
+                    data.commune_electronic_code(position, prefix="001"),
+                    name,
+                    short,
+                    "commune_service_centre",
+                    parent=committee.electronic_code,
+                ),
+                commune,
+            )
+    return created
+
+
+def demo_catalog_payload() -> dict[str, Any]:
+    with CATALOG_PATH.open(encoding="utf-8") as handle:
+        payload: dict[str, Any] = json.load(handle)
+    return payload
+
+
+def demo_catalog() -> tuple[int, int]:
+    """Import and publish the procedures of the demo catalog not yet in the database.
+
+    Returns ``(imported, already_present)``. Procedures already present are never
+    re-imported (an import of an existing code would add a new draft version).
+    """
+    payload = demo_catalog_payload()
+    codes = [p["code"] for p in payload["procedures"]]
+    present = set(Procedure.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = [p for p in payload["procedures"] if p["code"] not in present]
+    if missing:
+        catalog_import_json(payload={**payload, "procedures": missing}, actor=None, publish=True)
+    return len(missing), len(present)
+
+
+def _home_committee() -> Agency:
+    province = province_get(code=data.PROVINCE_CODE)
+    commune = communes_of(province=province).get(name=data.HOME_COMMUNE)
+    return Agency.objects.get(unit=commune, kind=Agency.Kind.COMMUNE_COMMITTEE)
+
+
+def _totp_enable(user: User) -> bool:
+    """Give ``user`` a confirmed TOTP device with the demo secret; False if one is already confirmed."""
+    if totp_confirmed_device(user=user) is not None:
+        return False
+    device = totp_enrol_start(user=user)
+    TOTPDevice.objects.filter(pk=device.pk).update(key=DEMO_TOTP_KEY_HEX)
+    device.refresh_from_db()
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+    totp_enrol_confirm(user=user, token=f"{code:0{device.digits}d}")
+    # Confirming consumed the current code; let the demo user log in with it right away.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return True
+
+
+def demo_accounts() -> tuple[DemoAccounts, int]:
+    """One official per role, two citizens and one business; returns (accounts, how many were created)."""
+    home = _home_committee()
+    agencies = {a.electronic_code: a for a in Agency.objects.filter(electronic_code__in=[o.agency for o in OFFICIALS])}
+    result = DemoAccounts()
+    created = 0
+    for spec in OFFICIALS:
+        agency = home if spec.agency == "home" else agencies[spec.agency]
+        user = User.objects.filter(username=spec.username).first()
+        if user is None:
+            user = official_create(
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+                email=spec.email,
+                agency=agency,
+                roles=[str(spec.role)],
+                actor=None,
+            )
+            created += 1
+        result.accounts.append(
+            DemoAccount(
+                role=str(spec.role),
+                label=str(Role(spec.role).label),
+                username=spec.username,
+                password=DEMO_PASSWORD,
+                full_name=spec.full_name,
+                agency=agency.name,
+                totp=True,
+            )
+        )
+    for citizen in CITIZENS:
+        if not User.objects.filter(username=citizen.citizen_id).exists():
+            citizen_register(
+                citizen_id=citizen.citizen_id,
+                full_name=citizen.full_name,
+                password=DEMO_PASSWORD,
+                email=citizen.email,
+                phone=citizen.phone,
+                date_of_birth=citizen.date_of_birth,
+                address=citizen.address,
+            )
+            created += 1
+        result.accounts.append(
+            DemoAccount(
+                role=str(User.Kind.CITIZEN),
+                label=str(User.Kind.CITIZEN.label),
+                username=citizen.citizen_id,
+                password=DEMO_PASSWORD,
+                full_name=citizen.full_name,
+            )
+        )
+    if not User.objects.filter(username=BUSINESS["tax_code"]).exists():
+        business_register(password=DEMO_PASSWORD, **BUSINESS)
+        created += 1
+    result.accounts.append(
+        DemoAccount(
+            role=str(User.Kind.BUSINESS),
+            label=str(User.Kind.BUSINESS.label),
+            username=BUSINESS["tax_code"],
+            password=DEMO_PASSWORD,
+            full_name=BUSINESS["full_name"],
+        )
+    )
+    return result, created
+
+
+def demo_totp() -> int:
+    """Confirmed TOTP devices with the demo secret for the demo officials; returns how many were enabled."""
+    return sum(_totp_enable(user) for user in User.objects.filter(username__in=[o.username for o in OFFICIALS]))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
+    """Load the Nghệ An demo, creating only what is missing; prints one progress line per step."""
+    progress = _Progress(stdout, total=5)
+    counts: dict[str, int] = {}
+
+    def units() -> str:
+        counts["units"] = demo_units()
+        return f"thêm {counts['units']} đơn vị" if counts["units"] else "đã có sẵn"
+
+    def agencies() -> str:
+        counts["agencies"] = demo_agencies()
+        return f"thêm {counts['agencies']} cơ quan" if counts["agencies"] else "đã có sẵn"
+
+    def catalog() -> str:
+        imported, present = demo_catalog()
+        counts["procedures"] = imported
+        return f"thêm {imported} thủ tục" if imported else f"đã có sẵn {present} thủ tục"
+
+    accounts_holder: list[DemoAccounts] = []
+
+    def accounts() -> str:
+        found, created = demo_accounts()
+        accounts_holder.append(found)
+        counts["accounts"] = created
+        return f"thêm {created} tài khoản" if created else "đã có sẵn"
+
+    def second_factor() -> str:
+        counts["totp"] = demo_totp()
+        return f"bật cho {counts['totp']} cán bộ" if counts["totp"] else "đã bật"
+
+    total = len(demo_catalog_payload()["procedures"])
+    progress.run("Nạp đơn vị hành chính (34 tỉnh, thành phố và các xã, phường)", units)
+    progress.run("Tạo cơ quan của tỉnh Nghệ An và UBND các xã, phường", agencies)
+    progress.run(f"Nạp {total} thủ tục hành chính", catalog)
+    progress.run("Tạo tài khoản mẫu cho từng vai trò", accounts)
+    progress.run("Bật xác thực hai lớp (TOTP) cho cán bộ", second_factor)
+    result = accounts_holder[0]
+    result.created = counts
+    return result

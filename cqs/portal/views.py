@@ -1,0 +1,140 @@
+"""The citizen portal: find a procedure and read everything needed before applying.
+
+Views only read GET parameters and call the catalog's selectors; pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from cqs.catalog import selectors
+from cqs.catalog.eforms import eform_class
+from cqs.catalog.models import Level, OnlineLevel, ProcedureVersion
+from cqs.core.errors import NotFoundOrForbidden
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+# GET parameter names (Vietnamese, visible in the address bar).
+PARAM_QUERY = "q"
+PARAM_FIELD = "linh-vuc"
+PARAM_LEVEL = "cap"
+PARAM_AGENCY = "co-quan"
+PARAM_ONLINE = "muc-do"
+PARAM_PAGE = "trang"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the citizen asked for, cleaned: unknown values are dropped, never an error."""
+
+    query: str = ""
+    field_code: str | None = None
+    level: str | None = None
+    agency_code: str | None = None
+    online_level: str | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Filters:
+        def text(name: str, limit: int = 60) -> str | None:
+            value = " ".join(request.GET.get(name, "").split())[:limit]
+            return value or None
+
+        level = text(PARAM_LEVEL)
+        online = text(PARAM_ONLINE)
+        return cls(
+            query=text(PARAM_QUERY, MAX_QUERY_LENGTH) or "",
+            field_code=text(PARAM_FIELD),
+            level=level if level in Level.values else None,
+            agency_code=text(PARAM_AGENCY),
+            online_level=online if online in OnlineLevel.values else None,
+        )
+
+    @property
+    def any_filter(self) -> bool:
+        return any((self.field_code, self.level, self.agency_code, self.online_level))
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    online = selectors.online_level_counts()
+    context: dict[str, Any] = {
+        "fields": selectors.field_list_with_counts(),
+        "agencies": selectors.agency_list_with_counts(),
+        "levels": _level_rows(selectors.level_counts()),
+        "figures": {
+            "total": sum(online.values()),
+            "full": online.get(OnlineLevel.FULL, 0),
+            "partial": online.get(OnlineLevel.PARTIAL, 0),
+            "none": online.get(OnlineLevel.NONE, 0),
+        },
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_safe
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    filters = Filters.from_request(request)
+    results = selectors.procedure_search(
+        query=filters.query,
+        field_code=filters.field_code,
+        level=filters.level,
+        agency_code=filters.agency_code,
+        online_level=filters.online_level,
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get(PARAM_PAGE))
+    fields = list(selectors.field_list_with_counts())
+    agencies = list(selectors.agency_list_with_counts())
+    context: dict[str, Any] = {
+        "filters": filters,
+        "page_obj": page,
+        "result_count": page.paginator.count,
+        "fields": fields,
+        "agencies": agencies,
+        "level_choices": Level.choices,
+        "online_choices": OnlineLevel.choices,
+        "suggested_fields": fields[:6],
+    }
+    return render(request, "portal/procedure_list.html", context)
+
+
+@require_safe
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        procedure = selectors.procedure_get_published(code=code)
+    except NotFoundOrForbidden as error:
+        raise Http404(error.message) from error
+    version = procedure.current_version
+    if version is None:  # a published procedure always has one; be safe anyway
+        raise Http404
+    version.procedure = procedure  # already loaded: spares the e-form builder a query
+    context: dict[str, Any] = {
+        "procedure": procedure,
+        "version": version,
+        "eform": _eform_preview(version),
+        "online": procedure.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL),
+    }
+    return render(request, "portal/procedure_detail.html", context)
+
+
+def _eform_preview(version: ProcedureVersion) -> forms.Form | None:
+    """The procedure's electronic form, every field disabled: a preview, never submitted."""
+    form_class = eform_class(version)
+    form = form_class(auto_id="tk_%s")
+    if not form.fields:
+        return None
+    for field in form.fields.values():
+        field.disabled = True
+    return form
+
+
+def _level_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
+    """(value, label, count) rows for every level, in the order of the choices."""
+    return [{"value": value, "label": label, "count": counts.get(value, 0)} for value, label in Level.choices]

@@ -1,0 +1,1 @@
+"""Pages of the units app (none yet: units and agencies are managed through services and the Django admin)."""
