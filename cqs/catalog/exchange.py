@@ -271,7 +271,7 @@ def _import(
     field_codes = set(existing_fields) | set(new_fields)
     new_fields = {code: name for code, name in new_fields.items() if code not in existing_fields}
 
-    codes = [p.get("code") for p in raw_procedures if isinstance(p, Mapping) and isinstance(p.get("code"), str)]
+    codes = [str(p["code"]) for p in raw_procedures if isinstance(p, Mapping) and isinstance(p.get("code"), str)]
     existing = {
         row["code"]: row
         for row in Procedure.objects.filter(code__in=[c.strip() for c in codes])
@@ -367,7 +367,8 @@ def _plan_procedure(
             errors.add(
                 (*place, "code"),
                 _(
-                    "Thủ tục %(code)s đang có phiên bản %(n)d chưa công bố; hãy công bố hoặc huỷ phiên bản đó trước khi nhập."
+                    "Thủ tục %(code)s đang có phiên bản %(n)d chưa công bố; "
+                    "hãy công bố hoặc huỷ phiên bản đó trước khi nhập."
                 )
                 % {"code": code, "n": open_versions[code]},
             )
@@ -490,6 +491,7 @@ def _write(
     now = timezone.now()
     versions = []
     for plan in plans:
+        assert plan.procedure_id is not None
         version = ProcedureVersion(
             procedure_id=plan.procedure_id,
             number=plan.number,

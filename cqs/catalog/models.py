@@ -46,7 +46,11 @@ class Procedure(TimeStampedModel):
 
     code = models.CharField(_("mã thủ tục"), max_length=40, unique=True)
     current_version = models.OneToOneField(
-        "ProcedureVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "ProcedureVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("phiên bản đang áp dụng"),
     )
     # Denormalised from the current version for listing, filtering and search.
@@ -103,13 +107,17 @@ class ProcedureVersion(TimeStampedModel):
     applicants = models.TextField(_("đối tượng thực hiện"), blank=True)
     conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
-    processing_time = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True)
+    processing_time = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     processing_time_unit = models.CharField(
         _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
     )
     processing_time_note = models.CharField(_("ghi chú thời hạn"), max_length=500, blank=True)
     afternoon_cutoff = models.TimeField(
-        _("nhận sau giờ này tính từ ngày làm việc tiếp theo"), null=True, blank=True,
+        _("nhận sau giờ này tính từ ngày làm việc tiếp theo"),
+        null=True,
+        blank=True,
         help_text=_("Ví dụ 15:00. Để trống nếu thủ tục không áp dụng quy tắc này."),
     )
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices)
@@ -209,7 +217,9 @@ class FormField(models.Model):
     choices = models.JSONField(_("các lựa chọn"), default=list, blank=True)
     help_text = models.CharField(_("hướng dẫn"), max_length=500, blank=True)
     prefill = models.CharField(
-        _("điền sẵn từ hồ sơ người dùng"), max_length=40, blank=True,
+        _("điền sẵn từ hồ sơ người dùng"),
+        max_length=40,
+        blank=True,
         help_text=_("full_name, citizen_id, date_of_birth, phone, email, address"),
     )
 

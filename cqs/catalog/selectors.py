@@ -34,7 +34,10 @@ def _tsquery(terms: list[str]) -> str:
 
 
 def published_procedures() -> QuerySet[Procedure]:
-    return Procedure.objects.filter(is_published=True, current_version__isnull=False)
+    """Procedures on the portal: published, with a current version already in force."""
+    return Procedure.objects.filter(
+        is_published=True, current_version__isnull=False, current_version__effective_from__lte=timezone.localdate()
+    )
 
 
 def procedure_search(
@@ -98,10 +101,9 @@ def procedure_search(
 
 def procedure_get_published(*, code: str) -> Procedure:
     """A published procedure with its current version and everything the detail page shows."""
-    today = timezone.localdate()
     procedure = (
         published_procedures()
-        .filter(code=code, current_version__effective_from__lte=today)
+        .filter(code=code)
         .select_related("field", "current_version", "current_version__field")
         .prefetch_related(
             Prefetch("current_version__agencies", queryset=Agency.objects.select_related("unit").order_by("name")),
@@ -224,7 +226,7 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
     if "form_fields" in cache:
         form_fields = [{"type": f.type, "choices": f.choices} for f in cache["form_fields"]]
     else:
-        form_fields = list(FormField.objects.filter(version=version).values("type", "choices"))
+        form_fields = [dict(row) for row in FormField.objects.filter(version=version).values("type", "choices")]
     return validation.missing_components(
         name=version.name,
         steps=version.steps,

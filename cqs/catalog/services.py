@@ -160,13 +160,13 @@ def procedure_create(
 
 
 def _copy_children(source: ProcedureVersion, target: ProcedureVersion) -> None:
-    for model in (RequiredDocument, Fee, FormField, ProcessStep):
-        rows = list(model.objects.filter(version=source))  # type: ignore[attr-defined]
+    models: tuple[Any, ...] = (RequiredDocument, Fee, FormField, ProcessStep)
+    for model in models:
+        rows = list(model.objects.filter(version=source))
         for row in rows:
             row.pk = None
-            row.id = None
             row.version = target
-        model.objects.bulk_create(rows)  # type: ignore[attr-defined]
+        model.objects.bulk_create(rows)
     target.agencies.set(source.agencies.all())
 
 
@@ -178,7 +178,8 @@ def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersio
     if open_version is not None:
         raise InvalidTransition(
             _(
-                "Thủ tục %(code)s đã có phiên bản %(n)d ở trạng thái “%(status)s”; hãy hoàn tất hoặc huỷ phiên bản đó trước."
+                "Thủ tục %(code)s đã có phiên bản %(n)d ở trạng thái “%(status)s”; "
+                "hãy hoàn tất hoặc huỷ phiên bản đó trước."
             )
             % {"code": procedure.code, "n": open_version.number, "status": _status_label(open_version.status)}
         )

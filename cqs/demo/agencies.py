@@ -62,9 +62,7 @@ PROVINCIAL_AGENCIES: tuple[AgencySpec, ...] = (
     AgencySpec(HOME_AFFAIRS, "Sở Nội vụ tỉnh Nghệ An", "Sở Nội vụ", "department", parent=PROVINCIAL_COMMITTEE),
     AgencySpec(JUSTICE, "Sở Tư pháp tỉnh Nghệ An", "Sở Tư pháp", "department", parent=PROVINCIAL_COMMITTEE),
     AgencySpec(FINANCE, "Sở Tài chính tỉnh Nghệ An", "Sở Tài chính", "department", parent=PROVINCIAL_COMMITTEE),
-    AgencySpec(
-        CONSTRUCTION, "Sở Xây dựng tỉnh Nghệ An", "Sở Xây dựng", "department", parent=PROVINCIAL_COMMITTEE
-    ),
+    AgencySpec(CONSTRUCTION, "Sở Xây dựng tỉnh Nghệ An", "Sở Xây dựng", "department", parent=PROVINCIAL_COMMITTEE),
     AgencySpec(
         AGRICULTURE_ENVIRONMENT,
         "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",

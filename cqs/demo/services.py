@@ -38,7 +38,7 @@ from cqs.units.services import agency_create, units_load_from_package
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "nghe_an_procedures.json"
 
 # One password for every demo account: long enough for the password rules, easy to type.
-DEMO_PASSWORD = "ChinhQuyenSo@2026"
+DEMO_PASSWORD = "ChinhQuyenSo@2026"  # noqa: S105 (published demo password, refused in production)
 # One TOTP secret for every demo official (20 bytes, as authenticator apps expect).
 DEMO_TOTP_KEY = b"CQS-demo-NgheAn-2026"
 DEMO_TOTP_KEY_HEX = DEMO_TOTP_KEY.hex()
@@ -298,7 +298,14 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
             )
         )
     if not User.objects.filter(username=BUSINESS["tax_code"]).exists():
-        business_register(password=DEMO_PASSWORD, **BUSINESS)
+        business_register(
+            tax_code=BUSINESS["tax_code"],
+            full_name=BUSINESS["full_name"],
+            password=DEMO_PASSWORD,
+            email=BUSINESS["email"],
+            phone=BUSINESS["phone"],
+            address=BUSINESS["address"],
+        )
         created += 1
     result.accounts.append(
         DemoAccount(

@@ -26,7 +26,11 @@ def make_official(db: Any) -> Any:
 
     def make(username: str, *, role: str | None = None) -> User:
         user = User.objects.create_user(
-            username=username, password="mat-khau-du-dai-1", full_name=f"Cán bộ {username}", kind="official", agency=agency
+            username=username,
+            password="mat-khau-du-dai-1",
+            full_name=f"Cán bộ {username}",
+            kind="official",
+            agency=agency,
         )
         if role is not None:
             RoleAssignment.objects.create(user=user, role=role, agency=agency)

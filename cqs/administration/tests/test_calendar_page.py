@@ -6,9 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent, CalendarDay
-from cqs.core.services import calendar_day_remove, calendar_day_set
 
 pytestmark = [pytest.mark.django_db]
 
@@ -69,7 +67,9 @@ def test_a_citizen_and_an_official_without_the_role_get_404(client, make_officia
         client.force_login(user)
         assert client.get(reverse("administration:calendar")).status_code == 404
         assert (
-            client.post(reverse("administration:calendar"), {"date": "14/02/2027", "kind": "day_off", "name": "x"}).status_code
+            client.post(
+                reverse("administration:calendar"), {"date": "14/02/2027", "kind": "day_off", "name": "x"}
+            ).status_code
             == 404
         )
         assert client.post(reverse("administration:calendar_day_delete", args=["13-02-2027"])).status_code == 404

@@ -212,7 +212,9 @@ def _require_manager(request: HttpRequest) -> Any:
     response={200: ProcedurePageOut, 422: ErrorOut},
     auth=public_auth,
     summary="Tìm thủ tục hành chính đang công bố",
-    description="Tìm theo tên (không phân biệt dấu, “đ” = “d”) hoặc mã; lọc theo lĩnh vực, cấp, cơ quan, mức độ trực tuyến.",
+    description=(
+        "Tìm theo tên (không phân biệt dấu, “đ” = “d”) hoặc mã; lọc theo lĩnh vực, cấp, cơ quan, mức độ trực tuyến."
+    ),
 )
 def procedure_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> dict[str, Any]:
     page = _positive(filters.page, "page")

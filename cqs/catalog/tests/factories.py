@@ -23,19 +23,29 @@ def unit(*, code: str | None = None, level: str = "commune", name: str | None = 
     )
 
 
-def agency(*, code: str | None = None, kind: str = Agency.Kind.COMMUNE_COMMITTEE, name: str | None = None, **extra: Any) -> Agency:
+def agency(
+    *, code: str | None = None, kind: str = Agency.Kind.COMMUNE_COMMITTEE, name: str | None = None, **extra: Any
+) -> Agency:
     n = next(_seq)
     name = name or f"UBND xã Thử {n}"
     return Agency.objects.create(
-        electronic_code=code or f"000.{n:02d}.99.H99", name=name, kind=kind, unit=unit(), search_name=fold(name), **extra
+        electronic_code=code or f"000.{n:02d}.99.H99",
+        name=name,
+        kind=kind,
+        unit=unit(),
+        search_name=fold(name),
+        **extra,
     )
 
 
 def official(*, role: str | None = "catalog_manager", username: str | None = None, at: Agency | None = None) -> User:
     at = at or agency(kind=Agency.Kind.OTHER)
     user = User.objects.create_user(
-        username=username or f"canbo{next(_seq)}", password="mat-khau-rat-dai-1", full_name="Nguyễn Văn Cán Bộ",
-        kind="official", agency=at,
+        username=username or f"canbo{next(_seq)}",
+        password="mat-khau-rat-dai-1",
+        full_name="Nguyễn Văn Cán Bộ",
+        kind="official",
+        agency=at,
     )
     if role:
         RoleAssignment.objects.create(user=user, role=role, agency=at)
@@ -104,7 +114,10 @@ def published(
     services.version_check(version=version, actor=actor)
     start = effective_from or dt.date(2025, 7, 1)
     services.version_publish(
-        version=version, actor=actor, decision_number="1234/QĐ-UBND", decision_date=min(start, dt.date.today()),
+        version=version,
+        actor=actor,
+        decision_number="1234/QĐ-UBND",
+        decision_date=min(start, dt.date.today()),
         effective_from=start,
     )
     procedure.refresh_from_db()

@@ -105,8 +105,11 @@ def test_lifecycle_and_refusals(manager):
     )
     with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0), tick=False):
         version = services.version_publish(
-            version=version, actor=manager, decision_number="1234/QĐ-UBND",
-            decision_date=dt.date(2026, 3, 9), effective_from=dt.date(2026, 3, 10),
+            version=version,
+            actor=manager,
+            decision_number="1234/QĐ-UBND",
+            decision_date=dt.date(2026, 3, 9),
+            effective_from=dt.date(2026, 3, 10),
         )
     assert version.status == "published"
     procedure.refresh_from_db()
@@ -124,8 +127,18 @@ def test_lifecycle_and_refusals(manager):
 @pytest.mark.parametrize(
     ("number", "decision_date", "effective_from", "message"),
     [
-        ("1234", dt.date(2026, 3, 1), dt.date(2026, 3, 1), "Số quyết định “1234” không đúng dạng số/ký hiệu (ví dụ 1234/QĐ-UBND)."),
-        ("QĐ-UBND/12", dt.date(2026, 3, 1), dt.date(2026, 3, 1), "Số quyết định “QĐ-UBND/12” không đúng dạng số/ký hiệu (ví dụ 1234/QĐ-UBND)."),
+        (
+            "1234",
+            dt.date(2026, 3, 1),
+            dt.date(2026, 3, 1),
+            "Số quyết định “1234” không đúng dạng số/ký hiệu (ví dụ 1234/QĐ-UBND).",
+        ),
+        (
+            "QĐ-UBND/12",
+            dt.date(2026, 3, 1),
+            dt.date(2026, 3, 1),
+            "Số quyết định “QĐ-UBND/12” không đúng dạng số/ký hiệu (ví dụ 1234/QĐ-UBND).",
+        ),
         ("12/QĐ-UBND", dt.date(2026, 3, 11), dt.date(2026, 3, 11), "Ngày quyết định không được sau ngày hôm nay."),
         ("12/QĐ-UBND", dt.date(2026, 3, 5), dt.date(2026, 3, 4), "Ngày có hiệu lực không được trước ngày quyết định."),
     ],
@@ -136,7 +149,10 @@ def test_publish_validates_the_decision(manager, number, decision_date, effectiv
     services.version_check(version=version, actor=manager)
     with time_machine.travel(dt.datetime(2026, 3, 10, 9, 0), tick=False), pytest.raises(ValidationFailed) as error:
         services.version_publish(
-            version=version, actor=manager, decision_number=number, decision_date=decision_date,
+            version=version,
+            actor=manager,
+            decision_number=number,
+            decision_date=decision_date,
             effective_from=effective_from,
         )
     assert error.value.message == message
@@ -155,7 +171,8 @@ def test_set_items_reports_row_numbered_errors(manager):
     ]
     with pytest.raises(ValidationFailed) as error:
         services.version_set_form_fields(
-            version=version, actor=manager,
+            version=version,
+            actor=manager,
             items=[
                 {"key": "a", "label": "A", "type": "choice"},
                 {"key": "a", "label": "B", "type": "text"},
@@ -186,8 +203,11 @@ def test_new_draft_copies_everything_and_publishing_it_never_changes_v1(manager)
         services.version_set_documents(version=v2, actor=manager, items=[{"name": "Giấy chứng sinh", "originals": 1}])
         services.version_check(version=v2, actor=manager)
         services.version_publish(
-            version=v2, actor=manager, decision_number="99/QĐ-UBND",
-            decision_date=dt.date(2026, 3, 10), effective_from=dt.date(2026, 3, 10),
+            version=v2,
+            actor=manager,
+            decision_number="99/QĐ-UBND",
+            decision_date=dt.date(2026, 3, 10),
+            effective_from=dt.date(2026, 3, 10),
         )
     v1.refresh_from_db()
     assert v1.status == "superseded" and v1.effective_until == dt.date(2026, 3, 10)
@@ -208,8 +228,11 @@ def test_future_effective_date_waits_then_activates(manager):
         services.version_update(version=v2, actor=manager, data={"name": "Thủ tục đăng ký khai sinh mới"})
         services.version_check(version=v2, actor=manager)
         services.version_publish(
-            version=v2, actor=manager, decision_number="5/QĐ-UBND",
-            decision_date=dt.date(2026, 3, 10), effective_from=dt.date(2026, 4, 1),
+            version=v2,
+            actor=manager,
+            decision_number="5/QĐ-UBND",
+            decision_date=dt.date(2026, 3, 10),
+            effective_from=dt.date(2026, 4, 1),
         )
         procedure.refresh_from_db()
         assert procedure.current_version_id == v1.pk
