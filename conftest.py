@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+TEST_PASSWORD = "Hoa-sen-no-2025!"
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM_ARGS = [
@@ -43,3 +45,52 @@ def phone_page(chromium: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def agency(db: Any) -> Any:
+    """The People's Committee of Nghệ An, the agency officials of the tests work at."""
+    from cqs.units.models import AdministrativeUnit, Agency
+
+    unit, _ = AdministrativeUnit.objects.get_or_create(
+        code="40", defaults={"name": "Nghệ An", "level": "province", "division_type": "tỉnh", "search_name": "nghe an"}
+    )
+    found, _ = Agency.objects.get_or_create(
+        electronic_code="000.00.00.H40",
+        defaults={"name": "UBND tỉnh Nghệ An", "kind": "provincial_committee", "unit": unit, "search_name": "ubnd"},
+    )
+    return found
+
+
+@pytest.fixture
+def make_official(agency: Any) -> Any:
+    """make_official(username, roles=(...), totp_device=False): an official of ``agency``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cqs.accounts.models import RoleAssignment, User
+
+    def make(username: str, *, roles: tuple[str, ...] = (), totp_device: bool = False) -> Any:
+        user = User.objects.create_user(
+            username=username, password=TEST_PASSWORD, full_name=f"Cán bộ {username}", kind="official", agency=agency
+        )
+        for role in roles:
+            RoleAssignment.objects.create(user=user, role=role, agency=agency)
+        if totp_device:
+            TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def administrator(make_official: Any) -> Any:
+    return make_official("quantri", roles=("administrator",))
+
+
+@pytest.fixture
+def citizen(db: Any) -> Any:
+    from cqs.accounts.models import User
+
+    return User.objects.create_user(
+        username="040095001234", password=TEST_PASSWORD, full_name="Nguyễn Văn An", citizen_id="040095001234"
+    )

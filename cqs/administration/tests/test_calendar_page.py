@@ -61,7 +61,7 @@ def test_removing_a_day_that_is_not_there_says_so(client, administrator):
 
 def test_a_citizen_and_an_official_without_the_role_get_404(client, make_official, django_user_model):
     citizen = django_user_model.objects.create_user(username="congdan", password="x" * 12, full_name="Công dân A")
-    clerk = make_official("vanthu", role="clerk")
+    clerk = make_official("vanthu", roles=("clerk",))
     CalendarDay.objects.create(date=SATURDAY, kind="working_day", name="Làm bù")
     for user in (citizen, clerk):
         client.force_login(user)
