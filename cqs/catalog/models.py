@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -7,6 +8,27 @@ from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import Role
 from cqs.core.models import TimeStampedModel
+from cqs.units.models import Agency
+
+# How a procedure page names "every active agency of this kind" (Agency.Kind value → text).
+AGENCY_KIND_ALL_LABELS: dict[str, str] = {
+    Agency.Kind.PROVINCIAL_COMMITTEE: _("UBND tỉnh"),
+    Agency.Kind.DEPARTMENT: _("Tất cả các sở, ban, ngành"),
+    Agency.Kind.PROVINCIAL_SERVICE_CENTRE: _("Trung tâm Phục vụ hành chính công tỉnh"),
+    Agency.Kind.COMMUNE_COMMITTEE: _("Tất cả UBND cấp xã, phường, đặc khu"),
+    Agency.Kind.COMMUNE_SERVICE_CENTRE: _("Tất cả Trung tâm Phục vụ hành chính công cấp xã"),
+    Agency.Kind.OTHER: _("Tất cả cơ quan khác"),
+}
+
+
+def agency_kind_field() -> ArrayField:  # type: ignore[type-arg]
+    return ArrayField(
+        models.CharField(max_length=40, choices=Agency.Kind.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("loại cơ quan thực hiện"),
+        help_text=_("Mọi cơ quan đang hoạt động thuộc các loại này trong tỉnh (ví dụ mọi UBND cấp xã)."),
+    )
 
 
 class Field(models.Model):
@@ -59,6 +81,7 @@ class Procedure(TimeStampedModel):
     level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices, blank=True)
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices, blank=True)
     is_published = models.BooleanField(_("đang công bố"), default=False, db_index=True)
+    agency_kinds = agency_kind_field()
     search_name = models.CharField(max_length=500, editable=False, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -98,6 +121,9 @@ class ProcedureVersion(TimeStampedModel):
     name = models.CharField(_("tên thủ tục"), max_length=500)
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", verbose_name=_("lĩnh vực"))
     level = models.CharField(_("cấp thực hiện"), max_length=10, choices=Level.choices)
+    # Who carries the procedure out: every active agency of the kinds in ``agency_kinds`` (e.g. every
+    # commune People's Committee, whatever communes exist today) plus the specific ``agencies``.
+    agency_kinds = agency_kind_field()
     agencies = models.ManyToManyField(
         "units.Agency", related_name="procedure_versions", blank=True, verbose_name=_("cơ quan thực hiện")
     )
@@ -141,6 +167,28 @@ class ProcedureVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.procedure.code} v{self.number}"
+
+    @property
+    def agency_kind_labels(self) -> list[str]:
+        """"Tất cả UBND cấp xã, phường, đặc khu" and the like, one per kind in ``agency_kinds``."""
+        return [str(AGENCY_KIND_ALL_LABELS.get(kind, kind)) for kind in self.agency_kinds or []]
+
+
+class CatalogState(models.Model):
+    """One row: ``revision`` goes up in the transaction of every change the portal's facets depend on.
+
+    Readers key their caches on it (see ``selectors.catalog_facets``); the row lock also orders
+    concurrent writers, so a reader never sees a new revision before the change it stands for.
+    """
+
+    revision = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trạng thái danh mục")
+        verbose_name_plural = _("trạng thái danh mục")
+
+    def __str__(self) -> str:
+        return f"r{self.revision}"
 
 
 class RequiredDocument(models.Model):
