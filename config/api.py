@@ -11,6 +11,7 @@ from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
 from cqs.core.errors import ApplicationError
 
+
 class UnicodeJSONRenderer(JSONRenderer):
     """Vietnamese text as UTF-8, not \\u escapes: half the bytes on a slow link."""
 
@@ -55,7 +56,11 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":
+        payload = {"code": "csrf_failed", "message": "Thiếu hoặc sai mã chống giả mạo (CSRF) của phiên đăng nhập."}
+    else:
+        payload = {"code": "http_error", "message": str(exc)}
+    return api.create_response(request, payload, status=exc.status_code)
 
 
 api.add_router("/v1/", catalog_router)
