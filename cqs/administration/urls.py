@@ -4,6 +4,7 @@ from cqs.administration import views
 
 app_name = "administration"
 urlpatterns = [
+    path("quan-tri/", views.index, name="index"),
     path("quan-tri/lich-lam-viec/", views.calendar_page, name="calendar"),
     path("quan-tri/lich-lam-viec/<str:day>/xoa/", views.calendar_day_delete, name="calendar_day_delete"),
 ]

@@ -15,11 +15,40 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
+from cqs.catalog.permissions import can_manage_catalog
 from cqs.core.calendar import public_holiday_names
 from cqs.core.errors import ApplicationError
 from cqs.core.forms import CalendarDayForm, parse_dmy
 from cqs.core.selectors import calendar_days_of_year
 from cqs.core.services import calendar_day_remove, calendar_day_set
+
+
+@official_required()
+@require_http_methods(["GET", "HEAD"])
+def index(request: HttpRequest) -> HttpResponse:
+    """The official's entry to the back office: only the sections their roles open."""
+    user = request.user
+    sections = []
+    if can_manage_catalog(user):
+        sections.append(
+            (
+                reverse("catalog:manage"),
+                _("Thủ tục hành chính"),
+                _("Soạn, kiểm tra, công bố phiên bản thủ tục; nhập và xuất danh mục."),
+            )
+        )
+    if user.has_role(Role.ADMINISTRATOR):  # type: ignore[union-attr]
+        sections.append(
+            (
+                reverse("administration:calendar"),
+                _("Lịch làm việc"),
+                _("Ngày nghỉ lễ, ngày làm bù và nghỉ bù dùng để tính thời hạn."),
+            )
+        )
+        sections.append(
+            (reverse("admin:index"), _("Quản trị dữ liệu (Django)"), _("Xem đơn vị hành chính, cơ quan, tài khoản."))
+        )
+    return render(request, "administration/index.html", {"sections": sections})
 
 
 def _year_of(request: HttpRequest) -> int:

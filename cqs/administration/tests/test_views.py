@@ -82,3 +82,20 @@ def test_an_anonymous_visitor_is_sent_to_login(client):
     assert response["Location"].startswith(reverse("accounts:login"))
     response = client.post(reverse("administration:calendar_day_delete", args=["13-02-2027"]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_back_office_index_shows_only_the_sections_of_the_roles(client, administrator, make_official):
+    client.force_login(administrator)
+    html = client.get(reverse("administration:index")).content.decode()
+    assert reverse("administration:calendar") in html
+    assert reverse("catalog:manage") in html  # administrators manage the catalog too
+
+    client.force_login(make_official("vanthu", roles=("clerk",)))
+    html = client.get(reverse("administration:index")).content.decode()
+    assert reverse("administration:calendar") not in html and reverse("catalog:manage") not in html
+
+
+def test_the_back_office_index_is_for_officials_only(client, citizen):
+    assert client.get(reverse("administration:index")).status_code == 302
+    client.force_login(citizen)
+    assert client.get(reverse("administration:index")).status_code == 404
