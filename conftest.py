@@ -94,3 +94,13 @@ def citizen(db: Any) -> Any:
     return User.objects.create_user(
         username="040095001234", password=TEST_PASSWORD, full_name="Nguyễn Văn An", citizen_id="040095001234"
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the database rolls back between tests, the cache would not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

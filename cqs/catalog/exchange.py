@@ -108,13 +108,9 @@ ITEM_COLUMNS = {
     "process_steps": ("name", "role", "unit_kind", "duration_hours"),
 }
 DECISION_COLUMNS = {"decision_number": "number", "decision_date": "date", "effective_from": "effective_from"}
-AGENCY_GROUPS = {
-    "*commune_committee": Agency.Kind.COMMUNE_COMMITTEE,
-    "*provincial_service_centre": Agency.Kind.PROVINCIAL_SERVICE_CENTRE,
-    "*commune_service_centre": Agency.Kind.COMMUNE_SERVICE_CENTRE,
-    "*department": Agency.Kind.DEPARTMENT,
-    "*provincial_committee": Agency.Kind.PROVINCIAL_COMMITTEE,
-}
+# "*commune_committee" etc.: every active agency of that kind, stored as the kind (never expanded).
+AGENCY_GROUP_PREFIX = "*"
+AGENCY_GROUPS = {f"{AGENCY_GROUP_PREFIX}{kind}": kind for kind in Agency.Kind.values}
 
 
 @dataclass
@@ -147,6 +143,7 @@ class _Plan:
     field_code: str
     scalars: dict[str, Any]
     agency_ids: list[int]
+    agency_kinds: list[str]
     decision: dict[str, Any] | None
     items: dict[str, list[dict[str, Any]]]
 
@@ -313,20 +310,15 @@ def _import(
 
 class _AgencyResolver:
     def __init__(self) -> None:
-        self.by_code: dict[str, int] = {}
-        self.by_kind: dict[str, list[int]] = defaultdict(list)
-        for pk, code, kind, active in Agency.objects.values_list("id", "electronic_code", "kind", "is_active"):
-            self.by_code[code] = pk
-            if active:
-                self.by_kind[kind].append(pk)
+        self.by_code: dict[str, int] = dict(Agency.objects.values_list("electronic_code", "id"))
         for alias, agency_id in AgencyCodeAlias.objects.values_list("code", "agency_id"):
             self.by_code.setdefault(alias, agency_id)
 
-    def resolve(self, code: str) -> list[int] | None:
+    def resolve(self, code: str) -> int | str | None:
+        """An agency's id, a kind (for ``*kind``), or None when unknown."""
         if code in AGENCY_GROUPS:
-            return self.by_kind.get(AGENCY_GROUPS[code], [])
-        found = self.by_code.get(code)
-        return [found] if found is not None else None
+            return AGENCY_GROUPS[code]
+        return self.by_code.get(code)
 
 
 def _plan_procedure(
@@ -386,6 +378,7 @@ def _plan_procedure(
         )
 
     agency_ids: list[int] = []
+    agency_kinds: list[str] = []
     raw_agencies = raw.get("agencies") or []
     if isinstance(raw_agencies, str):
         raw_agencies = [a for a in (x.strip() for x in raw_agencies.split(",")) if a]
@@ -400,7 +393,12 @@ def _plan_procedure(
                 _("Không có cơ quan mã định danh “%(code)s”.") % {"code": agency_code},
             )
             continue
-        agency_ids.extend(pk for pk in found if pk not in agency_ids)
+        if isinstance(found, str):
+            if found not in agency_kinds:
+                agency_kinds.append(found)
+        elif found not in agency_ids:
+            agency_ids.append(found)
+    agency_kinds = [kind for kind in Agency.Kind.values if kind in agency_kinds]
 
     decision: dict[str, Any] | None = None
     raw_decision = raw.get("decision")
@@ -445,7 +443,7 @@ def _plan_procedure(
             has_documents=bool(items["documents"]),
             processing_time=scalars.get("processing_time"),
             applicants=scalars.get("applicants", ""),
-            has_agencies=bool(agency_ids),
+            has_agencies=bool(agency_ids or agency_kinds),
             has_process_steps=bool(items["process_steps"]),
             online_level=scalars.get("online_level", ""),
             form_fields=items["form_fields"],
@@ -465,6 +463,7 @@ def _plan_procedure(
         field_code=field_code,
         scalars=scalars,
         agency_ids=agency_ids,
+        agency_kinds=agency_kinds,
         decision=decision,
         items=items,
     )
@@ -497,6 +496,7 @@ def _write(
             number=plan.number,
             status=Status.PUBLISHED if publish else Status.DRAFT,
             field_id=field_ids[plan.field_code],
+            agency_kinds=plan.agency_kinds,
             **plan.scalars,
             **(plan.decision or {}),
         )
@@ -600,7 +600,10 @@ def _version_dict(version: ProcedureVersion) -> dict[str, Any]:
         "name": version.name,
         "field": version.field.code,
         "level": version.level,
-        "agencies": sorted(a.electronic_code for a in version.agencies.all()),
+        "agencies": [
+            *(f"{AGENCY_GROUP_PREFIX}{kind}" for kind in version.agency_kinds or []),
+            *sorted(a.electronic_code for a in version.agencies.all()),
+        ],
         "deciding_authority": version.deciding_authority,
         "steps": version.steps,
         "method": version.method,

@@ -59,6 +59,7 @@ VERSION_FIELDS = [
     "field",
     "level",
     "online_level",
+    "agency_kinds",
     "agencies",
     "deciding_authority",
     "steps",
@@ -78,6 +79,17 @@ VERSION_FIELDS = [
 
 class VersionEditForm(forms.ModelForm):
     """The scalar fields of a draft version; ``cleaned_data`` goes to ``version_update``, never ``save()``."""
+
+    agency_kinds = forms.MultipleChoiceField(
+        label=_("Loại cơ quan thực hiện"),
+        choices=Agency.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Chọn khi mọi cơ quan thuộc loại đó thực hiện thủ tục (ví dụ mọi UBND cấp xã): "
+            "danh sách tự theo các xã, phường hiện có, kể cả khi sắp xếp, sáp nhập."
+        ),
+    )
 
     class Meta:
         model = ProcedureVersion
@@ -99,7 +111,11 @@ class VersionEditForm(forms.ModelForm):
         for bound_name, form_field in self.fields.items():
             form_field.label = str(form_field.label).capitalize()
             if bound_name == "agencies":
-                form_field.help_text = _("Giữ phím Ctrl (hoặc chạm giữ trên điện thoại) để chọn nhiều cơ quan.")
+                form_field.label = _("Cơ quan thực hiện cụ thể")
+                form_field.help_text = _(
+                    "Ngoài các loại cơ quan đã chọn ở trên. "
+                    "Giữ phím Ctrl (hoặc chạm giữ trên điện thoại) để chọn nhiều cơ quan."
+                )
         agencies = self.fields["agencies"]
         assert isinstance(agencies, forms.ModelMultipleChoiceField)
         agencies.queryset = Agency.objects.filter(is_active=True).order_by("electronic_code")
@@ -111,6 +127,7 @@ class VersionEditForm(forms.ModelForm):
     def service_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in VERSION_FIELDS}
         data["agencies"] = list(data["agencies"])
+        data["agency_kinds"] = list(data["agency_kinds"])
         return data
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -11,7 +13,7 @@ from cqs.core.models import TimeStampedModel
 from cqs.units.models import Agency
 
 # How a procedure page names "every active agency of this kind" (Agency.Kind value → text).
-AGENCY_KIND_ALL_LABELS: dict[str, str] = {
+AGENCY_KIND_ALL_LABELS: dict[str, Any] = {
     Agency.Kind.PROVINCIAL_COMMITTEE: _("UBND tỉnh"),
     Agency.Kind.DEPARTMENT: _("Tất cả các sở, ban, ngành"),
     Agency.Kind.PROVINCIAL_SERVICE_CENTRE: _("Trung tâm Phục vụ hành chính công tỉnh"),
@@ -21,7 +23,7 @@ AGENCY_KIND_ALL_LABELS: dict[str, str] = {
 }
 
 
-def agency_kind_field() -> ArrayField:  # type: ignore[type-arg]
+def agency_kind_field() -> ArrayField:
     return ArrayField(
         models.CharField(max_length=40, choices=Agency.Kind.choices),
         default=list,
@@ -84,6 +86,13 @@ class Procedure(TimeStampedModel):
     agency_kinds = agency_kind_field()
     search_name = models.CharField(max_length=500, editable=False, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # The folded name's own words (no code, field or other texts), for ranking "every word in the name"
+    # without running to_tsvector on every matching row of every search.
+    name_vector = models.GeneratedField(
+        expression=models.Func(models.F("search_name"), template="to_tsvector('simple'::regconfig, %(expressions)s)"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["code"]
@@ -170,7 +179,7 @@ class ProcedureVersion(TimeStampedModel):
 
     @property
     def agency_kind_labels(self) -> list[str]:
-        """"Tất cả UBND cấp xã, phường, đặc khu" and the like, one per kind in ``agency_kinds``."""
+        """One text per kind in ``agency_kinds``, e.g. “Tất cả UBND cấp xã, phường, đặc khu”."""
         return [str(AGENCY_KIND_ALL_LABELS.get(kind, kind)) for kind in self.agency_kinds or []]
 
 

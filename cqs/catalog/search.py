@@ -4,7 +4,8 @@
 leading "thủ tục" that many official names carry, so "Thủ tục đăng ký khai sinh" is stored as
 ``dang ky khai sinh`` and compares equal to the query "đăng ký khai sinh".
 ``search_vector`` = to_tsvector('simple', …) of folded texts, weighted name A, code A,
-field B, other texts C. Both are rewritten in one SQL statement per batch.
+field B, other texts C. Both are rewritten in one SQL statement per batch, with the other
+columns copied from the version shown (name, field, levels, ``agency_kinds``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ UPDATE catalog_procedure AS p SET
     level = v.level,
     online_level = v.online_level,
     is_published = p.current_version_id IS NOT NULL,
+    agency_kinds = string_to_array(v.agency_kinds, ','),
     search_name = v.search_name,
     search_vector = setweight(to_tsvector('simple', v.name_fold), 'A')
         || setweight(to_tsvector('simple', v.code), 'A')
@@ -40,8 +42,8 @@ UPDATE catalog_procedure AS p SET
         || setweight(to_tsvector('simple', v.other_fold), 'C'),
     updated_at = now()
 FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
-            %s::text[], %s::text[])
-    AS v(id, name, field_id, level, online_level, search_name, name_fold, code, field_fold, other_fold)
+            %s::text[], %s::text[], %s::text[])
+    AS v(id, name, field_id, level, online_level, search_name, name_fold, code, field_fold, other_fold, agency_kinds)
 WHERE p.id = v.id
 """
 
@@ -65,6 +67,7 @@ def procedures_refresh(procedure_ids: Iterable[int]) -> None:
         "online_level",
         "deciding_authority",
         "result_type",
+        "agency_kinds",
     )
     current = {
         row[0]: row
@@ -81,8 +84,8 @@ def procedures_refresh(procedure_ids: Iterable[int]) -> None:
             .values_list(*columns)
         ):
             current[row[0]] = row
-    arrays: list[list[object]] = [[] for _ in range(10)]
-    for pk, code, name, field_id, field_name, level, online_level, authority, result in current.values():
+    arrays: list[list[object]] = [[] for _ in range(11)]
+    for pk, code, name, field_id, field_name, level, online_level, authority, result, kinds in current.values():
         values = (
             pk,
             name,
@@ -94,8 +97,40 @@ def procedures_refresh(procedure_ids: Iterable[int]) -> None:
             code,
             fold(field_name or ""),
             fold(f"{authority} {result}"),
+            ",".join(kinds or []),
         )
         for array, value in zip(arrays, values, strict=True):
             array.append(value)
     with connection.cursor() as cursor:
         cursor.execute(_UPDATE_SQL, arrays)
+    catalog_changed()
+
+
+_BUMP_SQL = """
+INSERT INTO catalog_catalogstate (id, revision) VALUES (1, 1)
+ON CONFLICT (id) DO UPDATE SET revision = catalog_catalogstate.revision + 1
+"""
+
+
+def catalog_changed() -> None:
+    """Move the catalog revision on, in the caller's transaction (caches of facets key on it).
+
+    Called by ``procedures_refresh`` and by every other write the portal's lists depend on.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL)
+
+
+def catalog_revision() -> str:
+    """A key that changes whenever the catalog's published data or the agencies change (one cheap query).
+
+    Agencies are written by the units app, which knows nothing of the catalog: their newest
+    ``updated_at`` stands in for a revision of their own.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT revision FROM catalog_catalogstate WHERE id = 1),"
+            " (SELECT extract(epoch FROM max(updated_at)) FROM units_agency), (SELECT count(*) FROM units_agency)"
+        )
+        row = cursor.fetchone()
+    return "-".join(str(value) for value in row) if row else ""

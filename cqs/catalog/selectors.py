@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Count, F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.catalog import validation
 from cqs.catalog.models import Field, FormField, Level, OnlineLevel, Procedure, ProcedureVersion
-from cqs.catalog.search import NAME_PREFIX
+from cqs.catalog.search import NAME_PREFIX, catalog_revision
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.text import fold, search_terms
 from cqs.units.models import Agency
@@ -40,6 +43,31 @@ def published_procedures() -> QuerySet[Procedure]:
     )
 
 
+AGENCY_GROUP_PREFIX = "*"
+
+
+def _agency_filter(code: str) -> Q:
+    """Procedures carried out by an agency (its electronic code) or by every agency of a kind (``*kind``).
+
+    An agency carries out what its current version links it to, and everything done by
+    "every active agency of its kind" (``agency_kinds``): a commune created after a
+    procedure was published is covered without touching the catalog.
+    """
+    if code.startswith(AGENCY_GROUP_PREFIX):
+        kind = code[len(AGENCY_GROUP_PREFIX) :]
+        return Q(agency_kinds__contains=[kind]) if kind in Agency.Kind.values else Q(pk__in=[])
+    linked = ProcedureVersion.agencies.through.objects.filter(agency__electronic_code=code).values(
+        "procedureversion_id"
+    )
+    by_kind = RawSQL(
+        """EXISTS (SELECT 1 FROM "units_agency" a WHERE a."electronic_code" = %s AND a."is_active"
+                   AND a."kind" = ANY("catalog_procedure"."agency_kinds"))""",
+        [code],
+        output_field=BooleanField(),
+    )
+    return Q(current_version_id__in=linked) | Q(by_kind)
+
+
 def procedure_search(
     *,
     query: str = "",
@@ -63,7 +91,7 @@ def procedure_search(
     if online_level:
         qs = qs.filter(online_level=online_level)
     if agency_code:
-        qs = qs.filter(current_version__agencies__electronic_code=agency_code)
+        qs = qs.filter(_agency_filter(agency_code))
     terms = search_terms(query or "")
     if not terms:
         return qs.annotate(rank=Value(0.0, output_field=FloatField())).order_by("search_name", "code")
@@ -82,7 +110,7 @@ def procedure_search(
             WHEN "catalog_procedure"."search_name" = %s THEN 8
             WHEN "catalog_procedure"."search_name" LIKE %s THEN 6
             WHEN ' ' || "catalog_procedure"."search_name" || ' ' LIKE %s THEN 4
-            WHEN to_tsvector('simple', "catalog_procedure"."search_name") @@ to_tsquery('simple', %s) THEN 2
+            WHEN "catalog_procedure"."name_vector" @@ to_tsquery('simple', %s) THEN 2
             ELSE 0 END) + similarity("catalog_procedure"."search_name", %s)""",
         [raw_query, key, _like_escape(key) + " %", "% " + _like_escape(key) + " %", _tsquery(key_terms), key],
         output_field=FloatField(),
@@ -133,25 +161,142 @@ def field_list_with_counts() -> QuerySet[Field]:
     )
 
 
-def agency_list_with_counts() -> QuerySet[Agency]:
-    """Agencies that carry out at least one published procedure, with ``procedure_count``."""
-    return (
-        Agency.objects.filter(is_active=True)
-        .annotate(
-            procedure_count=Count(
-                "procedure_versions__procedure",
-                filter=Q(
-                    procedure_versions__status=ProcedureVersion.Status.PUBLISHED,
-                    procedure_versions__procedure__is_published=True,
-                    procedure_versions__procedure__current_version=F("procedure_versions"),
-                ),
-                distinct=True,
-            )
+@dataclass(frozen=True)
+class AgencyFacet:
+    """One entry of the agency facet: a specific agency, or every active agency of a kind.
+
+    ``code`` is what the portal's ``co-quan=`` filter takes: the agency's electronic code, or
+    ``*kind`` for a group (e.g. ``*commune_committee``, "UBND xã, phường, đặc khu (130 đơn vị)").
+    ``agency_count`` is 1 for an agency, the number of active agencies of the kind for a group.
+    """
+
+    code: str
+    name: str
+    kind: str
+    procedure_count: int
+    agency_count: int = 1
+
+    @property
+    def is_group(self) -> bool:
+        return self.code.startswith(AGENCY_GROUP_PREFIX)
+
+
+_AGENCY_FACET_SQL = """
+WITH shown AS (
+    SELECT p.id, p.current_version_id, p.agency_kinds FROM catalog_procedure p
+    JOIN catalog_procedureversion v ON v.id = p.current_version_id AND v.effective_from <= %s
+    WHERE p.is_published
+)
+SELECT 'agency', a.electronic_code, a.name, a.kind, a.search_name,
+       COUNT(*), COUNT(*) FILTER (WHERE a.kind = ANY(s.agency_kinds))
+FROM shown s
+JOIN catalog_procedureversion_agencies t ON t.procedureversion_id = s.current_version_id
+JOIN units_agency a ON a.id = t.agency_id AND a.is_active
+GROUP BY a.id
+UNION ALL
+SELECT 'kind', '', '', k.kind, '', COUNT(*), 0 FROM shown s, unnest(s.agency_kinds) AS k(kind) GROUP BY k.kind
+UNION ALL
+SELECT 'active', '', '', a.kind, '', COUNT(*), 0 FROM units_agency a WHERE a.is_active GROUP BY a.kind
+"""
+
+
+def agency_list_with_counts() -> list[AgencyFacet]:
+    """Who carries out the published procedures, with how many each (one query).
+
+    First one entry per agency kind in use ("every active agency of the kind": its procedures
+    are those naming the kind), then the agencies linked to at least one procedure by name;
+    an agency's count also includes what every agency of its kind does, as the filter finds.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_AGENCY_FACET_SQL, [timezone.localdate()])
+        rows = cursor.fetchall()
+    by_kind = {kind: n for what, _code, _name, kind, _search, n, _overlap in rows if what == "kind"}
+    active = {kind: n for what, _code, _name, kind, _search, n, _overlap in rows if what == "active"}
+    labels = dict(Agency.Kind.choices)
+    groups = [
+        AgencyFacet(
+            code=f"{AGENCY_GROUP_PREFIX}{kind}",
+            name=str(labels[kind]),
+            kind=kind,
+            procedure_count=by_kind[kind],
+            agency_count=active.get(kind, 0),
         )
-        .filter(procedure_count__gte=1)
-        .select_related("unit")
-        .order_by("search_name", "name")
+        for kind in Agency.Kind.values
+        if by_kind.get(kind)
+    ]
+    agencies = sorted(
+        (
+            (search, name, code, kind, linked + (by_kind.get(kind, 0) - overlap))
+            for what, code, name, kind, search, linked, overlap in rows
+            if what == "agency"
+        ),
     )
+    return groups + [
+        AgencyFacet(code=code, name=name, kind=kind, procedure_count=count)
+        for _search, name, code, kind, count in agencies
+    ]
+
+
+@dataclass(frozen=True)
+class FieldFacet:
+    code: str
+    name: str
+    procedure_count: int
+
+
+@dataclass(frozen=True)
+class CatalogFacets:
+    """What the portal's home and list pages count: per field, agency, level and online level."""
+
+    fields: list[FieldFacet]
+    agencies: list[AgencyFacet]
+    levels: dict[str, int]
+    online_levels: dict[str, int]
+
+    @property
+    def figures(self) -> dict[str, int]:
+        return {"total": sum(self.online_levels.values()), **self.online_levels}
+
+
+FACETS_CACHE_SECONDS = 600
+
+
+def catalog_facets() -> CatalogFacets:
+    """The facets of the published catalog, from Django's cache while the catalog stays the same.
+
+    Keyed on ``catalog_revision()`` (one cheap query): every service that changes what is
+    published moves the revision on in its own transaction, so a new key appears when the
+    change commits, in every process. On a miss: two grouped queries over ``Procedure``'s
+    denormalised columns plus the agency facet query.
+    """
+    key = f"catalog:facets:{timezone.localdate().isoformat()}:{catalog_revision()}"
+    found = cache.get(key)
+    if isinstance(found, CatalogFacets):
+        return found
+    rows = list(
+        published_procedures()
+        .values_list("field__code", "field__name", "field__search_name", "level", "online_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    fields: dict[tuple[str, str, str], int] = {}
+    levels = dict.fromkeys(Level.values, 0)
+    online = dict.fromkeys(OnlineLevel.values, 0)
+    for code, name, search_name, level, online_level, n in rows:
+        if code is not None:
+            fields[(search_name, name, code)] = fields.get((search_name, name, code), 0) + n
+        if level in levels:
+            levels[level] += n
+        if online_level in online:
+            online[online_level] += n
+    facets = CatalogFacets(
+        fields=[FieldFacet(code=code, name=name, procedure_count=n) for (_s, name, code), n in sorted(fields.items())],
+        agencies=agency_list_with_counts(),
+        levels=levels,
+        online_levels=online,
+    )
+    cache.set(key, facets, FACETS_CACHE_SECONDS)
+    return facets
 
 
 def level_counts() -> dict[str, int]:
@@ -234,7 +379,7 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
         has_documents=has("documents"),
         processing_time=version.processing_time,
         applicants=version.applicants,
-        has_agencies=has("agencies"),
+        has_agencies=bool(version.agency_kinds) or has("agencies"),
         has_process_steps=has("process_steps"),
         online_level=version.online_level,
         form_fields=form_fields,

@@ -9,6 +9,7 @@ makes it current when its date comes.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -27,7 +28,7 @@ from cqs.catalog.models import (
     ProcessStep,
     RequiredDocument,
 )
-from cqs.catalog.search import procedures_refresh
+from cqs.catalog.search import catalog_changed, procedures_refresh
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
@@ -48,6 +49,7 @@ VERSION_FIELDS = [
     "name",
     "field",
     "level",
+    "agency_kinds",
     "deciding_authority",
     "steps",
     "method",
@@ -190,7 +192,7 @@ def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersio
         procedure=procedure,
         number=latest.number + 1,
         status=Status.DRAFT,
-        **{name: getattr(latest, name) for name in VERSION_FIELDS},
+        **{name: copy.copy(getattr(latest, name)) for name in VERSION_FIELDS},
     )
     _copy_children(latest, new)
     audit_record(
@@ -204,10 +206,11 @@ def version_create_draft(*, procedure: Procedure, actor: Any) -> ProcedureVersio
 
 @transaction.atomic
 def version_update(*, version: ProcedureVersion, actor: Any, data: dict[str, Any]) -> ProcedureVersion:
-    """Change scalar fields (and ``agencies``, a list of Agency) of a draft or checked version."""
+    """Change scalar fields of a draft or checked version, ``agencies`` (a list of Agency) and
+    ``agency_kinds`` (Agency.Kind values: every active agency of these kinds carries it out)."""
     version = _lock_version(version)
     _guard(version, "edit")
-    allowed = {*validation.SCALAR_KEYS, "field", "agencies"}
+    allowed = {*validation.SCALAR_KEYS, "field", "agencies", "agency_kinds"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationFailed(_("Không sửa được thông tin: %(keys)s.") % {"keys": ", ".join(unknown)})
@@ -219,6 +222,10 @@ def version_update(*, version: ProcedureVersion, actor: Any, data: dict[str, Any
         agencies = list(data["agencies"] or [])
         if not all(isinstance(a, Agency) and a.pk for a in agencies):
             problems.append(("agencies", _("Cơ quan thực hiện không hợp lệ.")))
+    agency_kinds: list[str] | None = None
+    if "agency_kinds" in data:
+        agency_kinds, kind_problems = validation.clean_agency_kinds(data["agency_kinds"])
+        problems.extend(kind_problems)
     if problems:
         raise ValidationFailed(problems[0][1], extra={"errors": _errors(problems)})
     before = snapshot(version)
@@ -227,6 +234,8 @@ def version_update(*, version: ProcedureVersion, actor: Any, data: dict[str, Any
         setattr(version, key, value)
     if "field" in data:
         version.field = data["field"]
+    if agency_kinds is not None:
+        version.agency_kinds = agency_kinds
     if version.status == Status.CHECKED:
         version.status = Status.DRAFT
     version.save()
@@ -450,6 +459,7 @@ def procedure_unpublish(*, procedure: Procedure, actor: Any, reason: str) -> Pro
         raise InvalidTransition(_("Thủ tục %(code)s đang không được công bố.") % {"code": procedure.code})
     procedure.is_published = False
     procedure.save(update_fields=["is_published", "updated_at"])
+    catalog_changed()
     audit_record(
         actor=actor,
         action="procedure.unpublish",

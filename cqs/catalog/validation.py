@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cqs.accounts.models import Role
 from cqs.catalog.models import FormField, Level, OnlineLevel, ProcedureVersion, ProcessStep, RequiredDocument
 from cqs.core.text import nfc
+from cqs.units.models import Agency
 
 Problems = list[tuple[str, str]]
 
@@ -401,6 +402,19 @@ def clean_version_scalars(raw: Mapping[str, Any], *, partial: bool) -> tuple[dic
     return data, c.problems
 
 
+def clean_agency_kinds(raw: Any) -> tuple[list[str], Problems]:
+    """Agency kinds ("every active agency of this kind"), each once, in the order of ``Agency.Kind``."""
+    if raw is None or raw == "":
+        return [], []
+    if isinstance(raw, str) or not isinstance(raw, Iterable):
+        return [], [("agency_kinds", _("Loại cơ quan thực hiện phải là danh sách."))]
+    given = [str(kind).strip() for kind in raw]
+    unknown = [kind for kind in given if kind not in Agency.Kind.values]
+    if unknown:
+        return [], [("agency_kinds", _("Không có loại cơ quan “%(kind)s”.") % {"kind": kind}) for kind in unknown]
+    return [kind for kind in Agency.Kind.values if kind in given], []
+
+
 # ---------------------------------------------------------------- publication rules
 
 
@@ -440,7 +454,10 @@ def missing_components(
     form_fields: list[dict[str, Any]],
     has_fees: bool,
 ) -> list[str]:
-    """The Vietnamese names of what Decision 766 criterion 1.3 (and our own rules) still miss."""
+    """The Vietnamese names of what Decision 766 criterion 1.3 (and our own rules) still miss.
+
+    ``has_agencies``: specific agencies or agency kinds ("every commune People's Committee").
+    """
     missing: list[str] = []
     if not (name or "").strip():
         missing.append(_("tên thủ tục"))

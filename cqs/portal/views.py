@@ -64,17 +64,12 @@ class Filters:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    online = selectors.online_level_counts()
+    facets = selectors.catalog_facets()
     context: dict[str, Any] = {
-        "fields": selectors.field_list_with_counts(),
-        "agencies": selectors.agency_list_with_counts(),
-        "levels": _level_rows(selectors.level_counts()),
-        "figures": {
-            "total": sum(online.values()),
-            "full": online.get(OnlineLevel.FULL, 0),
-            "partial": online.get(OnlineLevel.PARTIAL, 0),
-            "none": online.get(OnlineLevel.NONE, 0),
-        },
+        "fields": facets.fields,
+        "agencies": facets.agencies,
+        "levels": _level_rows(facets.levels),
+        "figures": facets.figures,
     }
     return render(request, "portal/home.html", context)
 
@@ -90,14 +85,14 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         online_level=filters.online_level,
     )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get(PARAM_PAGE))
-    fields = list(selectors.field_list_with_counts())
-    agencies = list(selectors.agency_list_with_counts())
+    facets = selectors.catalog_facets()
+    fields = facets.fields
     context: dict[str, Any] = {
         "filters": filters,
         "page_obj": page,
         "result_count": page.paginator.count,
         "fields": fields,
-        "agencies": agencies,
+        "agencies": facets.agencies,
         "level_choices": Level.choices,
         "online_choices": OnlineLevel.choices,
         "suggested_fields": fields[:6],

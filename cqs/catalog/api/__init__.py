@@ -18,6 +18,7 @@ from cqs.catalog import exchange, selectors
 from cqs.catalog.models import Level, OnlineLevel, Procedure, ProcedureVersion
 from cqs.catalog.permissions import can_manage_catalog
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from cqs.units.models import Agency
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -71,6 +72,17 @@ class AgencyOut(Schema):
     name: str = PydanticField(description="Tên cơ quan.")
 
 
+class AgencyKindOut(Schema):
+    kind: str = PydanticField(
+        description=(
+            "Loại cơ quan: provincial_committee, department, provincial_service_centre, "
+            "commune_committee, commune_service_centre, other."
+        )
+    )
+    name: str = PydanticField(description="Tên loại cơ quan, ví dụ UBND xã, phường, đặc khu.")
+    label: str = PydanticField(description="Cách ghi trên trang thủ tục, ví dụ Tất cả UBND cấp xã, phường, đặc khu.")
+
+
 class DocumentOut(Schema):
     name: str = PydanticField(description="Tên giấy tờ.")
     originals: int = PydanticField(description="Số bản chính.")
@@ -120,7 +132,10 @@ class ProcedureDetailOut(Schema):
     field_name: str = PydanticField(description="Tên lĩnh vực.")
     level: str = PydanticField(description="Cấp thực hiện.")
     online_level: str = PydanticField(description="Mức độ trực tuyến.")
-    agencies: list[AgencyOut] = PydanticField(description="Cơ quan thực hiện.")
+    agency_kinds: list[AgencyKindOut] = PydanticField(
+        description="Mọi cơ quan đang hoạt động thuộc các loại này thực hiện thủ tục (ví dụ mọi UBND cấp xã)."
+    )
+    agencies: list[AgencyOut] = PydanticField(description="Các cơ quan thực hiện cụ thể (ngoài các loại trên).")
     deciding_authority: str = PydanticField(description="Cơ quan có thẩm quyền quyết định.")
     steps: str = PydanticField(description="Trình tự thực hiện.")
     method: str = PydanticField(description="Cách thức thực hiện.")
@@ -148,7 +163,13 @@ class ProcedureFilters(Schema):
     q: str = PydanticField("", description="Từ khoá: tên (không cần dấu) hoặc mã thủ tục.")
     field: str = PydanticField("", description="Mã lĩnh vực.")
     level: str = PydanticField("", description="Cấp thực hiện: province, commune, multi.")
-    agency: str = PydanticField("", description="Mã định danh điện tử của cơ quan thực hiện.")
+    agency: str = PydanticField(
+        "",
+        description=(
+            "Mã định danh điện tử của cơ quan thực hiện (gồm cả thủ tục mọi cơ quan cùng loại thực hiện), "
+            "hoặc *loại, ví dụ *commune_committee: thủ tục do mọi UBND cấp xã thực hiện."
+        ),
+    )
     online_level: str = PydanticField("", description="Mức độ trực tuyến: full, partial, none.")
     page: str = PydanticField("1", description="Trang, từ 1.")
     page_size: str = PydanticField(str(DEFAULT_PAGE_SIZE), description="Số thủ tục mỗi trang, từ 1 đến 100.")
@@ -257,6 +278,7 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
     version: ProcedureVersion | None = procedure.current_version
     if version is None:
         raise NotFoundOrForbidden("Không tìm thấy thủ tục.")
+    kind_names = dict(Agency.Kind.choices)
     return {
         "code": procedure.code,
         "version": version.number,
@@ -265,6 +287,10 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
         "field_name": version.field.name,
         "level": version.level,
         "online_level": version.online_level,
+        "agency_kinds": [
+            {"kind": kind, "name": str(kind_names.get(kind, kind)), "label": label}
+            for kind, label in zip(version.agency_kinds or [], version.agency_kind_labels, strict=True)
+        ],
         "agencies": [{"electronic_code": a.electronic_code, "name": a.name} for a in version.agencies.all()],
         "deciding_authority": version.deciding_authority,
         "steps": version.steps,

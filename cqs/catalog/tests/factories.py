@@ -75,8 +75,14 @@ STEPS = [
 ]
 
 
-def fill(version: ProcedureVersion, actor: Any, *, agencies: list[Agency] | None = None) -> ProcedureVersion:
-    """Give a draft every component it needs to be published."""
+def fill(
+    version: ProcedureVersion,
+    actor: Any,
+    *,
+    agencies: list[Agency] | None = None,
+    agency_kinds: list[str] | None = None,
+) -> ProcedureVersion:
+    """Give a draft every component it needs to be published (``agency_kinds`` alone may name who does it)."""
     version = services.version_update(
         version=version,
         actor=actor,
@@ -85,7 +91,8 @@ def fill(version: ProcedureVersion, actor: Any, *, agencies: list[Agency] | None
             "method": "Trực tiếp hoặc trực tuyến.",
             "applicants": "Công dân Việt Nam.",
             "processing_time": 1,
-            "agencies": agencies if agencies is not None else [agency()],
+            "agencies": agencies if agencies is not None else ([] if agency_kinds else [agency()]),
+            "agency_kinds": agency_kinds or [],
         },
     )
     services.version_set_documents(version=version, actor=actor, items=DOCUMENTS)
@@ -105,12 +112,13 @@ def published(
     online_level: str = "full",
     effective_from: dt.date | None = None,
     agencies: list[Agency] | None = None,
+    agency_kinds: list[str] | None = None,
 ) -> Procedure:
     """A procedure published with version 1 in force (by default since 2025-07-01)."""
     procedure, version = services.procedure_create(
         code=code, name=name, field=field_obj or field(), level=level, online_level=online_level, actor=actor
     )
-    fill(version, actor, agencies=agencies)
+    fill(version, actor, agencies=agencies, agency_kinds=agency_kinds)
     services.version_check(version=version, actor=actor)
     start = effective_from or dt.date(2025, 7, 1)
     services.version_publish(

@@ -111,11 +111,14 @@ def test_import_json_publishes_and_resolves_agency_groups(manager, communes):
     )
     assert (result.procedures_created, result.versions_created, result.fields_created) == (2, 2, 1)
     found = selectors.procedure_get_published(code="1.001193")
-    assert sorted(a.electronic_code for a in found.current_version.agencies.all()) == [
-        "000.01.01.H40",
-        "000.02.01.H40",
-        "000.03.01.H40",
-    ]
+    # "*commune_committee" is stored as the kind, never expanded into one link per commune.
+    assert found.current_version.agency_kinds == ["commune_committee"]
+    assert list(found.current_version.agencies.all()) == []
+    assert found.current_version.agency_kind_labels == ["Tất cả UBND cấp xã, phường, đặc khu"]
+    for code in ("000.01.01.H40", "000.02.01.H40", "000.03.01.H40"):
+        assert [p.code for p in selectors.procedure_search(agency_code=code)] == ["1.001193"], code
+    assert [p.code for p in selectors.procedure_search(agency_code="000.09.01.H40")] == []  # inactive
+    assert [p.code for p in selectors.procedure_search(agency_code="000.00.00.H40")] == ["1.000656"]
     # The other one matches only through its result ("Giấy khai sinh", weight C): found, ranked lower.
     assert [p.code for p in selectors.procedure_search(query="khai sinh")] == ["1.001193", "1.000656"]
     assert AuditEvent.objects.filter(action="catalog.import").count() == 1
@@ -211,8 +214,7 @@ def test_round_trip_json_and_xlsx(manager, communes):
     source = payload(procedure(), procedure("1.000656", "Thủ tục đăng ký khai tử", ["000.00.00.H40"]))
     exchange.catalog_import_json(payload=copy.deepcopy(source), actor=manager, publish=True)
     exported = exchange.catalog_export_json()
-    expected = copy.deepcopy(source)
-    expected["procedures"][0]["agencies"] = ["000.01.01.H40", "000.02.01.H40", "000.03.01.H40"]
+    expected = copy.deepcopy(source)  # "*commune_committee" comes back as it went in
     expected["procedures"].sort(key=lambda p: p["code"])
     assert exported == expected
 

@@ -88,7 +88,7 @@ def test_agency_filter_and_counts(manager):
     factories.published(code="1.001193", name="Thủ tục đăng ký khai sinh", actor=manager, agencies=[a])
     factories.published(code="1.000656", name="Thủ tục đăng ký khai tử", actor=manager)
     assert [p.code for p in selectors.procedure_search(agency_code=a.electronic_code)] == ["1.001193"]
-    counts = {x.electronic_code: x.procedure_count for x in selectors.agency_list_with_counts()}
+    counts = {x.code: x.procedure_count for x in selectors.agency_list_with_counts()}
     assert counts[a.electronic_code] == 1
 
 

@@ -12,7 +12,7 @@ from cqs.accounts.selectors import totp_confirmed_device
 from cqs.accounts.services import totp_verify
 from cqs.accounts.validators import citizen_id_parts, validate_citizen_id, validate_tax_code
 from cqs.catalog.models import Procedure, ProcedureVersion
-from cqs.catalog.selectors import version_completeness
+from cqs.catalog.selectors import procedure_search, version_completeness
 from cqs.core.models import AuditEvent
 from cqs.demo import agencies as data
 from cqs.demo.services import (
@@ -105,7 +105,16 @@ def test_catalog_imports_published_and_complete() -> None:
         assert version is not None and version.status == ProcedureVersion.Status.PUBLISHED, procedure.code
         assert version_completeness(version=version) == [], procedure.code
         if version.level == "commune" and procedure.field is not None and procedure.field.code != "CTR":
-            assert version.agencies.count() == communes, procedure.code
+            assert version.agency_kinds == [Agency.Kind.COMMUNE_COMMITTEE], procedure.code
+            assert version.agencies.count() == 0, procedure.code
+    # Every commune People's Committee carries out the commune procedures, without one link each.
+    commune_procedures = set(
+        Procedure.objects.filter(agency_kinds__contains=[Agency.Kind.COMMUNE_COMMITTEE]).values_list("code", flat=True)
+    )
+    assert commune_procedures
+    for committee in Agency.objects.filter(kind=Agency.Kind.COMMUNE_COMMITTEE)[:3]:
+        found = {p.code for p in procedure_search(agency_code=committee.electronic_code)}
+        assert commune_procedures <= found, committee.electronic_code
     # Every commune of Nghệ An has its People's Committee.
     nghe_an = AdministrativeUnit.objects.get(code="40")
     assert communes == AdministrativeUnit.objects.filter(parent=nghe_an).count() == 130

@@ -329,3 +329,35 @@ def test_the_500_page_renders_without_a_request_or_database():
     html = render_to_string("500.html")
     assert "Hệ thống đang gặp sự cố" in html
     assert '<html lang="vi">' in html
+
+
+def test_every_commune_committee_shows_as_one_group(client, catalog):
+    other = agency_create("000.40.02.H40", "UBND phường Trường Vinh")
+    procedure_create(
+        "1.003005",
+        "Thủ tục chứng thực chữ ký",
+        field=catalog["civil"],
+        agency_kinds=["commune_committee"],
+        deciding_authority="UBND cấp xã",
+    )
+    home = client.get(reverse("portal:home")).content.decode()
+    assert "?co-quan=%2Acommune_committee" in home
+    assert "UBND xã, phường, đặc khu (2 đơn vị)" in home
+    assert "UBND phường Trường Vinh" not in home  # not listed one by one
+    assert _codes(client.get(LIST, {"co-quan": "*commune_committee"})) == ["1.003005"]
+    assert "1.003005" in _codes(client.get(LIST, {"co-quan": other.electronic_code}))
+    assert "1.003005" in _codes(client.get(LIST, {"co-quan": "000.40.01.H40"}))
+    listing = client.get(LIST).content.decode()
+    assert 'value="*commune_committee"' in listing
+    detail = client.get(reverse("portal:procedure", args=["1.003005"])).content.decode()
+    assert "Tất cả UBND cấp xã, phường, đặc khu" in detail
+    assert "UBND phường Trường Vinh" not in detail
+    api = client.get("/api/v1/procedures/1.003005").json()
+    assert api["agency_kinds"] == [
+        {
+            "kind": "commune_committee",
+            "name": "UBND xã, phường, đặc khu",
+            "label": "Tất cả UBND cấp xã, phường, đặc khu",
+        }
+    ]
+    assert api["agencies"] == []
