@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from cqs.catalog import validation
 from cqs.catalog.models import (
+    VERSION_CONTENT_FIELDS,
     Fee,
     Field,
     FormField,
@@ -50,16 +51,7 @@ PROCEDURE_KEYS = (
     "field",
     "level",
     "agencies",
-    "deciding_authority",
-    "steps",
-    "method",
-    "applicants",
-    "conditions",
-    "legal_basis",
-    "processing_time",
-    "processing_time_unit",
-    "processing_time_note",
-    "afternoon_cutoff",
+    *VERSION_CONTENT_FIELDS,
     "online_level",
     "result_type",
     "fee_note",
@@ -83,16 +75,7 @@ PROCEDURE_COLUMNS = (
     "field",
     "level",
     "agencies",
-    "deciding_authority",
-    "steps",
-    "method",
-    "applicants",
-    "conditions",
-    "legal_basis",
-    "processing_time",
-    "processing_time_unit",
-    "processing_time_note",
-    "afternoon_cutoff",
+    *VERSION_CONTENT_FIELDS,
     "online_level",
     "result_type",
     "fee_note",
@@ -587,7 +570,8 @@ def _number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _version_dict(version: ProcedureVersion) -> dict[str, Any]:
+def version_exchange_dict(version: ProcedureVersion) -> dict[str, Any]:
+    """A version in the exchange format (docs/catalog-format.md); the API detail builds on it."""
     decision = None
     if version.decision_number or version.decision_date or version.effective_from:
         decision = {
@@ -659,7 +643,7 @@ def catalog_export_json(*, codes: list[str] | None = None) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "fields": [{"code": f.code, "name": f.name} for f in fields.order_by("code")],
-        "procedures": [_version_dict(v) for v in versions],
+        "procedures": [version_exchange_dict(v) for v in versions],
     }
 
 

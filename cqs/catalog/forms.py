@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import Role
 from cqs.catalog.models import (
+    VERSION_CONTENT_FIELDS,
     Fee,
     Field,
     FormField,
@@ -61,16 +62,7 @@ VERSION_FIELDS = [
     "online_level",
     "agency_kinds",
     "agencies",
-    "deciding_authority",
-    "steps",
-    "method",
-    "applicants",
-    "conditions",
-    "legal_basis",
-    "processing_time",
-    "processing_time_unit",
-    "processing_time_note",
-    "afternoon_cutoff",
+    *VERSION_CONTENT_FIELDS,
     "result_type",
     "fee_note",
     "change_note",

@@ -107,6 +107,22 @@ class Procedure(TimeStampedModel):
         return f"{self.code} {self.name}"
 
 
+# What a version says about carrying the procedure out, in the order the catalog shows it
+# (edit form, exchange format, copies into a new draft).
+VERSION_CONTENT_FIELDS = (
+    "deciding_authority",
+    "steps",
+    "method",
+    "applicants",
+    "conditions",
+    "legal_basis",
+    "processing_time",
+    "processing_time_unit",
+    "processing_time_note",
+    "afternoon_cutoff",
+)
+
+
 class ProcedureVersion(TimeStampedModel):
     """One version of a procedure, published by a decision and in force from a date.
 

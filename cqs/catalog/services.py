@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cqs.catalog import validation
 from cqs.catalog.models import (
+    VERSION_CONTENT_FIELDS,
     Fee,
     Field,
     FormField,
@@ -50,16 +51,7 @@ VERSION_FIELDS = [
     "field",
     "level",
     "agency_kinds",
-    "deciding_authority",
-    "steps",
-    "method",
-    "applicants",
-    "conditions",
-    "legal_basis",
-    "processing_time",
-    "processing_time_unit",
-    "processing_time_note",
-    "afternoon_cutoff",
+    *VERSION_CONTENT_FIELDS,
     "online_level",
     "result_type",
     "fee_note",

@@ -275,74 +275,29 @@ def procedure_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> di
 
 
 def _detail(procedure: Procedure) -> dict[str, Any]:
+    """The exchange format's description of the current version, with names and links for readers."""
     version: ProcedureVersion | None = procedure.current_version
     if version is None:
         raise NotFoundOrForbidden("Không tìm thấy thủ tục.")
+    version.procedure = procedure
     kind_names = dict(Agency.Kind.choices)
-    return {
-        "code": procedure.code,
-        "version": version.number,
-        "name": version.name,
-        "field_code": version.field.code,
-        "field_name": version.field.name,
-        "level": version.level,
-        "online_level": version.online_level,
-        "agency_kinds": [
+    data = exchange.version_exchange_dict(version)
+    data.update(
+        version=version.number,
+        field_code=version.field.code,
+        field_name=version.field.name,
+        agency_kinds=[
             {"kind": kind, "name": str(kind_names.get(kind, kind)), "label": label}
             for kind, label in zip(version.agency_kinds or [], version.agency_kind_labels, strict=True)
         ],
-        "agencies": [{"electronic_code": a.electronic_code, "name": a.name} for a in version.agencies.all()],
-        "deciding_authority": version.deciding_authority,
-        "steps": version.steps,
-        "method": version.method,
-        "applicants": version.applicants,
-        "conditions": version.conditions,
-        "legal_basis": version.legal_basis,
-        "processing_time": version.processing_time,
-        "processing_time_unit": version.processing_time_unit,
-        "processing_time_note": version.processing_time_note,
-        "afternoon_cutoff": version.afternoon_cutoff.strftime("%H:%M") if version.afternoon_cutoff else None,
-        "result_type": version.result_type,
-        "fee_note": version.fee_note,
-        "decision": {"number": version.decision_number, "date": version.decision_date},
-        "effective_from": version.effective_from,
-        "documents": [
-            {
-                "name": d.name,
-                "originals": d.originals,
-                "copies": d.copies,
-                "optional": d.is_optional,
-                "template_name": d.template_name,
-                "replaceable_by": d.replaceable_by,
-                "note": d.note,
-            }
-            for d in version.documents.all()
-        ],
-        "fees": [{"name": f.name, "amount": f.amount, "note": f.note} for f in version.fees.all()],
-        "form_fields": [
-            {
-                "key": f.key,
-                "label": f.label,
-                "type": f.type,
-                "required": f.required,
-                "choices": [str(c) for c in f.choices or []],
-                "help_text": f.help_text,
-                "prefill": f.prefill,
-            }
-            for f in version.form_fields.all()
-        ],
-        "process_steps": [
-            {
-                "position": s.position,
-                "name": s.name,
-                "role": s.role,
-                "unit_kind": s.unit_kind,
-                "duration_hours": s.duration_hours,
-            }
-            for s in version.process_steps.all()
-        ],
-        "url": _url_template().format(code=procedure.code),
-    }
+        agencies=[{"electronic_code": a.electronic_code, "name": a.name} for a in version.agencies.all()],
+        decision={"number": version.decision_number, "date": version.decision_date},
+        effective_from=version.effective_from,
+        url=_url_template().format(code=procedure.code),
+    )
+    for position, step in enumerate(data["process_steps"], start=1):
+        step["position"] = position
+    return data
 
 
 @router.get(

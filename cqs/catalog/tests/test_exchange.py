@@ -224,7 +224,7 @@ def test_round_trip_json_and_xlsx(manager, communes):
     drafts = ProcedureVersion.objects.filter(status="draft").select_related("procedure", "field")
     for draft in drafts:
         current = ProcedureVersion.objects.get(procedure=draft.procedure, number=1)
-        assert exchange._version_dict(draft) == exchange._version_dict(current)
+        assert exchange.version_exchange_dict(draft) == exchange.version_exchange_dict(current)
 
     # A second import of the same codes is refused while the drafts are open.
     with pytest.raises(ValidationFailed) as error:
