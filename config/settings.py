@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "cqs.units",
     "cqs.accounts",
     "cqs.catalog",
+    "cqs.notifications",
+    "cqs.dossiers",
     "cqs.portal",
     "cqs.administration",
     "cqs.demo",
@@ -179,6 +181,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CATALOG_IMPORT_MAX_BYTES = int(os.environ.get("CATALOG_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+CQS_UPLOAD_SCANNER = os.environ.get("CQS_UPLOAD_SCANNER", "")
+CQS_TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -208,3 +212,22 @@ CQS_WORKING_PERIODS = os.environ.get("CQS_WORKING_PERIODS", "07:30-11:30,13:30-1
 
 # Officials must confirm a TOTP code after their password (enrolment is forced on first login).
 CQS_OFFICIAL_TOTP_REQUIRED = env.env_bool("CQS_OFFICIAL_TOTP_REQUIRED", default=True)
+
+# Dossier codes: two digits of the system owner before the daily sequence ([U]; empty = none).
+CQS_DOSSIER_SYSTEM_OWNER = os.environ.get("CQS_DOSSIER_SYSTEM_OWNER", "")
+CQS_ATTACHMENT_MAX_BYTES = int(os.environ.get("CQS_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Email: SMTP in production (EMAIL_HOST…); in development the messages are written under var/mail.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <khong-tra-loi@localhost>")
+# The address citizens reach the portal at, for links in emails.
+CQS_PUBLIC_URL = os.environ.get("CQS_PUBLIC_URL", "http://127.0.0.1:8000")

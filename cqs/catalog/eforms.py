@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -12,31 +11,18 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cqs.accounts.validators import validate_citizen_id
 from cqs.catalog.models import FormField, ProcedureVersion
+from cqs.core.errors import ApplicationError
 
 _PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 
 
-def _local_citizen_id(value: str) -> None:
-    if not re.fullmatch(r"\d{12}", value or ""):
-        raise ValidationError(_("Số định danh cá nhân phải gồm đúng 12 chữ số."), code="citizen_id")
-
-
-def _citizen_id_validator() -> Callable[[str], None]:
+def _validate_citizen_id(value: str) -> None:
     try:
-        from cqs.accounts.validators import validate_citizen_id
-    except ImportError:  # the accounts app may not carry it yet
-        return _local_citizen_id
-
-    def validate(value: str) -> None:
-        try:
-            validate_citizen_id(value)
-        except ValidationError:
-            raise
-        except Exception as error:  # a domain error (ValidationFailed) from accounts
-            raise ValidationError(getattr(error, "message", str(error)), code="citizen_id") from error
-
-    return validate
+        validate_citizen_id(value)
+    except ApplicationError as error:
+        raise ValidationError(error.message, code="citizen_id") from error
 
 
 def _validate_phone(value: str) -> None:
@@ -79,7 +65,7 @@ def form_field(row: FormField) -> forms.Field:
         return forms.CharField(
             min_length=12,
             max_length=12,
-            validators=[_citizen_id_validator()],
+            validators=[_validate_citizen_id],
             widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "autocomplete": "off"}),
             **common,
         )

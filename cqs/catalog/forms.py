@@ -150,6 +150,18 @@ class ImportForm(forms.Form):
         return upload
 
 
+TEMPLATE_ACCEPT = ".pdf,.docx,.odt,.doc"
+
+
+class TemplateUploadForm(forms.Form):
+    """The template file of one document; the service checks its content, size and type."""
+
+    # Empty files pass here so that the service's own, more precise message is shown.
+    file = forms.FileField(
+        label=_("Tệp mẫu"), allow_empty_file=True, widget=forms.FileInput(attrs={"accept": TEMPLATE_ACCEPT})
+    )
+
+
 # The lists of a version, one formset row per item; keys are those of docs/catalog-format.md.
 
 

@@ -234,7 +234,12 @@ class RequiredDocument(models.Model):
     copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
     is_optional = models.BooleanField(_("không bắt buộc"), default=False)
     template_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
-    template_file = models.FileField(_("tệp mẫu"), upload_to="catalog/templates/", blank=True)
+    # The template file (services only: ``document_template_attach``), with what its check found.
+    template_file = models.FileField(_("tệp mẫu"), upload_to="catalog/templates/", max_length=300, blank=True)
+    template_filename = models.CharField(_("tên tệp mẫu"), max_length=255, blank=True)
+    template_kind = models.CharField(_("loại tệp mẫu"), max_length=10, blank=True)
+    template_size = models.PositiveBigIntegerField(_("dung lượng tệp mẫu (byte)"), null=True, blank=True)
+    template_sha256 = models.CharField(_("mã băm SHA-256 của tệp mẫu"), max_length=64, blank=True)
     replaceable_by = models.CharField(
         _("thay thế bằng dữ liệu"), max_length=20, choices=NationalData.choices, blank=True, default=""
     )

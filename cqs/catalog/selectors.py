@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.catalog import validation
-from cqs.catalog.models import Field, FormField, Level, OnlineLevel, Procedure, ProcedureVersion
+from cqs.catalog.models import Field, FormField, Level, OnlineLevel, Procedure, ProcedureVersion, RequiredDocument
 from cqs.catalog.search import NAME_PREFIX, catalog_revision
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.text import fold, search_terms
@@ -163,6 +163,24 @@ def procedure_get_published(*, code: str) -> Procedure:
     if procedure is None:
         raise NotFoundOrForbidden(_("Không tìm thấy thủ tục."))
     return procedure
+
+
+def document_template_get_published(*, code: str, document_id: int) -> RequiredDocument:
+    """A document with a template file in the current version of a published procedure; nothing else."""
+    document = (
+        RequiredDocument.objects.filter(
+            pk=document_id,
+            version__procedure__code=code,
+            version__procedure__is_published=True,
+            version__procedure__current_version_id=F("version_id"),
+            version__status=ProcedureVersion.Status.PUBLISHED,
+        )
+        .exclude(template_file="")
+        .first()
+    )
+    if document is None:
+        raise NotFoundOrForbidden(_("Không tìm thấy tệp mẫu."))
+    return document
 
 
 def field_list_with_counts() -> QuerySet[Field]:
@@ -366,6 +384,14 @@ def version_get_for_manager(*, pk: int) -> ProcedureVersion:
     if version is None:
         raise NotFoundOrForbidden(_("Không tìm thấy phiên bản thủ tục."))
     return version
+
+
+def document_get_for_manager(*, version: ProcedureVersion, document_id: int) -> RequiredDocument:
+    """A document of the given version (any other id is "not found")."""
+    document = RequiredDocument.objects.filter(pk=document_id, version_id=version.pk).first()
+    if document is None:
+        raise NotFoundOrForbidden(_("Không tìm thấy thành phần hồ sơ."))
+    return document
 
 
 def procedure_versions(*, procedure: Procedure) -> QuerySet[ProcedureVersion]:

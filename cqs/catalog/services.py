@@ -13,6 +13,9 @@ import copy
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -33,6 +36,7 @@ from cqs.catalog.search import catalog_changed, procedures_refresh
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
+from cqs.core.uploads import DOC, DOCX, ODT, PDF, check_upload
 from cqs.units.models import Agency
 
 Status = ProcedureVersion.Status
@@ -44,6 +48,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "check": (Status.DRAFT,),
     "publish": (Status.CHECKED,),
     "discard": (Status.DRAFT, Status.CHECKED),
+    "template": (Status.DRAFT, Status.CHECKED),
 }
 
 VERSION_FIELDS = [
@@ -83,6 +88,10 @@ def _guard(version: ProcedureVersion, action: str) -> None:
         "check": _("Chỉ kiểm tra được phiên bản dự thảo; phiên bản này đang ở trạng thái “%(status)s”."),
         "publish": _("Chỉ công bố được phiên bản đã kiểm tra; phiên bản này đang ở trạng thái “%(status)s”."),
         "discard": _("Chỉ huỷ được phiên bản chưa công bố; phiên bản này đang ở trạng thái “%(status)s”."),
+        "template": _(
+            "Chỉ thay đổi được tệp mẫu của phiên bản dự thảo hoặc đã kiểm tra; "
+            "phiên bản này đang ở trạng thái “%(status)s”."
+        ),
     }
     raise InvalidTransition(messages[action] % {"status": _status_label(version.status)})
 
@@ -263,10 +272,11 @@ def _set_items(version: ProcedureVersion, actor: Any, kind: str, items: list[dic
         )
     model = {"documents": RequiredDocument, "fees": Fee, "form_fields": FormField, "process_steps": ProcessStep}[kind]
     before = list(model.objects.filter(version=version).values())  # type: ignore[attr-defined]
+    rows = [model(version=version, position=position, **data) for position, data in enumerate(cleaned, start=1)]
+    if kind == "documents":
+        _keep_templates(version, rows)
     model.objects.filter(version=version).delete()  # type: ignore[attr-defined]
-    model.objects.bulk_create(  # type: ignore[attr-defined]
-        [model(version=version, position=position, **data) for position, data in enumerate(cleaned, start=1)]
-    )
+    model.objects.bulk_create(rows)  # type: ignore[attr-defined]
     _back_to_draft(version)
     audit_record(
         actor=actor,
@@ -295,6 +305,103 @@ def version_set_form_fields(*, version: ProcedureVersion, actor: Any, items: lis
 @transaction.atomic
 def version_set_process_steps(*, version: ProcedureVersion, actor: Any, items: list[dict[str, Any]]) -> None:
     _set_items(version, actor, "process_steps", items)
+
+
+TEMPLATE_FIELDS = ("template_file", "template_filename", "template_kind", "template_size", "template_sha256")
+TEMPLATE_KINDS = {PDF, DOCX, ODT, DOC}
+
+
+def _keep_templates(version: ProcedureVersion, rows: list[Any]) -> None:
+    """A rewritten list keeps each template file on the document of the same name (the rows have no ids)."""
+    by_name: dict[str, RequiredDocument] = {}
+    for old in RequiredDocument.objects.filter(version=version).exclude(template_file=""):
+        by_name.setdefault(nfc(old.name), old)
+    for row in rows:
+        key = nfc(row.name)
+        if key in by_name:
+            old = by_name.pop(key)
+            for name in TEMPLATE_FIELDS:
+                setattr(row, name, getattr(old, name))
+
+
+def _template_state(document: RequiredDocument) -> dict[str, Any]:
+    return {
+        "file": document.template_file.name or "",
+        "filename": document.template_filename,
+        "kind": document.template_kind,
+        "size": document.template_size,
+        "sha256": document.template_sha256,
+    }
+
+
+def _lock_document(document: RequiredDocument) -> tuple[RequiredDocument, ProcedureVersion]:
+    """The document and its version, both locked (the version first, as every list edit locks it)."""
+    version = _lock_version(ProcedureVersion(pk=document.version_id))
+    locked = RequiredDocument.objects.select_for_update().filter(pk=document.pk, version=version).first()
+    if locked is None:
+        raise NotFoundOrForbidden(_("Không tìm thấy thành phần hồ sơ."))
+    return locked, version
+
+
+@transaction.atomic
+def document_template_attach(*, document: RequiredDocument, file: Any, actor: Any) -> RequiredDocument:
+    """Give a document of a draft or checked version its template file (PDF, DOCX, ODT or DOC).
+
+    The file is checked by content (``cqs.core.uploads.check_upload``) and stored once per content
+    under ``catalog/templates/<sha256 prefix>/<ASCII name>``; a checked version goes back to draft.
+    """
+    document, version = _lock_document(document)
+    _guard(version, "template")
+    checked = check_upload(
+        file, allowed=TEMPLATE_KINDS, max_bytes=settings.CQS_TEMPLATE_MAX_BYTES, label=_("mẫu đơn, tờ khai")
+    )
+    name = f"catalog/templates/{checked.sha256[:16]}/{checked.safe_name}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(checked.content))
+    before = _template_state(document)
+    document.template_file.name = name
+    document.template_filename = checked.filename
+    document.template_kind = checked.kind
+    document.template_size = checked.size
+    document.template_sha256 = checked.sha256
+    document.save(update_fields=list(TEMPLATE_FIELDS))
+    _back_to_draft(version)
+    audit_record(
+        actor=actor,
+        action="required_document.template_attach",
+        obj=document,
+        before=before,
+        after={**_template_state(document), "version": version.pk},
+    )
+    return document
+
+
+@transaction.atomic
+def document_template_remove(*, document: RequiredDocument, actor: Any) -> RequiredDocument:
+    """Take the template file off a document of a draft or checked version.
+
+    The stored file stays: other versions may share it, and the audit log names it.
+    """
+    document, version = _lock_document(document)
+    _guard(version, "template")
+    if not document.template_file:
+        raise ValidationFailed(_("Giấy tờ “%(name)s” chưa có tệp mẫu.") % {"name": document.name})
+    before = _template_state(document)
+    document.template_file.name = ""
+    document.template_filename = ""
+    document.template_kind = ""
+    document.template_size = None
+    document.template_sha256 = ""
+    document.save(update_fields=list(TEMPLATE_FIELDS))
+    _back_to_draft(version)
+    audit_record(
+        actor=actor,
+        action="required_document.template_remove",
+        obj=document,
+        before=before,
+        after={**_template_state(document), "version": version.pk},
+    )
+    return document
 
 
 def _incomplete_error(missing: list[str]) -> ValidationFailed:

@@ -15,6 +15,21 @@ urlpatterns = [
     path(_VERSION, views_manage.version_detail, name="version_detail"),
     path(_VERSION + "sua/", views_manage.version_edit, name="version_edit"),
     path(_VERSION + "giay-to/", views_manage.version_documents, name="version_documents"),
+    path(
+        _VERSION + "giay-to/<int:document_id>/mau/",
+        views_manage.document_template_upload,
+        name="document_template_upload",
+    ),
+    path(
+        _VERSION + "giay-to/<int:document_id>/mau/xoa/",
+        views_manage.document_template_remove,
+        name="document_template_remove",
+    ),
+    path(
+        _VERSION + "giay-to/<int:document_id>/mau/tai-ve/",
+        views_manage.document_template_download,
+        name="document_template_download",
+    ),
     path(_VERSION + "phi-le-phi/", views_manage.version_fees, name="version_fees"),
     path(_VERSION + "to-khai/", views_manage.version_form_fields, name="version_form_fields"),
     path(_VERSION + "quy-trinh/", views_manage.version_steps, name="version_steps"),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +26,7 @@ from cqs.catalog.forms import (
     ProcedureCreateForm,
     ProcessStepFormSet,
     PublishForm,
+    TemplateUploadForm,
     UnpublishForm,
     VersionEditForm,
     document_initial,
@@ -32,14 +35,15 @@ from cqs.catalog.forms import (
     formset_rows,
     step_initial,
 )
-from cqs.catalog.models import ProcedureVersion
+from cqs.catalog.models import ProcedureVersion, RequiredDocument
 from cqs.catalog.views import (
     add_form_errors,
     catalog_manager_required,
     error_details,
     version_or_404,
 )
-from cqs.core.errors import ApplicationError
+from cqs.core.errors import ApplicationError, NotFoundOrForbidden
+from cqs.core.uploads import allowed_text, download_response, size_text
 
 Status = ProcedureVersion.Status
 EDITABLE = {Status.DRAFT, Status.CHECKED}
@@ -117,8 +121,9 @@ def _checklist(version: ProcedureVersion, missing: list[str]) -> list[tuple[str,
     return [(name, name not in absent) for name in every] + [(name, False) for name in missing if name not in every]
 
 
-def _detail_context(version: ProcedureVersion) -> dict[str, Any]:
+def _detail_context(version: ProcedureVersion, template_errors: dict[int, str] | None = None) -> dict[str, Any]:
     documents = list(version.documents.all())
+    template_errors = template_errors or {}
     fees = list(version.fees.all())
     form_fields = list(version.form_fields.all())
     steps = list(version.process_steps.all())
@@ -138,6 +143,9 @@ def _detail_context(version: ProcedureVersion) -> dict[str, Any]:
         "procedure": version.procedure,
         "agencies": list(version.agencies.all()),
         "documents": documents,
+        "document_rows": [(document, template_errors.get(document.pk, "")) for document in documents],
+        "template_limit": size_text(settings.CQS_TEMPLATE_MAX_BYTES),
+        "template_accept": allowed_text(services.TEMPLATE_KINDS),
         "fees": fees,
         "form_fields": form_fields,
         "steps": steps,
@@ -159,8 +167,15 @@ def _detail_context(version: ProcedureVersion) -> dict[str, Any]:
     }
 
 
-def _render_detail(request: HttpRequest, version: ProcedureVersion, *, status: int = 200, **forms: Any) -> HttpResponse:
-    context = _detail_context(version)
+def _render_detail(
+    request: HttpRequest,
+    version: ProcedureVersion,
+    *,
+    status: int = 200,
+    template_errors: dict[int, str] | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    context = _detail_context(version, template_errors)
     context.update(forms)
     return render(request, "catalog/manage/version_detail.html", context, status=status)
 
@@ -434,3 +449,73 @@ def version_form_fields(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def version_steps(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_list(request, pk, LISTS["process_steps"])
+
+
+# ---------------------------------------------------------------- document templates
+
+
+def _document_or_404(version: ProcedureVersion, document_id: int) -> RequiredDocument:
+    try:
+        return selectors.document_get_for_manager(version=version, document_id=document_id)
+    except NotFoundOrForbidden as error:
+        raise Http404 from error
+
+
+def _documents_anchor(version: ProcedureVersion, document: RequiredDocument) -> str:
+    return reverse("catalog:version_detail", args=[version.pk]) + f"#giay-to-{document.pk}"
+
+
+@catalog_manager_required
+@require_POST
+def document_template_upload(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    version = version_or_404(pk)
+    document = _document_or_404(version, document_id)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = services.document_template_attach(
+                document=document, file=form.cleaned_data["file"], actor=request.user
+            )
+        except ApplicationError as error:
+            problem = error.message
+        else:
+            messages.success(
+                request,
+                _("Đã tải lên tệp mẫu “%(file)s” cho giấy tờ “%(name)s”.")
+                % {"file": document.template_filename, "name": document.name},
+            )
+            return redirect(_documents_anchor(version, document))
+    else:
+        problem = " ".join(str(message) for message in form.errors.get("file", [])) or _("Cần chọn tệp mẫu.")
+    return _render_detail(request, version_or_404(pk), status=400, template_errors={document.pk: problem})
+
+
+@catalog_manager_required
+@require_POST
+def document_template_remove(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    version = version_or_404(pk)
+    document = _document_or_404(version, document_id)
+    try:
+        services.document_template_remove(document=document, actor=request.user)
+    except ApplicationError as error:
+        return _render_detail(request, version_or_404(pk), status=400, template_errors={document.pk: error.message})
+    messages.success(request, _("Đã xoá tệp mẫu của giấy tờ “%(name)s”.") % {"name": document.name})
+    return redirect(_documents_anchor(version, document))
+
+
+@catalog_manager_required
+@require_GET
+def document_template_download(request: HttpRequest, pk: int, document_id: int) -> HttpResponse:
+    """The template of a document of any version, for the managers who check it before publishing."""
+    document = _document_or_404(version_or_404(pk), document_id)
+    if not document.template_file:
+        raise Http404
+    try:
+        handle = document.template_file.storage.open(document.template_file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = download_response(
+        handle, filename=document.template_filename, kind=document.template_kind, size=document.template_size
+    )
+    # A streamed response; the access decorator's type only knows HttpResponse.
+    return cast(HttpResponse, response)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -18,6 +18,7 @@ from cqs.catalog import selectors
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import Level, OnlineLevel, ProcedureVersion
 from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.uploads import download_response
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -117,6 +118,22 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
         "online": procedure.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL),
     }
     return render(request, "portal/procedure_detail.html", context)
+
+
+@require_safe
+def document_template(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+    """The template file (mẫu đơn, tờ khai) of a document of the procedure's current version, as a download."""
+    try:
+        document = selectors.document_template_get_published(code=code, document_id=document_id)
+    except NotFoundOrForbidden as error:
+        raise Http404(error.message) from error
+    try:
+        handle = document.template_file.storage.open(document.template_file.name, "rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return download_response(
+        handle, filename=document.template_filename, kind=document.template_kind, size=document.template_size
+    )
 
 
 def _eform_preview(version: ProcedureVersion) -> forms.Form | None:

@@ -1,0 +1,367 @@
+"""The dossier (hồ sơ) and what happens to it, from submission to the returned result.
+
+A dossier freezes the procedure version it starts with; its internal process, deadline
+and forms come from that version, so editing the catalog never changes a dossier in flight.
+Three agencies are kept apart (Decree 118): where it was received, who decides, and who
+holds it now (for inter-agency hand-overs).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cqs.core.models import TimeStampedModel
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Mới đăng ký")
+    PROCESSING = "processing", _("Đang xử lý")
+    TRANSFERRED = "transferred", _("Đang xử lý liên thông")
+    AWAITING_APPROVAL = "awaiting_approval", _("Chờ lãnh đạo phê duyệt")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Yêu cầu bổ sung hồ sơ")
+    PAYMENT_REQUESTED = "payment_requested", _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", _("Công dân yêu cầu rút hồ sơ")
+    REFUSED = "refused", _("Không được tiếp nhận")
+    STOPPED = "stopped", _("Dừng xử lý")
+    WITHDRAWN = "withdrawn", _("Đã rút hồ sơ")
+    FINISHED = "finished", _("Đã có kết quả, chờ trả")
+    RETURNED = "returned", _("Đã trả kết quả")
+
+
+# The national portal's status codes (REFERENCE §1); "accepted" (2) is an event, not a resting state.
+NATIONAL_STATUS = {
+    Status.SUBMITTED: 1,
+    Status.PROCESSING: 4,
+    Status.TRANSFERRED: 4,
+    Status.AWAITING_APPROVAL: 4,
+    Status.SUPPLEMENT_REQUESTED: 5,
+    Status.PAYMENT_REQUESTED: 6,
+    Status.WITHDRAWAL_REQUESTED: 7,
+    Status.REFUSED: 3,
+    Status.STOPPED: 8,
+    Status.WITHDRAWN: 8,
+    Status.FINISHED: 9,
+    Status.RETURNED: 10,
+}
+NATIONAL_ACCEPTED = 2
+OPEN_STATUSES = (
+    Status.SUBMITTED,
+    Status.PROCESSING,
+    Status.TRANSFERRED,
+    Status.AWAITING_APPROVAL,
+    Status.SUPPLEMENT_REQUESTED,
+    Status.PAYMENT_REQUESTED,
+    Status.WITHDRAWAL_REQUESTED,
+)
+PAUSED_STATUSES = (Status.SUPPLEMENT_REQUESTED, Status.PAYMENT_REQUESTED)
+
+
+class Channel(models.IntegerChoices):
+    """KenhThucHien of the national portal."""
+
+    IN_PERSON = 1, _("Trực tiếp")
+    ONLINE = 2, _("Trực tuyến")
+    POST = 3, _("Dịch vụ bưu chính công ích")
+
+
+class FilingMode(models.TextChoices):
+    SELF = "self", _("Tự nộp")
+    ON_BEHALF = "on_behalf", _("Nộp thay theo ủy quyền")
+    ASSISTED = "assisted", _("Tổ công nghệ số cộng đồng hỗ trợ nộp")
+
+
+class Delivery(models.TextChoices):
+    ONLINE = "online", _("Nhận kết quả điện tử")
+    DESK = "desk", _("Nhận tại Bộ phận Một cửa")
+    POST = "post", _("Nhận qua bưu chính")
+
+
+class Timing(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Trễ hạn")
+
+
+class Dossier(TimeStampedModel):
+    code = models.CharField(_("mã hồ sơ"), max_length=60, unique=True)
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT, related_name="dossiers")
+    version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("phiên bản thủ tục áp dụng"),
+    )
+    status = models.CharField(_("trạng thái"), max_length=24, choices=Status.choices, db_index=True)
+    channel = models.PositiveSmallIntegerField(_("kênh nộp"), choices=Channel.choices)
+
+    # Who: the applicant as written on the dossier (a snapshot, whatever the account becomes).
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+        verbose_name=_("tài khoản người nộp"),
+    )
+    applicant_name = models.CharField(_("người nộp"), max_length=200)
+    applicant_id_number = models.CharField(_("số định danh / mã số thuế"), max_length=14, db_index=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    filing_mode = models.CharField(_("hình thức nộp"), max_length=12, choices=FilingMode.choices)
+    principal_name = models.CharField(_("người ủy quyền"), max_length=200, blank=True)
+    principal_id_number = models.CharField(_("số định danh người ủy quyền"), max_length=14, blank=True)
+    authorisation_note = models.CharField(_("giấy ủy quyền"), max_length=300, blank=True)
+    assisted_by = models.CharField(_("thành viên tổ công nghệ số hỗ trợ"), max_length=200, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thao tác nộp"),
+    )
+    request_summary = models.CharField(_("nội dung yêu cầu"), max_length=500)
+    form_data = models.JSONField(_("tờ khai"), default=dict, blank=True)
+    sets_count = models.PositiveSmallIntegerField(_("số bộ hồ sơ"), default=1)
+
+    # Where: received at, decided by, held by now.
+    receiving_agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("nơi tiếp nhận")
+    )
+    deciding_agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan giải quyết")
+    )
+    current_agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan đang giữ hồ sơ")
+    )
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cán bộ tiếp nhận"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người đang xử lý"),
+    )
+    current_step = models.PositiveSmallIntegerField(_("bước hiện tại"), null=True, blank=True)
+    current_role = models.CharField(_("vai trò xử lý bước hiện tại"), max_length=30, blank=True)
+
+    # The clock (REFERENCE §1): everything needed to judge on time or late afterwards.
+    submitted_at = models.DateTimeField(_("nộp lúc"), db_index=True)
+    received_at = models.DateTimeField(_("tiếp nhận lúc"), null=True, blank=True)
+    clock_started_at = models.DateTimeField(_("bắt đầu tính thời hạn"), null=True, blank=True)
+    statutory_hours = models.DecimalField(_("thời hạn (giờ làm việc)"), max_digits=8, decimal_places=2)
+    due_at = models.DateTimeField(_("hẹn trả kết quả"), null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("có kết quả lúc"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("trả kết quả lúc"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    timing = models.CharField(_("kết quả đúng hạn"), max_length=8, choices=Timing.choices, blank=True)
+    supplement_count = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    extension_count = models.PositiveSmallIntegerField(_("số lần gia hạn"), default=0)
+
+    # The outcome.
+    result_summary = models.TextField(_("kết quả giải quyết"), blank=True)
+    delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=Delivery.choices, blank=True)
+    register_row = models.PositiveIntegerField(_("số thứ tự trong sổ theo dõi"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("đánh giá"), null=True, blank=True)
+    rating_comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    fee_total = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    fee_paid_at = models.DateTimeField(_("đã nộp phí lúc"), null=True, blank=True)
+
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["current_agency", "status", "current_role", "due_at"], name="dossier_worklist"),
+            models.Index(fields=["deciding_agency", "submitted_at"], name="dossier_by_deciding"),
+            models.Index(fields=["receiving_agency", "status", "submitted_at"], name="dossier_by_receiving"),
+            models.Index(fields=["applicant", "submitted_at"], name="dossier_by_applicant"),
+            GinIndex(fields=["search_text"], name="dossier_search_trgm", opclasses=["gin_trgm_ops"]),
+        ]
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def national_status(self) -> int:
+        return NATIONAL_STATUS[Status(self.status)]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class DossierSequence(models.Model):
+    """The daily sequence of dossier codes per deciding agency (unique under concurrent submissions)."""
+
+    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day} {self.last}"
+
+
+class DossierFile(TimeStampedModel):
+    """A paper of the dossier: uploaded, scanned at the counter, reused from the citizen's store, or a result."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Tải lên")
+        SCAN = "scan", _("Số hóa tại Bộ phận Một cửa")
+        REUSED = "reused", _("Dùng lại từ kho dữ liệu")
+        SUPPLEMENT = "supplement", _("Bổ sung")
+        RESULT = "result", _("Kết quả giải quyết")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    required_document = models.ForeignKey(
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("tên giấy tờ"), max_length=300)
+    source = models.CharField(_("nguồn"), max_length=12, choices=Source.choices)
+    file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
+    kind = models.CharField(_("loại tệp"), max_length=10)
+    size = models.PositiveIntegerField(_("dung lượng"))
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierEvent(models.Model):
+    """One row per transition: the timeline, and what national synchronisation sends."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    national_status = models.PositiveSmallIntegerField()
+    channel = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        indexes = [models.Index(fields=["synced_at", "id"], name="dossier_event_unsynced")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.action}"
+
+
+class DossierStep(models.Model):
+    """A hand-over of the control sheet (form 06), one per step of the frozen internal process."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=500)
+    role = models.CharField(max_length=30)
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    timing = models.CharField(max_length=8, choices=Timing.choices, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.position}"
+
+
+class DossierPause(models.Model):
+    """A time the clock stood still (waiting for the citizen's supplement or payment)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="pauses")
+    reason = models.CharField(max_length=24)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.reason}"
+
+
+class SupplementRequest(models.Model):
+    """Form 02: everything missing, asked for once."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="supplement_requests")
+    items = models.JSONField(default=list)
+    reason = models.TextField()
+    contact = models.CharField(max_length=300)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.requested_at:%d/%m/%Y}"
+
+
+class FormalNotice(models.Model):
+    """A formal notice issued on the dossier: refusal (03), apology and extension (04), stop (05)."""
+
+    class Form(models.TextChoices):
+        REFUSAL = "03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
+        APOLOGY = "04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+        STOP = "05", _("Thông báo dừng giải quyết hồ sơ")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notices")
+    form = models.CharField(max_length=2, choices=Form.choices)
+    reason = models.TextField()
+    new_due_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.form}"
+
+
+class StoredPaper(TimeStampedModel):
+    """The citizen's own store of papers and results: entered once, reused by later dossiers."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_papers")
+    name = models.CharField(_("tên giấy tờ"), max_length=300)
+    file = models.FileField(upload_to="papers/%Y/%m/")
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    from_dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_result = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["owner", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,106 @@
+"""Who may see a dossier and who may act on it (deny by default; "forbidden" looks like "not found").
+
+A citizen sees the dossiers they filed (or that were filed for them under their account).
+An official sees the dossiers that were received at, are decided by, or are now held by an
+agency where they hold a role, and may act only as the action's role at the right agency.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cqs.accounts.models import Role, RoleAssignment
+from cqs.dossiers.models import Dossier
+
+# Which role, at which of the dossier's agencies, may take each desk action.
+# "current" = the agency holding the dossier now, for the role of the current step.
+ACTION_ROLES: dict[str, tuple[str, str]] = {
+    "accept": (Role.ONE_STOP_OFFICER, "receiving"),
+    "refuse": (Role.ONE_STOP_OFFICER, "receiving"),
+    "confirm_withdrawal": (Role.ONE_STOP_OFFICER, "receiving"),
+    "return_result": (Role.ONE_STOP_OFFICER, "receiving"),
+    "record_payment": (Role.ONE_STOP_OFFICER, "receiving"),
+    "apologise": (Role.LEADER, "deciding"),
+    "stop": (Role.LEADER, "deciding"),
+    "approve": (Role.LEADER, "current"),
+    "send_back": (Role.LEADER, "current"),
+    "forward": ("*current_role", "current"),
+    "finish": ("*current_role", "current"),
+    "transfer": ("*current_role", "current"),
+    "transfer_return": (Role.SPECIALIST, "current"),
+    "request_payment": ("*current_role", "current"),
+}
+CITIZEN_ACTIONS = {"answer_supplement", "withdraw", "rate", "choose_delivery", "download_result"}
+
+
+def roles_by_agency(user: Any) -> dict[int, set[str]]:
+    """The roles an active official holds, per agency id (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not getattr(user, "is_official", False):
+        return {}
+    cached = getattr(user, "_cqs_roles_by_agency", None)
+    if cached is None:
+        cached = defaultdict(set)
+        for agency_id, role in RoleAssignment.objects.filter(user=user).values_list("agency_id", "role"):
+            cached[agency_id].add(role)
+        cached = dict(cached)
+        user._cqs_roles_by_agency = cached
+    return cached
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    """Every dossier the user may see, nothing else."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Dossier.objects.none()
+    if not getattr(user, "is_official", False):
+        return Dossier.objects.filter(applicant=user)
+    agencies = list(roles_by_agency(user))
+    if not agencies:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        Q(receiving_agency_id__in=agencies) | Q(deciding_agency_id__in=agencies) | Q(current_agency_id__in=agencies)
+    )
+
+
+def _agency_of(dossier: Dossier, which: str) -> int:
+    return {
+        "receiving": dossier.receiving_agency_id,
+        "deciding": dossier.deciding_agency_id,
+        "current": dossier.current_agency_id,
+    }[which]
+
+
+def may_act(user: Any, action: str, dossier: Dossier) -> bool:
+    """Whether the user may take ``action`` on ``dossier`` (its state is checked by the service)."""
+    if action in CITIZEN_ACTIONS:
+        return bool(
+            getattr(user, "is_authenticated", False)
+            and user.is_active
+            and dossier.applicant_id is not None
+            and dossier.applicant_id == user.pk
+        )
+    if action not in ACTION_ROLES:
+        return False
+    role, which = ACTION_ROLES[action]
+    if role == "*current_role":
+        role = dossier.current_role
+    return role in roles_by_agency(user).get(_agency_of(dossier, which), set())
+
+
+def may_see(user: Any, dossier: Dossier) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not getattr(user, "is_official", False):
+        return dossier.applicant_id == user.pk
+    agencies = roles_by_agency(user)
+    return any(
+        agency_id in agencies
+        for agency_id in (dossier.receiving_agency_id, dossier.deciding_agency_id, dossier.current_agency_id)
+    )
+
+
+def may_receive_at(user: Any, agency_id: int) -> bool:
+    """A one-stop officer of that agency may enter a paper dossier at its counter."""
+    return Role.ONE_STOP_OFFICER in roles_by_agency(user).get(agency_id, set())
