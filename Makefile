@@ -50,7 +50,7 @@ serve:
 		--bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - --log-level warning
 
 test: install
-	@bash scripts/ensure-system-packages.sh chromium:chromium
+	@bash scripts/ensure-system-packages.sh chromium:chromium pdftotext:poppler-utils
 	@$(PY) -m pytest -n $${TEST_WORKERS:-auto} --create-db -q $(PYTEST_ARGS)
 
 lint: install

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cqs.catalog",
     "cqs.notifications",
     "cqs.dossiers",
+    "cqs.desk",
     "cqs.portal",
     "cqs.administration",
     "cqs.demo",
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cqs.core.context_processors.platform",
+                "cqs.notifications.context_processors.unread_notifications",
             ],
         },
     }

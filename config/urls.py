@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("cqs.administration.urls")),
     path("", include("cqs.accounts.urls")),
     path("", include("cqs.catalog.urls")),
+    path("", include("cqs.notifications.urls")),
+    path("", include("cqs.dossiers.urls_forms")),
     path("", include("cqs.portal.urls")),
 ]
 

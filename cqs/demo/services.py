@@ -329,7 +329,7 @@ def demo_totp() -> int:
 
 def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     """Load the Nghệ An demo, creating only what is missing; prints one progress line per step."""
-    progress = _Progress(stdout, total=5)
+    progress = _Progress(stdout, total=6)
     counts: dict[str, int] = {}
 
     def units() -> str:
@@ -363,6 +363,14 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     progress.run(f"Nạp {total} thủ tục hành chính", catalog)
     progress.run("Tạo tài khoản mẫu cho từng vai trò", accounts)
     progress.run("Bật xác thực hai lớp (TOTP) cho cán bộ", second_factor)
+
+    def dossiers() -> str:
+        from cqs.demo.dossiers import demo_dossiers_seed
+
+        counts["dossiers"] = demo_dossiers_seed(stdout=stdout)
+        return f"thêm {counts['dossiers']} hồ sơ" if counts["dossiers"] else "đã có sẵn"
+
+    progress.run("Tạo hồ sơ mẫu của 12 tháng qua (qua các nghiệp vụ thật)", dossiers)
     result = accounts_holder[0]
     result.created = counts
     return result

@@ -33,6 +33,9 @@ ACTION_ROLES: dict[str, tuple[str, str]] = {
     "transfer_return": (Role.SPECIALIST, "current"),
     "request_payment": ("*current_role", "current"),
 }
+# The roles that handle dossiers; a clerk, catalog manager or administrator of the agency does not
+# see citizens' dossiers (personal data: deny by default).
+DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER})
 CITIZEN_ACTIONS = {"answer_supplement", "withdraw", "rate", "choose_delivery", "download_result"}
 
 
@@ -56,12 +59,17 @@ def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
         return Dossier.objects.none()
     if not getattr(user, "is_official", False):
         return Dossier.objects.filter(applicant=user)
-    agencies = list(roles_by_agency(user))
+    agencies = _dossier_agencies(user)
     if not agencies:
         return Dossier.objects.none()
     return Dossier.objects.filter(
         Q(receiving_agency_id__in=agencies) | Q(deciding_agency_id__in=agencies) | Q(current_agency_id__in=agencies)
     )
+
+
+def _dossier_agencies(user: Any) -> list[int]:
+    """The agencies where the user holds a role that handles dossiers."""
+    return [agency_id for agency_id, roles in roles_by_agency(user).items() if roles & DOSSIER_ROLES]
 
 
 def _agency_of(dossier: Dossier, which: str) -> int:
@@ -94,7 +102,7 @@ def may_see(user: Any, dossier: Dossier) -> bool:
         return False
     if not getattr(user, "is_official", False):
         return dossier.applicant_id == user.pk
-    agencies = roles_by_agency(user)
+    agencies = _dossier_agencies(user)
     return any(
         agency_id in agencies
         for agency_id in (dossier.receiving_agency_id, dossier.deciding_agency_id, dossier.current_agency_id)

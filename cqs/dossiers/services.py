@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from cqs.accounts.models import Role, User
 from cqs.accounts.validators import validate_citizen_id, validate_tax_code
 from cqs.catalog.eforms import eform_class
-from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
+from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep, RequiredDocument
 from cqs.core.audit import audit_record, jsonable
 from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, working_periods
 from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
-from cqs.core.uploads import check_upload
+from cqs.core.uploads import CheckedUpload, check_upload
 from cqs.dossiers import clock
 from cqs.dossiers.codes import dossier_code_new
 from cqs.dossiers.models import (
@@ -102,6 +102,7 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 ATTACHMENT_TYPES = {"pdf", "jpeg", "png"}
+_REGISTER_LOCK = 7_070_118  # advisory lock class of the dossier register (form 07), keyed by receiving agency
 APPLICANT_AGENCY_KINDS = (
     Agency.Kind.PROVINCIAL_SERVICE_CENTRE,
     Agency.Kind.COMMUNE_SERVICE_CENTRE,
@@ -197,7 +198,15 @@ def _step_agency(dossier: Dossier, step: ProcessStep) -> Agency:
     return dossier.deciding_agency
 
 
-def _open_step(dossier: Dossier, step: ProcessStep, *, at: dt.datetime, actor: Any, calendar: WorkingCalendar) -> None:
+def _open_step(
+    dossier: Dossier,
+    step: ProcessStep,
+    *,
+    at: dt.datetime,
+    actor: Any,
+    calendar: WorkingCalendar,
+    cutoff: dt.time | None = None,
+) -> None:
     agency = _step_agency(dossier, step)
     DossierStep.objects.create(
         dossier=dossier,
@@ -207,7 +216,7 @@ def _open_step(dossier: Dossier, step: ProcessStep, *, at: dt.datetime, actor: A
         agency=agency,
         handed_by=actor if getattr(actor, "is_authenticated", False) else None,
         started_at=at,
-        due_at=clock.due_after(calendar, at, step.duration_hours),
+        due_at=clock.due_after(calendar, at, step.duration_hours, cutoff=cutoff),
     )
     dossier.current_step = step.position
     dossier.current_role = step.role
@@ -269,10 +278,11 @@ def _resting_status(dossier: Dossier) -> str:
     """Where a dossier goes back to after a pause: before acceptance, to reception; else to its step."""
     if dossier.received_at is None:
         return S.SUBMITTED
+    step = next((s for s in _process(dossier.version) if s.position == dossier.current_step), None)
+    if step is not None and dossier.current_agency_id != _step_agency(dossier, step).pk:
+        return S.TRANSFERRED  # held by a coordinating agency (liên thông), whichever agency that is
     if dossier.current_role == Role.LEADER:
         return S.AWAITING_APPROVAL
-    if dossier.current_agency_id not in (dossier.receiving_agency_id, dossier.deciding_agency_id):
-        return S.TRANSFERRED
     return S.PROCESSING
 
 
@@ -382,45 +392,85 @@ def _clean_id_number(value: str) -> str:
     return validate_tax_code(text)
 
 
-def _store_attachments(dossier: Dossier, attachments: Iterable[Attachment], *, owner: Any, uploader: Any) -> None:
-    documents = {d.pk: d for d in dossier.version.documents.all()}
+@dataclass
+class _CheckedAttachment:
+    """An attachment that passed every check: what to write, nothing written yet."""
+
+    document: RequiredDocument | None
+    name: str
+    source: str
+    checked: CheckedUpload | None = None
+    paper: StoredPaper | None = None
+
+
+def _check_attachments(
+    version: ProcedureVersion, attachments: Iterable[Attachment], *, owner: Any
+) -> list[_CheckedAttachment]:
+    """Check every attachment (its paper of the procedure, its bytes, the stored paper's owner) before any write."""
+    documents = {d.pk: d for d in version.documents.all()}
+    prepared: list[_CheckedAttachment] = []
     for attachment in attachments:
+        if attachment.required_document_id and attachment.required_document_id not in documents:
+            raise ValidationFailed(_("Có giấy tờ không thuộc thủ tục này."))
         document = documents.get(attachment.required_document_id or 0)
         name = nfc(attachment.name) or (document.name if document else _("Giấy tờ khác"))
         if attachment.stored_paper_id is not None:
-            paper = StoredPaper.objects.filter(pk=attachment.stored_paper_id, owner=owner).first()
+            paper = (
+                StoredPaper.objects.filter(pk=attachment.stored_paper_id, owner=owner).first()
+                if getattr(owner, "pk", None) is not None
+                else None
+            )
             if paper is None:
                 raise ValidationFailed(_("Không tìm thấy giấy tờ trong kho dữ liệu của bạn."))
-            DossierFile.objects.create(
-                dossier=dossier,
-                required_document=document,
-                name=name,
-                source=DossierFile.Source.REUSED,
-                file=paper.file.name,
-                kind=paper.kind,
-                size=paper.size,
-                sha256=paper.sha256,
-                uploaded_by=uploader if getattr(uploader, "is_authenticated", False) else None,
-            )
+            prepared.append(_CheckedAttachment(document, name, DossierFile.Source.REUSED, paper=paper))
             continue
+        if attachment.upload is None:
+            raise ValidationFailed(_("Chưa chọn tệp cho giấy tờ “%(name)s”.") % {"name": name})
         checked = check_upload(
             attachment.upload, allowed=ATTACHMENT_TYPES, max_bytes=settings.CQS_ATTACHMENT_MAX_BYTES, label=name
         )
-        attachment.upload.seek(0)
-        stored = DossierFile(
-            dossier=dossier,
-            required_document=document,
-            name=name,
-            source=attachment.source,
-            kind=checked.kind,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=uploader if getattr(uploader, "is_authenticated", False) else None,
-        )
-        stored.file.save(
-            f"{checked.sha256[:16]}.{checked.extension}", ContentFile(attachment.upload.read()), save=False
-        )
-        stored.save()
+        prepared.append(_CheckedAttachment(document, name, attachment.source, checked=checked))
+    return prepared
+
+
+def _store_attachments(dossier: Dossier, prepared: Iterable[_CheckedAttachment], *, uploader: Any) -> None:
+    """Write checked attachments; a failure part-way removes the files this call already wrote."""
+    by = uploader if getattr(uploader, "is_authenticated", False) else None
+    written: list[DossierFile] = []
+    try:
+        for item in prepared:
+            if item.paper is not None:
+                DossierFile.objects.create(
+                    dossier=dossier,
+                    required_document=item.document,
+                    name=item.name,
+                    source=DossierFile.Source.REUSED,
+                    file=item.paper.file.name,
+                    kind=item.paper.kind,
+                    size=item.paper.size,
+                    sha256=item.paper.sha256,
+                    uploaded_by=by,
+                )
+                continue
+            checked = item.checked
+            assert checked is not None
+            stored = DossierFile(
+                dossier=dossier,
+                required_document=item.document,
+                name=item.name,
+                source=item.source,
+                kind=checked.kind,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=by,
+            )
+            stored.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
+            written.append(stored)
+            stored.save()
+    except Exception:
+        for stored in written:
+            stored.file.delete(save=False)
+        raise
 
 
 def _new_dossier(filing: Filing, *, channel: int, applicant: User | None, filed_by: Any, at: dt.datetime) -> Dossier:
@@ -476,12 +526,14 @@ def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
         filing.applicant_name = filing.applicant_name or applicant.full_name
         filing.applicant_id_number = filing.applicant_id_number or applicant.citizen_id or applicant.tax_code or ""
     cleaned, _missing = _validate_filing(filing, require_online=True)
+    # Every upload is checked before the dossier code is taken and before any file is written.
+    prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
     filing.form_data = cleaned
     now = timezone.now()
     dossier = _new_dossier(filing, channel=Channel.ONLINE, applicant=applicant, filed_by=applicant, at=now)
     dossier.form_data = cleaned
     _save(dossier, "form_data")
-    _store_attachments(dossier, filing.attachments, owner=applicant, uploader=applicant)
+    _store_attachments(dossier, prepared, uploader=applicant)
     _event(dossier, action="submit", actor=applicant, from_status="", at=now)
     return dossier
 
@@ -493,14 +545,19 @@ def dossier_receive_at_counter(
     """A paper dossier entered and scanned at the counter: received and accepted at once."""
     if not may_receive_at(officer, filing.receiving_agency.pk):
         raise NotFoundOrForbidden(_("Bạn không tiếp nhận hồ sơ tại nơi này."))
+    if channel not in (Channel.IN_PERSON, Channel.POST):
+        raise ValidationFailed(_("Kênh tiếp nhận không hợp lệ."))
     cleaned, _missing = _validate_filing(filing, require_online=False)
+    if not _process(filing.version):
+        raise ValidationFailed(_("Thủ tục chưa có quy trình nội bộ; không thể tiếp nhận."))
+    prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
     filing.form_data = cleaned
     now = timezone.now()
     dossier = _new_dossier(filing, channel=channel, applicant=applicant, filed_by=officer, at=now)
     dossier.form_data = cleaned
     dossier.received_by = officer
     _save(dossier, "form_data", "received_by")
-    _store_attachments(dossier, filing.attachments, owner=applicant, uploader=officer)
+    _store_attachments(dossier, prepared, uploader=officer)
     _event(dossier, action="receive", actor=officer, from_status="", at=now)
     _accept(dossier, actor=officer, at=now)
     return dossier
@@ -524,7 +581,9 @@ def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
         _close_step(dossier, at=at, actor=actor, outcome="accepted", note="", calendar=calendar)
         second = _next_step(steps, first.position)
         if second is not None:
-            _open_step(dossier, second, at=at, actor=actor, calendar=calendar)
+            # Counted like the dossier itself: received after the cut-off, from the next working day.
+            cutoff = dossier.version.afternoon_cutoff
+            _open_step(dossier, second, at=at, actor=actor, calendar=calendar, cutoff=cutoff)
     _save(
         dossier,
         "status",
@@ -627,7 +686,8 @@ def dossier_answer_supplement(
         raise ValidationFailed(_("Vui lòng tải lên giấy tờ cần bổ sung."))
     for attachment in attachments:
         attachment.source = DossierFile.Source.SUPPLEMENT
-    _store_attachments(dossier, attachments, owner=actor, uploader=actor)
+    prepared = _check_attachments(dossier.version, attachments, owner=actor)
+    _store_attachments(dossier, prepared, uploader=actor)
     before, now = dossier.status, timezone.now()
     SupplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True).update(answered_at=now)
     hours = _resume(dossier, at=now, calendar=WorkingCalendar())
@@ -823,14 +883,16 @@ def dossier_apologise(*, dossier: Dossier, actor: User, reason: str, new_due_dat
         or calendar.working_hours_between(now, dossier.due_at) < HOURS_PER_DAY
     ):
         raise InvalidTransition(_("Phiếu xin lỗi phải gửi trước hạn trả ít nhất 1 ngày làm việc."))
-    if not calendar.is_working_day(new_due_date):
-        raise ValidationFailed(_("Ngày hẹn trả mới phải là ngày làm việc."))
-    new_due = timezone.make_aware(dt.datetime.combine(new_due_date, working_periods()[-1][1]))
-    if new_due <= dossier.due_at:
+    office = timezone.get_default_timezone()
+    if new_due_date <= timezone.localtime(dossier.due_at, office).date():
         raise ValidationFailed(
             _("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại (%(due)s).")
-            % {"due": timezone.localtime(dossier.due_at).strftime("%d/%m/%Y")}
+            % {"due": timezone.localtime(dossier.due_at, office).strftime("%d/%m/%Y")}
         )
+    if not calendar.is_working_day(new_due_date):
+        raise ValidationFailed(_("Ngày hẹn trả mới phải là ngày làm việc."))
+    # The end of office hours of the new day, in the office's time zone (not the request's).
+    new_due = dt.datetime.combine(new_due_date, working_periods()[-1][1], tzinfo=office)
     FormalNotice.objects.create(
         dossier=dossier,
         form=FormalNotice.Form.APOLOGY,
@@ -896,13 +958,30 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor: User) -> Dossier:
     _guard(dossier, action="confirm_withdrawal", actor=actor)
     before, now = dossier.status, timezone.now()
     _close_step(dossier, at=now, actor=actor, outcome="withdrawn", note="", calendar=WorkingCalendar())
+    _resume(dossier, at=now, calendar=WorkingCalendar())
     dossier.status, dossier.closed_at = S.WITHDRAWN, now
-    _save(dossier, "status", "closed_at")
+    _save(dossier, "status", "closed_at", "paused_since", "due_at")
     _event(dossier, action="confirm_withdrawal", actor=actor, from_status=before, at=now)
     return dossier
 
 
 def _finish(dossier: Dossier, *, actor: Any, summary: str, action: str, result: Any = None) -> None:
+    prepared = (
+        _check_attachments(
+            dossier.version,
+            [
+                Attachment(
+                    required_document_id=None,
+                    name=_("Kết quả giải quyết"),
+                    upload=result,
+                    source=DossierFile.Source.RESULT,
+                )
+            ],
+            owner=None,
+        )
+        if result is not None
+        else []
+    )
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="finished", note=summary, calendar=calendar)
     remaining = _remaining_after(dossier)
@@ -915,20 +994,7 @@ def _finish(dossier: Dossier, *, actor: Any, summary: str, action: str, result: 
     _save(
         dossier, "status", "finished_at", "result_summary", "timing", "current_step", "current_role", "current_agency"
     )
-    if result is not None:
-        _store_attachments(
-            dossier,
-            [
-                Attachment(
-                    required_document_id=None,
-                    name=_("Kết quả giải quyết"),
-                    upload=result,
-                    source=DossierFile.Source.RESULT,
-                )
-            ],
-            owner=dossier.applicant,
-            uploader=actor,
-        )
+    _store_attachments(dossier, prepared, uploader=actor)
     _event(
         dossier,
         action=action,
@@ -963,7 +1029,10 @@ def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None
         dossier.delivery = delivery
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="returned", note="", calendar=calendar)
-    year_start = timezone.make_aware(dt.datetime(timezone.localtime(now).year, 1, 1))
+    office = timezone.get_default_timezone()
+    year_start = dt.datetime(timezone.localtime(now, office).year, 1, 1, tzinfo=office)
+    with connection.cursor() as cursor:  # two returns at once must not share a register row
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTER_LOCK, dossier.receiving_agency_id])
     last_row = (
         Dossier.objects.filter(receiving_agency=dossier.receiving_agency, returned_at__gte=year_start).aggregate(
             Max("register_row")
@@ -1018,7 +1087,7 @@ def dossier_rate(*, dossier: Dossier, actor: User, rating: int, comment: str = "
     """The citizen rates the service (1–5); feeds criterion 5.4 of the 766 index."""
     dossier = _lock(dossier)
     _guard(dossier, action="rate", actor=actor)
-    if rating not in (1, 2, 3, 4, 5):
+    if isinstance(rating, bool) or rating not in (1, 2, 3, 4, 5):
         raise ValidationFailed(_("Chọn mức đánh giá từ 1 đến 5 sao."))
     if dossier.rating is not None:
         raise InvalidTransition(_("Bạn đã đánh giá hồ sơ %(code)s.") % {"code": dossier.code})

@@ -7,7 +7,7 @@ from cqs.core.errors import InvalidTransition, NotFoundOrForbidden
 from cqs.core.models import AuditEvent
 from cqs.dossiers import services
 from cqs.dossiers.models import Dossier, DossierEvent, Status
-from cqs.dossiers.tests.factories import filing, pdf
+from cqs.dossiers.tests.factories import filing
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +37,12 @@ def test_online_dossier_from_submission_to_rating(w):
 
     national = list(DossierEvent.objects.filter(dossier=dossier).values_list("action", "national_status"))
     assert national == [
-        ("submit", 1), ("accept", 2), ("forward", 4), ("approve", 9), ("return_result", 10), ("rate", 10)
+        ("submit", 1),
+        ("accept", 2),
+        ("forward", 4),
+        ("approve", 9),
+        ("return_result", 10),
+        ("rate", 10),
     ]
     steps = list(dossier.steps.values_list("position", "timing"))
     assert [p for p, _ in steps] == [1, 2, 3, 4] and all(t for _, t in steps)

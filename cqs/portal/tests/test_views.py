@@ -249,12 +249,10 @@ def test_documents_are_a_numbered_list_with_counts_and_replacements(client, cata
     assert "không bắt buộc" not in items[0]
 
 
-def test_online_application_is_announced_but_not_a_dead_link(client, catalog):
+def test_online_application_links_to_the_apply_page(client, catalog):
     html = client.get(reverse("portal:procedure", args=["1.001193"])).content.decode()
-    button = re.search(r'<button type="button" disabled[^>]*>(.*?)</button>', html)
-    assert button is not None
-    assert button.group(1) == 'Nộp hồ sơ trực tuyến <span class="soon">Sắp có</span>'
-    assert 'href="#"' not in html
+    assert f'href="{reverse("portal:apply", args=["1.001193"])}" role="button"' in html
+    assert "Sắp có" not in html
     offline = client.get(reverse("portal:procedure", args=["1.012345"])).content.decode()
     assert "Nộp hồ sơ trực tuyến" not in offline
     assert "nộp trực tiếp" in offline

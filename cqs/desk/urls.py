@@ -1,0 +1,14 @@
+from django.urls import path
+
+from cqs.desk import views, views_actions, views_counter, views_dashboard
+
+app_name = "desk"
+
+urlpatterns = [
+    path("mot-cua/", views.worklist, name="worklist"),
+    path("mot-cua/tiep-nhan/", views_counter.counter, name="counter"),
+    path("mot-cua/bao-cao/", views_dashboard.dashboard, name="dashboard"),
+    path("mot-cua/ho-so/<str:code>/", views.dossier, name="dossier"),
+    path("mot-cua/ho-so/<str:code>/giay-to/<int:file_id>/", views.dossier_file, name="file"),
+    path("mot-cua/ho-so/<str:code>/xu-ly/<slug:action>/", views_actions.act, name="act"),
+]

@@ -1,0 +1,365 @@
+"""Reads of dossiers: the desk's work boxes, search, one dossier with everything, the unit's figures.
+
+Every read starts from ``permissions.dossiers_visible_to(user)``: a box narrows what the user may
+see to what waits for one of their roles. Search works on the code (prefix), the citizen ID or tax
+code (exact or prefix) and the applicant's name with or without diacritics (``search_text`` holds
+the folded name; its trigram index answers the ``LIKE '% word%'`` of each word).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Count, DateTimeField, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from cqs.accounts.models import Role
+from cqs.catalog.models import ProcessStep
+from cqs.core.calendar import WorkingCalendar
+from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.text import search_terms
+from cqs.dossiers.models import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStep,
+    FormalNotice,
+    Status,
+    SupplementRequest,
+    Timing,
+)
+from cqs.dossiers.permissions import dossiers_visible_to, may_act, roles_by_agency
+from cqs.dossiers.services import ALLOWED
+from cqs.units.models import Agency
+
+BOXES: tuple[str, ...] = ("to_receive", "to_process", "to_approve", "to_return", "due_soon", "late", "all")
+# Open and counting: a dossier waiting for the citizen (supplement, payment) has its clock stopped.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s not in PAUSED_STATUSES and s != Status.SUBMITTED)
+_ID_QUERY = re.compile(r"^\d[\d-]*$")
+_CODE_QUERY = re.compile(r"^[0-9A-Za-z]+[.\-][0-9A-Za-z.\-]*$")
+_NONE = Q(pk__in=[])
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _agencies_with(roles: dict[int, set[str]], role: str) -> list[int]:
+    return [agency for agency, held in roles.items() if role in held]
+
+
+def _any_agency(agencies: list[int]) -> Q:
+    return Q(receiving_agency_id__in=agencies) | Q(deciding_agency_id__in=agencies) | Q(current_agency_id__in=agencies)
+
+
+def due_soon_cutoff(now: dt.datetime) -> dt.datetime:
+    """The moment one working day (8 working hours) from now: ``clock.due_within_a_working_day`` in SQL."""
+    return WorkingCalendar().add_working_hours(now, 8)
+
+
+def _box_filters(user: Any, *, agency_id: int | None = None, now: dt.datetime | None = None) -> dict[str, Q]:
+    """One condition per box, on top of ``dossiers_visible_to(user)``."""
+    roles = roles_by_agency(user)
+    if agency_id is not None:
+        roles = {agency_id: roles[agency_id]} if agency_id in roles else {}
+    if not roles:
+        return dict.fromkeys(BOXES, _NONE)
+    now = now or timezone.now()
+    one_stop = _agencies_with(roles, Role.ONE_STOP_OFFICER)
+    leading = _agencies_with(roles, Role.LEADER)
+    handling = _NONE
+    for agency, held in roles.items():
+        handling |= Q(current_agency_id=agency, current_role__in=sorted(held))
+    scope = _any_agency(list(roles))
+    return {
+        "to_receive": Q(status=Status.SUBMITTED, receiving_agency_id__in=one_stop),
+        "to_process": Q(status__in=(Status.PROCESSING, Status.TRANSFERRED)) & handling,
+        "to_approve": Q(status=Status.AWAITING_APPROVAL, current_agency_id__in=leading, current_role=Role.LEADER),
+        "to_return": Q(status__in=(Status.FINISHED, Status.WITHDRAWAL_REQUESTED), receiving_agency_id__in=one_stop),
+        "due_soon": scope & Q(status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lte=due_soon_cutoff(now)),
+        "late": scope & Q(status__in=RUNNING_STATUSES, due_at__lt=now),
+        "all": scope,
+    }
+
+
+def _search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
+    """Code prefix, citizen ID / tax code (exact or prefix), or every folded word of the name."""
+    raw = (query or "").strip()
+    if not raw:
+        return qs
+    if _ID_QUERY.match(raw):
+        return qs.filter(
+            Q(applicant_id_number__startswith=raw) | Q(principal_id_number__startswith=raw) | Q(code__startswith=raw)
+        )
+    if " " not in raw and _CODE_QUERY.match(raw):
+        return qs.filter(code__startswith=raw.upper())
+    terms = search_terms(raw)
+    if not terms:
+        return qs.none()
+    condition = Q()
+    for term in terms:
+        # Each word must begin a word of search_text ("lan" finds "Lan", "Lành"; "le" finds "Lê").
+        condition &= Q(search_text__contains=f" {_like_escape(term)}")
+    return qs.filter(condition)
+
+
+def worklist(*, user: Any, box: str, query: str = "", agency_id: int | None = None) -> QuerySet[Dossier]:
+    """The dossiers of one work box for the user, optionally searched and limited to one agency, due first."""
+    if box not in BOXES:
+        raise NotFoundOrForbidden("Không có hộp hồ sơ này.")
+    condition = _box_filters(user, agency_id=agency_id)[box]
+    qs = dossiers_visible_to(user).filter(condition)
+    qs = _search(qs, query)
+    return (
+        qs.select_related("procedure", "current_agency", "receiving_agency")
+        .defer("form_data", "search_text", "procedure__search_name")
+        .order_by(F("due_at").asc(nulls_last=True), "submitted_at", "id")
+    )
+
+
+def box_counts(*, user: Any, agency_id: int | None = None) -> dict[str, int]:
+    """How many dossiers wait in each box (one query)."""
+    filters = _box_filters(user, agency_id=agency_id)
+    if all(condition == _NONE for condition in filters.values()):
+        return dict.fromkeys(BOXES, 0)
+    counts = dossiers_visible_to(user).aggregate(
+        **{box: Count("pk", filter=condition) for box, condition in filters.items()}
+    )
+    return {box: int(counts[box] or 0) for box in BOXES}
+
+
+def dossier_for(*, user: Any, code: str) -> Dossier:
+    """One dossier the user may see, with everything its desk page shows; else NotFoundOrForbidden."""
+    dossier = (
+        dossiers_visible_to(user)
+        .filter(code=code)
+        .select_related(
+            "procedure",
+            "version",
+            "receiving_agency",
+            "deciding_agency",
+            "current_agency",
+            "applicant",
+            "received_by",
+            "assignee",
+            "filed_by",
+        )
+        .prefetch_related(
+            "version__form_fields",
+            "version__process_steps",
+            Prefetch("files", queryset=DossierFile.objects.select_related("required_document").order_by("id")),
+            Prefetch("events", queryset=DossierEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch(
+                "steps",
+                queryset=DossierStep.objects.select_related("agency", "handed_by", "handled_by").order_by(
+                    "started_at", "id"
+                ),
+            ),
+            Prefetch(
+                "supplement_requests",
+                queryset=SupplementRequest.objects.select_related("requested_by").order_by("requested_at"),
+            ),
+            Prefetch("notices", queryset=FormalNotice.objects.select_related("issued_by").order_by("issued_at")),
+            "pauses",
+        )
+        .first()
+    )
+    if dossier is None:
+        raise NotFoundOrForbidden("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def dossier_file_for(*, user: Any, code: str, file_id: int) -> DossierFile:
+    """One paper of a dossier the user may see; else NotFoundOrForbidden."""
+    item = (
+        DossierFile.objects.filter(pk=file_id, dossier__code=code, dossier__in=dossiers_visible_to(user))
+        .select_related("dossier")
+        .first()
+    )
+    if item is None:
+        raise NotFoundOrForbidden("Không tìm thấy giấy tờ.")
+    return item
+
+
+def form_answers(dossier: Dossier) -> list[tuple[str, Any]]:
+    """The e-form answers labelled with the frozen version's form fields (unknown keys last, by key)."""
+    data = dict(dossier.form_data or {})
+    rows: list[tuple[str, Any]] = []
+    for field in sorted(dossier.version.form_fields.all(), key=lambda row: row.position):
+        if field.key in data:
+            rows.append((field.label, data.pop(field.key)))
+    rows.extend((key, data[key]) for key in sorted(data))
+    return rows
+
+
+def agencies_of(*, user: Any) -> list[Agency]:
+    """The agencies where the official holds a role, by name."""
+    return list(Agency.objects.filter(pk__in=list(roles_by_agency(user))).order_by("name"))
+
+
+# ---------------------------------------------------------------- the unit's figures (Decision 766, 2.1)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _months(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """The unit's one-stop figures for a period (both ends included, local dates).
+
+    A unit's dossiers are those it received or decides. "Received" counts dossiers accepted in the
+    period; "finished" those with a result in it. The on-time rate follows criterion 2.1 of Decision
+    766: of the dossiers received or processed in the period (accepted by its end and not closed
+    before its start), those that ended (finished, else returned, else stopped) by the appointed
+    time, or that were unfinished at the end of the period and still within the deadline, ÷ all of
+    them; a dossier with more than one supplement request counts as late. Refused and withdrawn
+    dossiers are left out.
+    """
+    since, until = _day_start(start), _day_start(end + dt.timedelta(days=1))
+    judged_at = min(until, timezone.now())
+    own = Dossier.objects.filter(Q(receiving_agency=agency) | Q(deciding_agency=agency))
+    ended = Coalesce("finished_at", "returned_at", "closed_at", output_field=DateTimeField())
+    population = (
+        own.exclude(status__in=(Status.REFUSED, Status.WITHDRAWN))
+        .filter(received_at__lt=until)
+        .annotate(ended=ended)
+        .filter(Q(ended__isnull=True) | Q(ended__gte=since))
+    )
+    not_doubly_supplemented = Q(supplement_count__lte=1)
+    ended_in_time = Q(ended__lt=until, ended__lte=F("due_at"))
+    still_within = (Q(ended__isnull=True) | Q(ended__gte=until)) & (
+        Q(due_at__gte=judged_at) | Q(paused_since__isnull=False, paused_since__lte=F("due_at"))
+    )
+    processed = population.aggregate(
+        total=Count("pk"), on_time=Count("pk", filter=not_doubly_supplemented & (ended_in_time | still_within))
+    )
+    received = own.filter(received_at__gte=since, received_at__lt=until).aggregate(
+        total=Count("pk"), online=Count("pk", filter=Q(channel=Channel.ONLINE))
+    )
+    finished_qs = own.filter(finished_at__gte=since, finished_at__lt=until)
+    late_q = Q(timing=Timing.LATE) | Q(supplement_count__gt=1)
+    finished = finished_qs.aggregate(
+        total=Count("pk"),
+        early=Count("pk", filter=Q(timing=Timing.EARLY) & ~late_q),
+        on_time=Count("pk", filter=Q(timing=Timing.ON_TIME) & ~late_q),
+        late=Count("pk", filter=late_q),
+    )
+    received_by_month = dict(
+        own.filter(received_at__gte=since, received_at__lt=until)
+        .annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    finished_by_month = {
+        row["month"]: row
+        for row in finished_qs.annotate(month=TruncMonth("finished_at"))
+        .values("month")
+        .annotate(n=Count("pk"), in_time=Count("pk", filter=~late_q))
+    }
+    months = []
+    for month in _months(start, end):
+        key = _day_start(month)
+        done = finished_by_month.get(key, {"n": 0, "in_time": 0})
+        months.append(
+            {
+                "month": month,
+                "label": f"{month:%m/%Y}",
+                "received": int(received_by_month.get(key, 0)),
+                "finished": int(done["n"]),
+                "on_time": int(done["in_time"]),
+                "on_time_rate": _rate(int(done["in_time"]), int(done["n"])),
+            }
+        )
+    return {
+        "agency": agency,
+        "start": start,
+        "end": end,
+        "received": received["total"],
+        "online": received["online"],
+        "online_rate": _rate(received["online"], received["total"]),
+        "finished": finished["total"],
+        "early": finished["early"],
+        "on_time": finished["on_time"],
+        "late": finished["late"],
+        "processed": processed["total"],
+        "processed_on_time": processed["on_time"],
+        "on_time_rate": _rate(processed["on_time"], processed["total"]),
+        "months": months,
+    }
+
+
+# ---------------------------------------------------------------- what the desk may do now
+
+# The order the desk page offers actions in.
+DESK_ACTIONS: tuple[str, ...] = (
+    "accept",
+    "refuse",
+    "request_supplement",
+    "forward",
+    "transfer",
+    "transfer_return",
+    "approve",
+    "send_back",
+    "request_payment",
+    "record_payment",
+    "finish",
+    "apologise",
+    "stop",
+    "confirm_withdrawal",
+    "return_result",
+)
+
+
+def _remaining_steps(dossier: Dossier) -> list[Any]:
+    steps = sorted(dossier.version.process_steps.all(), key=lambda step: step.position)
+    return [s for s in steps if dossier.current_step is None or s.position > dossier.current_step]
+
+
+def available_actions(*, user: Any, dossier: Dossier) -> list[str]:
+    """The desk actions the user may take on the dossier in its current state (the services check again).
+
+    Role and agency come from ``permissions.may_act``, states from ``services.ALLOWED``; the once-only
+    rules (one supplement request, one new return date) and the position in the internal process
+    hide what the service would refuse anyway.
+    """
+    actions: list[str] = []
+    remaining = _remaining_steps(dossier)
+    processing_left = any(step.unit_kind != ProcessStep.UnitKind.ONE_STOP for step in remaining)
+    for action in DESK_ACTIONS:
+        if dossier.status not in ALLOWED[action]:
+            continue
+        as_action = action
+        if action == "request_supplement":
+            as_action = "accept" if dossier.status == Status.SUBMITTED else "forward"
+            if dossier.supplement_count >= 1:
+                continue
+        if action == "apologise" and (dossier.extension_count >= 1 or dossier.due_at is None):
+            continue
+        if action == "forward" and (dossier.status == Status.TRANSFERRED or not processing_left):
+            continue
+        if action == "finish" and processing_left:
+            continue
+        if action == "send_back" and not dossier.current_step:
+            continue
+        if may_act(user, as_action, dossier):
+            actions.append(action)
+    return actions

@@ -1,0 +1,36 @@
+"""Dossiers in each state of the desk, built through the services (for the desk and selector tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cqs.dossiers import services
+from cqs.dossiers.models import Channel, Dossier
+from cqs.dossiers.tests.factories import World, filing
+
+
+def submitted(w: World, **overrides: Any) -> Dossier:
+    return services.dossier_submit_online(applicant=w.citizen, filing=filing(w, **overrides))
+
+
+def at_counter(w: World, **overrides: Any) -> Dossier:
+    """Received at the counter: accepted at once, now with the specialist."""
+    return services.dossier_receive_at_counter(
+        officer=w.officer, filing=filing(w, **overrides), channel=Channel.IN_PERSON
+    )
+
+
+def processing(w: World, **overrides: Any) -> Dossier:
+    return services.dossier_accept(dossier=submitted(w, **overrides), actor=w.officer)
+
+
+def awaiting_approval(w: World, **overrides: Any) -> Dossier:
+    return services.dossier_forward(dossier=processing(w, **overrides), actor=w.specialist, note="Đủ điều kiện")
+
+
+def finished(w: World, **overrides: Any) -> Dossier:
+    return services.dossier_approve(dossier=awaiting_approval(w, **overrides), actor=w.leader, note="Đồng ý")
+
+
+def returned(w: World, **overrides: Any) -> Dossier:
+    return services.dossier_return_result(dossier=finished(w, **overrides), actor=w.officer, delivery="desk")
