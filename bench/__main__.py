@@ -1,4 +1,13 @@
-"""``python -m bench``: load 5,000 procedures into ``cqs_bench`` and measure three views under gunicorn.
+"""``python -m bench``: measure the platform under gunicorn, each figure beside a trivial view.
+
+Two groups of scenarios (``--only procedures`` / ``--only dossiers``; both by default):
+
+* procedures — load 5,000 procedures into ``cqs_bench``, measure the portal and API search;
+* dossiers — against ``cqs_scale`` (one million dossiers, ``make seed-scale``): the one-stop
+  desk's worklist ``/mot-cua/?hop=…`` and its search (``q=`` by code, CCCD, name without
+  diacritics) as the demo one-stop officer, the same selector timed in-process, and online
+  submissions through ``POST /api/v1/dossiers`` (multipart, two PDFs, bearer token of the demo
+  citizen) — skipped with a message when the endpoint or the database is not there.
 
 Steps: make sure the database ``cqs_bench`` exists on the same PostgreSQL server as the
 platform (``DATABASE_URL`` or the embedded server), migrate it, load the Nghệ An demo units and
@@ -25,7 +34,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results" / "bench.json"
@@ -69,31 +78,22 @@ VARIANTS = (
 
 
 def _bench_database_url() -> str:
-    base = os.environ.get("DATABASE_URL", "")
-    if not base:
-        from config.embedded_db import database_url
+    from cqs.demo.databases import sibling_database_url
 
-        base = database_url()
-    parts = urlsplit(base)
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    return sibling_database_url(BENCH_DB)
 
 
 def _ensure_database(url: str) -> None:
-    import psycopg
+    from cqs.demo.databases import ensure_database
 
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone() is None:
-            conn.execute(f"CREATE DATABASE \"{BENCH_DB}\" ENCODING 'UTF8' TEMPLATE template0")
-            print(f"    tạo CSDL {BENCH_DB}")
+    if ensure_database(url):
+        print(f"    tạo CSDL {BENCH_DB}")
 
 
 def _drop_database(url: str) -> None:
-    import psycopg
+    from cqs.demo.databases import drop_database
 
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    drop_database(url)
 
 
 def _generated_catalog(count: int, *, seed: int = 2026) -> dict[str, Any]:
@@ -229,6 +229,10 @@ class Scenario:
     name: str
     label: str
     paths: list[str]
+    headers: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    body: bytes = b""
+    ok: tuple[int, ...] = (200,)
 
 
 @dataclass
@@ -254,22 +258,28 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[rank]
 
 
-def _probe(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _probe(port: int, path: str, scenario: Scenario | None = None) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("GET", path)
+        if scenario is None:
+            conn.request("GET", path)
+        else:
+            conn.request(scenario.method, path, body=scenario.body or None, headers=scenario.headers)
         response = conn.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read()
     finally:
         conn.close()
 
 
 def _drive(port: int, scenario: Scenario, *, threads: int, duration: float, warmup: float) -> Result:
     result = Result(name=scenario.name, label=scenario.label)
-    status = _probe(port, scenario.paths[0])
-    if status == 404:
-        result.skipped = f"{scenario.paths[0]} trả về 404: chưa có trang này, bỏ qua"
+    status, body = _probe(port, scenario.paths[0], scenario)
+    if status in (404, 405):
+        result.skipped = f"{scenario.method} {scenario.paths[0].split('?')[0]} trả về {status}: chưa có, bỏ qua"
+        return result
+    if status not in scenario.ok:
+        text = body[:200].decode("utf-8", "replace").replace("\n", " ")
+        result.skipped = f"{scenario.method} {scenario.paths[0].split('?')[0]} trả về {status}: {text}"
         return result
     latencies: list[list[float]] = [[] for _ in range(threads)]
     statuses: list[dict[int, int]] = [{} for _ in range(threads)]
@@ -290,7 +300,12 @@ def _drive(port: int, scenario: Scenario, *, threads: int, duration: float, warm
             path = rng.choice(scenario.paths)
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers={"Connection": "keep-alive"})
+                conn.request(
+                    scenario.method,
+                    path,
+                    body=scenario.body or None,
+                    headers={"Connection": "keep-alive", **scenario.headers},
+                )
                 response = conn.getresponse()
                 response.read()
                 code = response.status
@@ -316,7 +331,7 @@ def _drive(port: int, scenario: Scenario, *, threads: int, duration: float, warm
             merged[str(code)] = merged.get(str(code), 0) + n
     result.statuses = merged
     result.requests = len(values)
-    result.errors = sum(n for code, n in merged.items() if code != "200")
+    result.errors = sum(n for code, n in merged.items() if int(code) not in scenario.ok)
     result.seconds = duration
     result.rps = round(len(values) / duration, 1)
     result.p50_ms = round(_percentile(values, 0.50) * 1000, 2)
@@ -356,26 +371,272 @@ def _table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------- dossiers (cqs_scale)
+
+SCALE_DB = "cqs_scale"
+SCALE_MIN = 100_000
+PAGE = 20
+SUBMIT_PROCEDURE = "1.001193"
+
+
+def _scale_database_ready(url: str) -> str:
+    """An empty string when ``cqs_scale`` exists and is migrated, else why not."""
+    import psycopg
+
+    from cqs.demo.databases import sibling_database_url
+
+    with psycopg.connect(sibling_database_url("postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCALE_DB]).fetchone() is None:
+            return f"chưa có CSDL {SCALE_DB}: chạy `make seed-scale` trước"
+    with psycopg.connect(url) as conn:
+        if conn.execute("SELECT to_regclass('dossiers_dossier')").fetchone() == (None,):
+            return f"CSDL {SCALE_DB} chưa có bảng hồ sơ: chạy `make seed-scale` trước"
+    return ""
+
+
+def _multipart(fields: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
+    """(name, filename or "", content, content type) parts → body and its Content-Type."""
+    boundary = f"cqsbench{random.getrandbits(64):016x}"
+    out = bytearray()
+    for name, filename, content, content_type in fields:
+        out += f"--{boundary}\r\n".encode()
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"Content-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n".encode()
+        out += content + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _submission_parts(port: int) -> tuple[str, str] | str:
+    """The names of the JSON part and the files part of POST /api/v1/dossiers, from the OpenAPI schema."""
+    status, body = _probe(port, "/api/schema/")
+    if status != 200:
+        return f"lược đồ OpenAPI /api/schema/ trả về {status}: bỏ qua"
+    schema = json.loads(body)
+    operation = schema.get("paths", {}).get("/api/v1/dossiers", {}).get("post")
+    if operation is None:
+        return "API chưa có POST /api/v1/dossiers (người phụ trách API đang làm): bỏ qua"
+    content = operation.get("requestBody", {}).get("content", {}).get("multipart/form-data", {}).get("schema", {})
+    if "$ref" in content:
+        content = schema["components"]["schemas"][content["$ref"].rsplit("/", 1)[1]]
+    files_part = json_part = ""
+    for name, prop in content.get("properties", {}).items():
+        items = prop.get("items", {})
+        if prop.get("format") == "binary" or items.get("format") == "binary" or prop.get("type") == "array":
+            files_part = files_part or name
+        else:
+            json_part = json_part or name
+    if not files_part or not json_part:
+        return "POST /api/v1/dossiers không nhận multipart (tệp + tờ khai JSON) như dự kiến: bỏ qua"
+    return json_part, files_part
+
+
+def _submission_scenario(port: int, token: str, filing: dict[str, Any], pdfs: list[bytes]) -> Scenario | str:
+    parts = _submission_parts(port)
+    if isinstance(parts, str):
+        return parts
+    json_part, files_part = parts
+    fields = [(json_part, "", json.dumps(filing, ensure_ascii=False).encode(), "application/json")]
+    fields += [(files_part, f"giay-to-{n + 1}.pdf", pdf, "application/pdf") for n, pdf in enumerate(pdfs)]
+    body, content_type = _multipart(fields)
+    return Scenario(
+        "api_submit",
+        "API: POST /api/v1/dossiers (2 PDF)",
+        ["/api/v1/dossiers"],
+        headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+        method="POST",
+        body=body,
+        ok=(200, 201),
+    )
+
+
+def _time_inprocess(name: str, label: str, work: list[Any], rounds: int) -> Result:
+    timings: list[float] = []
+    for index in range(rounds):
+        t0 = time.perf_counter()
+        work[index % len(work)]()
+        timings.append(time.perf_counter() - t0)
+    values = sorted(timings)
+    total = sum(values)
+    return Result(
+        name=name,
+        label=label,
+        requests=len(values),
+        seconds=round(total, 3),
+        rps=round(len(values) / total, 1) if total else 0.0,
+        p50_ms=round(_percentile(values, 0.50) * 1000, 2),
+        p95_ms=round(_percentile(values, 0.95) * 1000, 2),
+        p99_ms=round(_percentile(values, 0.99) * 1000, 2),
+    )
+
+
+def _dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+    """Everything measured against cqs_scale; Django must not be set up yet in this process."""
+    from cqs.demo.databases import sibling_database_url
+
+    url = sibling_database_url(SCALE_DB)
+    why = _scale_database_ready(url)
+    if why:
+        return [Result(name="dossiers", label=f"Hồ sơ ({SCALE_DB})", skipped=why)], {"database": SCALE_DB}
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from cqs.accounts.models import User
+    from cqs.accounts.services import api_token_issue
+    from cqs.catalog.models import Procedure
+    from cqs.core.text import fold
+    from cqs.demo.people import minimal_pdf
+    from cqs.demo.services import CITIZENS
+    from cqs.dossiers.models import Dossier
+    from cqs.dossiers.selectors import worklist
+
+    total = Dossier.objects.count()
+    info: dict[str, Any] = {"database": SCALE_DB, "dossiers": total}
+    print(f"    {SCALE_DB}: {total:,} hồ sơ".replace(",", "."))
+    if total < SCALE_MIN:
+        why = f"{SCALE_DB} mới có {total} hồ sơ (cần ≥ {SCALE_MIN}): chạy `make seed-scale`"
+        return [Result(name="dossiers", label=f"Hồ sơ ({SCALE_DB})", skipped=why)], info
+    officer = User.objects.get(username="motcua")
+    citizen = User.objects.get(username=CITIZENS[0].citizen_id)
+    mine = Dossier.objects.filter(receiving_agency=officer.agency)
+    info["officer_agency_dossiers"] = mine.count()
+    sample = list(mine.order_by("?").values("code", "applicant_id_number", "applicant_name")[:40])
+    codes = [row["code"] for row in sample]
+    ids = [row["applicant_id_number"] for row in sample]
+    names = [fold(row["applicant_name"]) for row in sample]
+
+    # In-process: the selector the desk page uses (count + first page), beside a SELECT 1 round trip.
+    def select_one() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+
+    def page(box: str, query: str = "") -> Any:
+        def run() -> None:
+            qs = worklist(user=officer, box=box, query=query)
+            qs.count()
+            list(qs[:PAGE])
+
+        return run
+
+    rounds = max(20, int(args.duration * 10))
+    inprocess = [
+        _time_inprocess("sql_select_1", "trong tiến trình: SELECT 1", [select_one], rounds),
+        _time_inprocess(
+            "selector_worklist",
+            "trong tiến trình: worklist(hop)",
+            [page(b) for b in ("all", "to_process", "late", "to_return")],
+            rounds,
+        ),
+        _time_inprocess(
+            "selector_search_code", "trong tiến trình: tìm theo mã", [page("all", q) for q in codes], rounds
+        ),
+        _time_inprocess(
+            "selector_search_cccd", "trong tiến trình: tìm theo CCCD", [page("all", q) for q in ids], rounds
+        ),
+        _time_inprocess(
+            "selector_search_name", "trong tiến trình: tìm theo tên", [page("all", q) for q in names], rounds
+        ),
+    ]
+    floor = inprocess[0]
+    for r in inprocess[1:]:
+        r.ratio_to_trivial = round(floor.rps / r.rps, 2) if r.rps else None
+    for r in inprocess:
+        print(f"    {r.label}: p95 {r.p95_ms:.1f} ms")
+
+    # Over HTTP: a logged-in officer (session cookie) and a citizen's API token.
+    client = Client()
+    client.force_login(officer)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    _token, raw_token = api_token_issue(user=citizen, name="bench", actor=citizen)
+    version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
+    assert version is not None and officer.agency is not None
+    documents = [d for d in version.documents.all() if not d.is_optional and not d.replaceable_by][:2]
+    filing = {
+        "procedure": SUBMIT_PROCEDURE,
+        "deciding_agency": officer.agency.electronic_code,
+        "form_data": {
+            "ho_ten_nguoi_yeu_cau": citizen.full_name,
+            "so_dinh_danh": citizen.citizen_id,
+            "dien_thoai": citizen.phone or "0912000001",
+            "noi_cu_tru": CITIZENS[0].address,
+            "quan_he": "Mẹ",
+            "ho_ten_tre": "Nguyễn Minh Khang",
+            "ngay_sinh_tre": "02/11/2026",
+            "gioi_tinh_tre": "Nam",
+            "noi_sinh": "Bệnh viện Sản Nhi Nghệ An",
+        },
+        "attachments": [{"required_document_id": d.pk} for d in documents],
+    }
+    pdfs = [minimal_pdf(d.name[:60], (citizen.full_name,)) for d in documents]
+    connection.close()
+
+    env = _server_env(url)
+    env["CQS_OFFICIAL_TOTP_REQUIRED"] = "false"  # the bench logs in with a session; TOTP has its own tests
+    port = _free_port()
+    print(f"    gunicorn ({args.workers} tiến trình) trên {SCALE_DB} tại 127.0.0.1:{port}")
+    server = _start_gunicorn(env, port, args.workers)
+    results: list[Result] = []
+    try:
+        _wait_ready(port, server)
+        officer_headers = {"Cookie": cookie}
+        scenarios: list[Scenario | str] = [
+            Scenario("scale_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
+            Scenario(
+                "desk_worklist",
+                "Một cửa: /mot-cua/?hop=…",
+                [f"/mot-cua/?hop={b}" for b in ("all", "to_process", "late", "to_return")],
+                headers=officer_headers,
+            ),
+            Scenario(
+                "desk_search_code",
+                "Một cửa: q=mã hồ sơ",
+                [f"/mot-cua/?hop=all&q={quote(q)}" for q in codes],
+                headers=officer_headers,
+            ),
+            Scenario(
+                "desk_search_cccd",
+                "Một cửa: q=CCCD",
+                [f"/mot-cua/?hop=all&q={quote(q)}" for q in ids],
+                headers=officer_headers,
+            ),
+            Scenario(
+                "desk_search_name",
+                "Một cửa: q=tên không dấu",
+                [f"/mot-cua/?hop=all&q={quote(q)}" for q in names],
+                headers=officer_headers,
+            ),
+        ]
+        submission = _submission_scenario(port, raw_token, filing, pdfs)
+        scenarios.append(submission)
+        for scenario in scenarios:
+            if isinstance(scenario, str):
+                result = Result(name="api_submit", label="API: POST /api/v1/dossiers (2 PDF)", skipped=scenario)
+            else:
+                result = _drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
+            print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
+            results.append(result)
+    finally:
+        _stop(server)
+    trivial = next((r for r in results if r.name == "scale_trivial" and not r.skipped and r.rps), None)
+    for r in results:
+        if trivial is not None and not r.skipped and r.rps:
+            r.ratio_to_trivial = round(trivial.rps / r.rps, 2)
+    return [*results, *inprocess], info
+
+
 # ---------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Đo hiệu năng Chính Quyền Số.")
-    parser.add_argument("--procedures", type=int, default=5000, help="số thủ tục nạp vào CSDL đo (mặc định 5000)")
-    parser.add_argument("--duration", type=float, default=10.0, help="số giây đo mỗi kịch bản (mặc định 10)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="số giây khởi động không tính (mặc định 1)")
-    parser.add_argument("--threads", type=int, default=8, help="số luồng khách đồng thời (mặc định 8)")
-    parser.add_argument("--workers", type=int, default=2, help="số tiến trình gunicorn (mặc định 2)")
-    parser.add_argument("--chunk", type=int, default=1000, help="số thủ tục mỗi lần nhập (mặc định 1000)")
-    parser.add_argument("--reload", action="store_true", help=f"xóa và tạo lại CSDL {BENCH_DB} trước khi nạp")
-    args = parser.parse_args(argv)
-    if not (1 <= args.threads <= 64 and 1 <= args.workers <= 16 and 0 < args.duration <= 120):
-        parser.error("giới hạn: 1–64 luồng, 1–16 tiến trình, tối đa 120 giây mỗi kịch bản")
-    if not 1 <= args.procedures <= 50000:
-        parser.error("số thủ tục phải từ 1 đến 50000")
-
-    sys.path.insert(0, str(ROOT))
-    print(f"==> [1/4] Chuẩn bị CSDL {BENCH_DB}")
+def _procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+    print(f"==> Chuẩn bị CSDL {BENCH_DB}")
     url = _bench_database_url()
     if args.reload:
         _drop_database(url)
@@ -386,13 +647,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    print(f"==> [2/4] Nạp {args.procedures} thủ tục (qua catalog_import_json, công bố ngay)")
+    print(f"==> Nạp {args.procedures} thủ tục (qua catalog_import_json, công bố ngay)")
     load = _load(args.procedures, chunk=args.chunk)
 
     env = _server_env(url)
     _collectstatic(env)
     port = _free_port()
-    print(f"==> [3/4] Khởi động gunicorn ({args.workers} tiến trình) tại 127.0.0.1:{port}")
+    print(f"==> Khởi động gunicorn ({args.workers} tiến trình) tại 127.0.0.1:{port}")
     server = _start_gunicorn(env, port, args.workers)
     results: list[Result] = []
     try:
@@ -404,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
                 "api_search", "API: /api/v1/procedures?q=…", [f"/api/v1/procedures?q={quote(q)}" for q in QUERIES]
             ),
         ]
-        print(f"==> [4/4] Đo {len(scenarios)} kịch bản × {args.duration:g} s, {args.threads} luồng, kết nối giữ mở")
+        print(f"==> Đo {len(scenarios)} kịch bản × {args.duration:g} s, {args.threads} luồng, kết nối giữ mở")
         for scenario in scenarios:
             result = _drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
             note = result.skipped or f"{result.rps:.1f} yêu cầu/s"
@@ -412,18 +673,75 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
     finally:
         _stop(server)
-
     trivial = next((r for r in results if r.name == "trivial" and not r.skipped and r.rps), None)
     for r in results:
         if trivial is not None and not r.skipped and r.rps:
             r.ratio_to_trivial = round(trivial.rps / r.rps, 2)
+    return results, {"database": BENCH_DB, **load}
+
+
+GROUPS = ("procedures", "dossiers")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Đo hiệu năng Chính Quyền Số.")
+    parser.add_argument(
+        "--only", default=",".join(GROUPS), help="nhóm kịch bản: procedures, dossiers (mặc định cả hai)"
+    )
+    parser.add_argument("--procedures", type=int, default=5000, help="số thủ tục nạp vào CSDL đo (mặc định 5000)")
+    parser.add_argument("--duration", type=float, default=10.0, help="số giây đo mỗi kịch bản (mặc định 10)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="số giây khởi động không tính (mặc định 1)")
+    parser.add_argument("--threads", type=int, default=8, help="số luồng khách đồng thời (mặc định 8)")
+    parser.add_argument("--workers", type=int, default=2, help="số tiến trình gunicorn (mặc định 2)")
+    parser.add_argument("--chunk", type=int, default=1000, help="số thủ tục mỗi lần nhập (mặc định 1000)")
+    parser.add_argument("--reload", action="store_true", help=f"xóa và tạo lại CSDL {BENCH_DB} trước khi nạp")
+    parser.add_argument("--part", default="", help=argparse.SUPPRESS)  # internal: write this group's results here
+    args = parser.parse_args(argv)
+    groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    if not groups or any(g not in GROUPS for g in groups):
+        parser.error(f"--only nhận: {', '.join(GROUPS)}")
+    if not (1 <= args.threads <= 64 and 1 <= args.workers <= 16 and 0 < args.duration <= 120):
+        parser.error("giới hạn: 1–64 luồng, 1–16 tiến trình, tối đa 120 giây mỗi kịch bản")
+    if not 1 <= args.procedures <= 50000:
+        parser.error("số thủ tục phải từ 1 đến 50000")
+
+    sys.path.insert(0, str(ROOT))
+    results: list[Result] = []
+    loads: dict[str, Any] = {}
+    if "procedures" in groups:
+        found, load = _procedure_group(args)
+        results += found
+        loads["procedures"] = load
+    if "dossiers" in groups:
+        print(f"==> Hồ sơ: một cửa và nộp trực tuyến trên {SCALE_DB}")
+        if "procedures" in groups:  # Django is set up on cqs_bench here: measure cqs_scale in a child process
+            part = ROOT / "bench-results" / ".dossiers-part.json"
+            part.parent.mkdir(parents=True, exist_ok=True)
+            command = [sys.executable, "-m", "bench", "--only", "dossiers", "--part", str(part)]
+            command += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
+            command += ["--threads", str(args.threads), "--workers", str(args.workers)]
+            subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (this very module)
+            data = json.loads(part.read_text(encoding="utf-8"))
+            part.unlink()
+            results += [Result(**r) for r in data["results"]]
+            loads["dossiers"] = data["load"]
+        else:
+            found, info = _dossier_group(args)
+            results += found
+            loads["dossiers"] = info
+            if args.part:
+                payload = {"results": [asdict(r) for r in found], "load": info}
+                Path(args.part).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+                return 0
+
     print()
     print(_table(results))
-    print("(so với trivial = số yêu cầu/s của trang trivial chia cho số yêu cầu/s của kịch bản)")
+    print("(so với trivial = số yêu cầu/s của trang trivial đo trong cùng lần chạy chia cho số yêu cầu/s của kịch bản;")
+    print(" các dòng «trong tiến trình» so với một lượt SELECT 1)")
     report = {
         "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "database": BENCH_DB,
-        "load": load,
+        "groups": groups,
+        "load": loads,
         "server": {"workers": args.workers, "debug": False},
         "client": {"threads": args.threads, "duration_s": args.duration, "warmup_s": args.warmup, "keep_alive": True},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("cqs.catalog.urls")),
     path("", include("cqs.notifications.urls")),
     path("", include("cqs.dossiers.urls_forms")),
+    path("", include("cqs.desk.urls")),
     path("", include("cqs.portal.urls")),
 ]
 

@@ -10,6 +10,7 @@ periods of ``CQS_WORKING_PERIODS``.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -31,6 +32,11 @@ def _periods(spec: str) -> tuple[tuple[dt.time, dt.time], ...]:
         start, end = (dt.time.fromisoformat(x.strip()) for x in part.split("-"))
         periods.append((start, end))
     return tuple(sorted(periods))
+
+
+def office_timezone() -> zoneinfo.ZoneInfo:
+    """Office hours are the province's, whatever time zone a request has switched on."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def working_periods() -> tuple[tuple[dt.time, dt.time], ...]:
@@ -74,7 +80,7 @@ class WorkingCalendar:
         Received on a non-working day, after office hours, or after ``cutoff``
         (the per-procedure 15:00 rule): from the start of the next working day.
         """
-        local = timezone.localtime(moment)
+        local = timezone.localtime(moment, office_timezone())
         day, time = local.date(), local.time()
         periods = working_periods()
         if self.is_working_day(day) and not (cutoff is not None and time >= cutoff):
@@ -113,7 +119,7 @@ class WorkingCalendar:
         if end <= start:
             return 0.0
         total = dt.timedelta()
-        local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+        local_start, local_end = timezone.localtime(start, office_timezone()), timezone.localtime(end, office_timezone())
         tz = local_start.tzinfo
         day = local_start.date()
         while day <= local_end.date():

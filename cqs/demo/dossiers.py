@@ -24,10 +24,12 @@ import datetime as dt
 import io
 import math
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -35,8 +37,8 @@ from django.utils import timezone
 from cqs.accounts.models import Role, User
 from cqs.accounts.services import citizen_vneid_resolve, official_create
 from cqs.catalog.models import FormField, OnlineLevel, Procedure, ProcedureVersion, ProcessStep
-from cqs.core.errors import ApplicationError
 from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar
+from cqs.core.errors import ApplicationError
 from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.demo.clock import at
@@ -104,7 +106,11 @@ COMMUNES: tuple[tuple[str, str, float], ...] = (
     ("Xã Diễn Châu", "dienchau", 0.11),
 )
 # Inter-agency hand-overs (liên thông): where a commune's dossier of this procedure goes.
-TRANSFER_TO = {"1.012794": data.AGRICULTURE_ENVIRONMENT, "1.009994": data.CONSTRUCTION, "1.001193": data.PUBLIC_SECURITY}
+TRANSFER_TO = {
+    "1.012794": data.AGRICULTURE_ENVIRONMENT,
+    "1.009994": data.CONSTRUCTION,
+    "1.001193": data.PUBLIC_SECURITY,
+}
 
 OFFICIAL_NAMES = (
     "Đặng Thị Hoa", "Nguyễn Văn Quyết", "Hồ Thị Thanh", "Lê Minh Tuấn", "Phan Thị Ngọc", "Trần Quốc Việt",
@@ -128,7 +134,11 @@ STOP_REASONS = (
     "Có tranh chấp về quyền sử dụng đất, đang được hòa giải tại cơ sở.",
     "Cơ quan có thẩm quyền có văn bản đề nghị tạm dừng để xác minh.",
 )
-WITHDRAW_REASONS = ("Tôi nộp nhầm thủ tục.", "Gia đình thay đổi kế hoạch, xin rút hồ sơ.", "Đã nộp lại hồ sơ khác đầy đủ hơn.")
+WITHDRAW_REASONS = (
+    "Tôi nộp nhầm thủ tục.",
+    "Gia đình thay đổi kế hoạch, xin rút hồ sơ.",
+    "Đã nộp lại hồ sơ khác đầy đủ hơn.",
+)
 RATING_COMMENTS = {
     5: ("Cán bộ hướng dẫn nhiệt tình, trả kết quả sớm.", "Nhanh, không phải đi lại nhiều lần.", ""),
     4: ("Thủ tục nhanh, chờ hơi lâu ở quầy.", ""),
@@ -199,7 +209,12 @@ def demo_dossier_officials() -> tuple[Actors, dict[str, Agency], int]:
     created = 0
     index = 0
     roles = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK)
-    prefixes = {Role.ONE_STOP_OFFICER: "motcua", Role.SPECIALIST: "chuyenvien", Role.LEADER: "lanhdao", Role.CLERK: "vanthu"}
+    prefixes = {
+        Role.ONE_STOP_OFFICER: "motcua",
+        Role.SPECIALIST: "chuyenvien",
+        Role.LEADER: "lanhdao",
+        Role.CLERK: "vanthu",
+    }
     for commune, slug, _share in COMMUNES:
         agency = _commune_committee(commune)
         places[slug] = agency
@@ -238,7 +253,7 @@ def _demo_citizen_people(rng: random.Random, today: dt.date) -> list[people.Pers
 
 def demo_citizens(persons: list[people.Person]) -> tuple[dict[str, User], int]:
     """The generated citizens, as accounts created by signing in with VNeID (no password to hash)."""
-    existing = {u.citizen_id: u for u in User.objects.filter(citizen_id__in=[p.citizen_id for p in persons])}
+    existing = {str(u.citizen_id): u for u in User.objects.filter(citizen_id__in=[p.citizen_id for p in persons])}
     created = 0
     for index, person in enumerate(persons):
         if person.citizen_id in existing:
@@ -407,10 +422,8 @@ def _start_day(plan: Plan, rng: random.Random, today: dt.date) -> dt.date:
         if plan.target in (S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.FINISHED):
             days += 6
         return today - dt.timedelta(days=int(rng.random() * days))
-    if rng.random() < 0.5:
-        back = 3 + int(362 * rng.random())
-    else:
-        back = 3 + int(362 * (1 - math.sqrt(rng.random())))  # more dossiers in recent months
+    uniform = rng.random() < 0.5  # half spread evenly, half denser in recent months
+    back = 3 + int(362 * (rng.random() if uniform else 1 - math.sqrt(rng.random())))
     return today - dt.timedelta(days=back)
 
 
@@ -422,7 +435,9 @@ def _start_moment(plan: Plan, day: dt.date, rng_value: float, calendar: WorkingC
     return calendar.add_working_hours(midnight, 0.05 + rng_value * 7.5)
 
 
-def _place(plan_procedure: str, rng: random.Random, places: dict[str, Agency], versions: dict[str, ProcedureVersion]) -> tuple[Agency, Agency]:
+def _place(
+    plan_procedure: str, rng: random.Random, places: dict[str, Agency], versions: dict[str, ProcedureVersion]
+) -> tuple[Agency, Agency]:
     if plan_procedure in dict(PROVINCIAL_PROCEDURES):
         version = versions[plan_procedure]
         deciding = next(a for a in services.implementing_agencies(version))
@@ -478,9 +493,7 @@ def _plans(
             walk_in = False
         else:
             target = _weighted(rng, STATUS_WEIGHTS)
-            procedure = _weighted(
-                rng, PROVINCIAL_PROCEDURES if rng.random() < PROVINCIAL_SHARE else COMMUNE_PROCEDURES
-            )
+            procedure = _weighted(rng, PROVINCIAL_PROCEDURES if rng.random() < PROVINCIAL_SHARE else COMMUNE_PROCEDURES)
             rated = False
             person, applicant = citizens[rng.randrange(len(citizens))]
             walk_in = rng.random() < 0.3
@@ -553,7 +566,9 @@ def _form_data(plan: Plan, submitted: dt.datetime, rng: random.Random) -> dict[s
     person, day = plan.person, timezone.localtime(submitted).date()
     values: dict[str, Any] = {}
     specific: dict[str, Callable[[], Any]] = {
-        "ho_ten_tre": lambda: f"{person.full_name.split()[0]} {people.full_name(rng, female=rng.random() < 0.5).split(' ', 1)[1]}",
+        "ho_ten_tre": lambda: (
+            f"{person.full_name.split()[0]} {people.full_name(rng, female=rng.random() < 0.5).split(' ', 1)[1]}"
+        ),
         "ngay_sinh_tre": lambda: _date(day - dt.timedelta(days=rng.randint(3, 55))),
         "noi_sinh": lambda: "Bệnh viện Sản Nhi Nghệ An",
         "ngay_chet": lambda: _date(day - dt.timedelta(days=rng.randint(1, 20))),
@@ -561,7 +576,9 @@ def _form_data(plan: Plan, submitted: dt.datetime, rng: random.Random) -> dict[s
         "ho_ten_nguoi_chet": lambda: people.full_name(rng, female=rng.random() < 0.5),
         "quan_he": lambda: "Con",
         "ten_giay_to": lambda: rng.choice(("Bằng tốt nghiệp đại học", "Giấy khai sinh", "Học bạ THPT", "Sổ đỏ")),
-        "ten_ho_kinh_doanh": lambda: f"Hộ kinh doanh {person.full_name.split()[-1]} {rng.choice(('Tạp hóa', 'Ăn uống', 'Điện máy', 'May mặc'))}",
+        "ten_ho_kinh_doanh": lambda: (
+            f"Hộ kinh doanh {person.full_name.split()[-1]} {rng.choice(('Tạp hóa', 'Ăn uống', 'Điện máy', 'May mặc'))}"
+        ),
         "dia_diem_kinh_doanh": lambda: person.address,
         "nganh_nghe": lambda: rng.choice(("Bán lẻ hàng tạp hóa", "Dịch vụ ăn uống", "Sửa chữa xe máy")),
         "thua_dat": lambda: f"Thửa đất số {rng.randint(10, 900)}, tờ bản đồ số {rng.randint(1, 60)}",
@@ -602,9 +619,7 @@ def _form_data(plan: Plan, submitted: dt.datetime, rng: random.Random) -> dict[s
             value = people.person(rng, today=day).citizen_id
         elif row.type == FormField.Type.PHONE:
             value = person.phone
-        elif row.type == FormField.Type.EMAIL:
-            value = ""
-        elif not row.required:
+        elif row.type == FormField.Type.EMAIL or not row.required:
             value = ""
         else:
             value = "Theo giấy tờ kèm theo"
@@ -659,6 +674,7 @@ def _filing(plan: Plan, submitted: dt.datetime, rng: random.Random) -> services.
 
 def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: random.Random) -> None:
     ref = Dossier(pk=plan.dossier_id)
+    pk = plan.dossier_id or 0
     officer = actors.get(plan.receiving, Role.ONE_STOP_OFFICER)
     deciding = actors.by_agency[plan.deciding.pk]
     citizen = plan.applicant
@@ -678,13 +694,19 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
         items, reason = rng.choice(SUPPLEMENT)
         actor = officer if plan.target == S.SUBMITTED else deciding[Role.SPECIALIST]
         services.dossier_request_supplement(
-            dossier=ref, actor=actor, items=items, reason=reason, contact=f"{actor.full_name}, 0238 3844 {rng.randint(100, 999)}"
+            dossier=ref,
+            actor=actor,
+            items=items,
+            reason=reason,
+            contact=f"{actor.full_name}, 0238 3844 {rng.randint(100, 999)}",
         )
     elif action == "answer_supplement":
         assert citizen is not None
         upload = _upload("Giay to bo sung", plan.person.full_name)
         attachment = services.Attachment(required_document_id=None, name="Giấy tờ bổ sung", upload=upload)
-        services.dossier_answer_supplement(dossier=ref, actor=citizen, attachments=[attachment], note="Đã bổ sung theo yêu cầu.")
+        services.dossier_answer_supplement(
+            dossier=ref, actor=citizen, attachments=[attachment], note="Đã bổ sung theo yêu cầu."
+        )
     elif action == "withdraw":
         assert citizen is not None
         services.dossier_withdraw(dossier=ref, actor=citizen, reason=rng.choice(WITHDRAW_REASONS))
@@ -698,7 +720,9 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
             dossier=ref, actor=deciding[Role.SPECIALIST], amount=fee, note="Nộp tại Bộ phận Một cửa hoặc trực tuyến."
         )
     elif action == "record_payment":
-        services.dossier_record_payment(dossier=ref, actor=officer, receipt=f"BL-{moment:%y%m}-{rng.randint(1000, 9999)}")
+        services.dossier_record_payment(
+            dossier=ref, actor=officer, receipt=f"BL-{moment:%y%m}-{rng.randint(1000, 9999)}"
+        )
     elif action == "transfer":
         assert plan.transfer_to is not None
         services.dossier_transfer(
@@ -713,15 +737,17 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
             dossier=ref, actor=actors.get(plan.transfer_to, Role.SPECIALIST), note="Đã xác minh, thống nhất."
         )
     elif action == "forward":
-        current = Dossier.objects.only("current_role", "current_agency").get(pk=plan.dossier_id)
+        current = Dossier.objects.only("current_role", "current_agency").get(pk=pk)
         actor = actors.get(current.current_agency_id, current.current_role)
         services.dossier_forward(dossier=ref, actor=actor, note="Hồ sơ đủ điều kiện, trình bước tiếp theo.")
     elif action == "send_back":
-        services.dossier_send_back(dossier=ref, actor=deciding[Role.LEADER], reason="Đề nghị kiểm tra lại thông tin trên tờ khai.")
+        services.dossier_send_back(
+            dossier=ref, actor=deciding[Role.LEADER], reason="Đề nghị kiểm tra lại thông tin trên tờ khai."
+        )
     elif action == "approve":
         services.dossier_approve(dossier=ref, actor=deciding[Role.LEADER], note="Đồng ý.")
     elif action == "finish":
-        current = Dossier.objects.only("current_role", "current_agency", "code").get(pk=plan.dossier_id)
+        current = Dossier.objects.only("current_role", "current_agency", "code").get(pk=pk)
         summary = RESULTS.get(plan.procedure, "Đã giải quyết")
         result = _upload(summary, current.code, plan.person.full_name)
         actor = actors.get(current.current_agency_id, current.current_role)
@@ -737,17 +763,26 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
 
 
 def _timeline(plans: list[Plan]) -> Iterator[tuple[dt.datetime, Plan, str]]:
-    items = [(moment, plan.index, order, plan, action) for plan in plans for order, (moment, action) in enumerate(plan.actions)]
+    items = [
+        (moment, plan.index, order, plan, action)
+        for plan in plans
+        for order, (moment, action) in enumerate(plan.actions)
+    ]
     items.sort(key=lambda item: (item[0], item[1], item[2]))
     for moment, _index, _order, plan, action in items:
         yield moment, plan, action
 
 
-def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int = DEFAULT_COUNT) -> int:
-    """Create the demo dossiers (once); returns how many were created (0 when they already exist)."""
+def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int | None = None) -> int:
+    """Create the demo dossiers (once); returns how many were created (0 when they already exist).
+
+    ``count`` defaults to ``settings.CQS_DEMO_DOSSIERS`` when set, else 1,500.
+    """
     from cqs.demo.services import CITIZENS
 
-    rng = random.Random(SEED)
+    if count is None:
+        count = int(getattr(settings, "CQS_DEMO_DOSSIERS", DEFAULT_COUNT))
+    rng = random.Random(SEED)  # noqa: S311 (made-up demo data)
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate(now)
     persons = _demo_citizen_people(rng, today)
@@ -762,7 +797,14 @@ def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int = DEFAULT_COUN
         user = User.objects.get(username=spec.citizen_id)
         demo_users.append(
             (
-                people.Person(spec.citizen_id, spec.full_name, spec.citizen_id[3] in "13", spec.date_of_birth, spec.address, spec.phone),
+                people.Person(
+                    spec.citizen_id,
+                    spec.full_name,
+                    spec.citizen_id[3] in "13",
+                    spec.date_of_birth,
+                    spec.address,
+                    spec.phone,
+                ),
                 user,
             )
         )
@@ -801,6 +843,7 @@ def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int = DEFAULT_COUN
                 break
             day -= dt.timedelta(days=1)
     created = 0
+    started = time.monotonic()
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), _fast_commits():
         for moment, plan, action in _timeline(plans):
             with at(moment):
@@ -811,11 +854,15 @@ def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int = DEFAULT_COUN
                         f"Hồ sơ mẫu {plan.index} ({plan.procedure}, {action} lúc {moment:%d/%m/%Y %H:%M}): "
                         f"{error.message} {error.extra}"
                     ) from error
-            created += action in ("submit", "receive")
+            if action in ("submit", "receive"):
+                created += 1
+                if stdout is not None and created % 250 == 0 and created < count:
+                    stdout.write(f"      … {created}/{count} hồ sơ ({time.monotonic() - started:.0f} s)\n")
+                    stdout.flush()
     return created
 
 
-class _fast_commits:  # noqa: N801 (used as a context manager)
+class _fast_commits:
     """``synchronous_commit = off`` for this connection while the demo loads (safe: demo data only)."""
 
     def __enter__(self) -> None:
@@ -825,5 +872,3 @@ class _fast_commits:  # noqa: N801 (used as a context manager)
     def __exit__(self, *exc: object) -> None:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
-
-

@@ -50,15 +50,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
     query, agency_id = "", None
     if form.is_valid():
         query, agency_id = form.cleaned_data["q"] or "", form.cleaned_data["co_quan"]
-    counts = selectors.box_counts(user=request.user, agency_id=agency_id)
+    calendar = WorkingCalendar()
+    counts = selectors.box_counts(user=request.user, agency_id=agency_id, calendar=calendar)
     box = request.GET.get("hop") or _default_box(counts)
     if box not in selectors.BOXES:
         raise Http404
     page = Paginator(
-        selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id), PAGE_SIZE
+        selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id, calendar=calendar), PAGE_SIZE
     ).get_page(request.GET.get("trang"))
     now = timezone.now()
-    cutoff = selectors.due_soon_cutoff(now)
+    cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
     rows = [(dossier, _badge(dossier, now=now, cutoff=cutoff)) for dossier in page.object_list]
     tabs = [(name, BOX_LABELS[name], counts[name]) for name in selectors.BOXES]
     return render(
@@ -120,7 +121,7 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
         "notices": list(dossier.notices.all()),
         "pauses": list(dossier.pauses.all()),
         "clock": clock,
-        "badge": _badge(dossier, now=now, cutoff=selectors.due_soon_cutoff(now)),
+        "badge": _badge(dossier, now=now, cutoff=selectors.due_soon_cutoff(now, calendar=calendar)),
         "action_forms": action_forms(actions, dossier, bound=bound),
         "status_label": Status(dossier.status).label,
         "receipt_url": f"/ho-so/{dossier.code}/mau/01.pdf" if dossier.received_at else "",

@@ -169,7 +169,7 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
 
 
 def _context_01(dossier: Dossier) -> dict[str, Any]:
-    row = sel.register_row_of(dossier=dossier)
+    row = dossier.register_row
     received = _local(dossier.received_at)
     agency = dossier.receiving_agency
     return {
@@ -361,11 +361,11 @@ def register_pdf(*, agency: Agency, start: dt.date, end: dt.date) -> bytes:
 
 def _register_html(*, agency: Agency, start: dt.date, end: dt.date) -> str:
     rows = []
-    for row, dossier in sel.register_entries(agency=agency, start=start, end=end):
+    for dossier in sel.register_entries(agency=agency, start=start, end=end):
         status = Status(dossier.status)
         rows.append(
             {
-                "row": row,
+                "row": dossier.register_row,
                 "code": dossier.code,
                 "procedure": dossier.version.name or dossier.procedure.name,
                 "sets": dossier.sets_count,

@@ -58,19 +58,24 @@ def _any_agency(agencies: list[int]) -> Q:
     return Q(receiving_agency_id__in=agencies) | Q(deciding_agency_id__in=agencies) | Q(current_agency_id__in=agencies)
 
 
-def due_soon_cutoff(now: dt.datetime) -> dt.datetime:
+def due_soon_cutoff(now: dt.datetime, *, calendar: WorkingCalendar | None = None) -> dt.datetime:
     """The moment one working day (8 working hours) from now: ``clock.due_within_a_working_day`` in SQL."""
-    return WorkingCalendar().add_working_hours(now, 8)
+    return (calendar or WorkingCalendar()).add_working_hours(now, 8)
 
 
-def _box_filters(user: Any, *, agency_id: int | None = None, now: dt.datetime | None = None) -> dict[str, Q]:
+def _box_filters(
+    user: Any, *, agency_id: int | None = None, calendar: WorkingCalendar | None = None, boxes: tuple[str, ...] = BOXES
+) -> dict[str, Q]:
     """One condition per box, on top of ``dossiers_visible_to(user)``."""
     roles = roles_by_agency(user)
     if agency_id is not None:
         roles = {agency_id: roles[agency_id]} if agency_id in roles else {}
     if not roles:
         return dict.fromkeys(BOXES, _NONE)
-    now = now or timezone.now()
+    now = timezone.now()
+    due_soon = _NONE
+    if "due_soon" in boxes:
+        due_soon = Q(status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lte=due_soon_cutoff(now, calendar=calendar))
     one_stop = _agencies_with(roles, Role.ONE_STOP_OFFICER)
     leading = _agencies_with(roles, Role.LEADER)
     handling = _NONE
@@ -82,7 +87,7 @@ def _box_filters(user: Any, *, agency_id: int | None = None, now: dt.datetime | 
         "to_process": Q(status__in=(Status.PROCESSING, Status.TRANSFERRED)) & handling,
         "to_approve": Q(status=Status.AWAITING_APPROVAL, current_agency_id__in=leading, current_role=Role.LEADER),
         "to_return": Q(status__in=(Status.FINISHED, Status.WITHDRAWAL_REQUESTED), receiving_agency_id__in=one_stop),
-        "due_soon": scope & Q(status__in=RUNNING_STATUSES, due_at__gte=now, due_at__lte=due_soon_cutoff(now)),
+        "due_soon": scope & due_soon,
         "late": scope & Q(status__in=RUNNING_STATUSES, due_at__lt=now),
         "all": scope,
     }
@@ -109,11 +114,13 @@ def _search(qs: QuerySet[Dossier], query: str) -> QuerySet[Dossier]:
     return qs.filter(condition)
 
 
-def worklist(*, user: Any, box: str, query: str = "", agency_id: int | None = None) -> QuerySet[Dossier]:
+def worklist(
+    *, user: Any, box: str, query: str = "", agency_id: int | None = None, calendar: WorkingCalendar | None = None
+) -> QuerySet[Dossier]:
     """The dossiers of one work box for the user, optionally searched and limited to one agency, due first."""
     if box not in BOXES:
         raise NotFoundOrForbidden("Không có hộp hồ sơ này.")
-    condition = _box_filters(user, agency_id=agency_id)[box]
+    condition = _box_filters(user, agency_id=agency_id, calendar=calendar, boxes=(box,))[box]
     qs = dossiers_visible_to(user).filter(condition)
     qs = _search(qs, query)
     return (
@@ -123,9 +130,9 @@ def worklist(*, user: Any, box: str, query: str = "", agency_id: int | None = No
     )
 
 
-def box_counts(*, user: Any, agency_id: int | None = None) -> dict[str, int]:
+def box_counts(*, user: Any, agency_id: int | None = None, calendar: WorkingCalendar | None = None) -> dict[str, int]:
     """How many dossiers wait in each box (one query)."""
-    filters = _box_filters(user, agency_id=agency_id)
+    filters = _box_filters(user, agency_id=agency_id, calendar=calendar)
     if all(condition == _NONE for condition in filters.values()):
         return dict.fromkeys(BOXES, 0)
     counts = dossiers_visible_to(user).aggregate(

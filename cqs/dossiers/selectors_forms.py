@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, DossierStep, FormalNotice, SupplementRequest
@@ -75,27 +75,6 @@ def control_steps(*, dossier: Dossier) -> list[DossierStep]:
     )
 
 
-def _year_start(moment: dt.datetime) -> dt.datetime:
-    local = timezone.localtime(moment)
-    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _received_before(received_at: dt.datetime, pk: int) -> Q:
-    return Q(received_at__lt=received_at) | Q(received_at=received_at, pk__lt=pk)
-
-
-def register_row_of(*, dossier: Dossier) -> int | None:
-    """The row of the dossier in its receiving agency's register of the year (order of receipt)."""
-    if dossier.received_at is None:
-        return None
-    earlier = Dossier.objects.filter(
-        _received_before(dossier.received_at, dossier.pk),
-        receiving_agency_id=dossier.receiving_agency_id,
-        received_at__gte=_year_start(dossier.received_at),
-    ).count()
-    return earlier + 1
-
-
 def _local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -108,34 +87,14 @@ def register_count(*, agency: Agency, start: dt.date, end: dt.date) -> int:
     ).count()
 
 
-def register_entries(*, agency: Agency, start: dt.date, end: dt.date) -> list[tuple[int, Dossier]]:
-    """The register (form 07) of the dossiers received at ``agency`` from ``start`` to ``end``, with yearly rows.
+def register_entries(*, agency: Agency, start: dt.date, end: dt.date) -> list[Dossier]:
+    """The register (form 07): dossiers received at ``agency`` from ``start`` to ``end``, in their row order.
 
-    Rows restart each calendar year (one register book a year); the first row of the period
-    continues the count of the year so far. Two queries, whatever the period.
+    Each dossier's row (``register_row``) was given at receipt and restarts every calendar year.
     """
     since, until = _local_midnight(start), _local_midnight(end + dt.timedelta(days=1))
-    dossiers = list(
+    return list(
         _with_agencies(
             Dossier.objects.filter(receiving_agency=agency, received_at__gte=since, received_at__lt=until)
-        ).order_by("received_at", "id")
+        ).order_by("received_at", "register_row")
     )
-    if not dossiers:
-        return []
-    first = dossiers[0]
-    assert first.received_at is not None
-    row = Dossier.objects.filter(
-        _received_before(first.received_at, first.pk),
-        receiving_agency=agency,
-        received_at__gte=_year_start(first.received_at),
-    ).count()
-    entries: list[tuple[int, Dossier]] = []
-    year = timezone.localtime(first.received_at).year
-    for dossier in dossiers:
-        assert dossier.received_at is not None
-        current = timezone.localtime(dossier.received_at).year
-        if current != year:
-            year, row = current, 0
-        row += 1
-        entries.append((row, dossier))
-    return entries

@@ -566,10 +566,26 @@ def dossier_receive_at_counter(
 # ---------------------------------------------------------------- reception
 
 
+def _assign_register_row(dossier: Dossier, *, at: dt.datetime) -> None:
+    """The dossier's row in its receiving agency's register of the year (form 07), given at receipt."""
+    office = timezone.get_default_timezone()
+    year_start = dt.datetime(timezone.localtime(at, office).year, 1, 1, tzinfo=office)
+    with connection.cursor() as cursor:  # two receptions at once must not share a register row
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTER_LOCK, dossier.receiving_agency_id])
+    last_row = (
+        Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=year_start)
+        .exclude(pk=dossier.pk)
+        .aggregate(Max("register_row"))["register_row__max"]
+        or 0
+    )
+    dossier.register_row = last_row + 1
+
+
 def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
     calendar = WorkingCalendar()
     before = dossier.status
     _start_clock(dossier, at=at, calendar=calendar)
+    _assign_register_row(dossier, at=at)
     dossier.received_by = actor
     steps = _process(dossier.version)
     first = _next_step(steps, None)
@@ -591,6 +607,7 @@ def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
         "clock_started_at",
         "due_at",
         "original_due_at",
+        "register_row",
         "received_by",
         "current_step",
         "current_role",
@@ -603,7 +620,7 @@ def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
         from_status=before,
         national_status=NATIONAL_ACCEPTED,
         at=at,
-        data={"due_at": dossier.due_at},
+        data={"due_at": dossier.due_at, "register_row": dossier.register_row},
     )
 
 
@@ -1020,7 +1037,7 @@ def dossier_finish(*, dossier: Dossier, actor: User, summary: str, result: Any =
 
 @transaction.atomic
 def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None = None) -> Dossier:
-    """Return the result to the applicant and write the row of the dossier register (form 07)."""
+    """Return the result to the applicant; the register (form 07) records when and how."""
     dossier = _lock(dossier)
     _guard(dossier, action="return_result", actor=actor)
     if delivery is not None:
@@ -1029,20 +1046,9 @@ def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None
         dossier.delivery = delivery
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="returned", note="", calendar=calendar)
-    office = timezone.get_default_timezone()
-    year_start = dt.datetime(timezone.localtime(now, office).year, 1, 1, tzinfo=office)
-    with connection.cursor() as cursor:  # two returns at once must not share a register row
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTER_LOCK, dossier.receiving_agency_id])
-    last_row = (
-        Dossier.objects.filter(receiving_agency=dossier.receiving_agency, returned_at__gte=year_start).aggregate(
-            Max("register_row")
-        )["register_row__max"]
-        or 0
-    )
     dossier.status, dossier.returned_at, dossier.closed_at = S.RETURNED, now, now
-    dossier.register_row = last_row + 1
     dossier.current_role = ""
-    _save(dossier, "status", "returned_at", "closed_at", "register_row", "delivery", "current_role")
+    _save(dossier, "status", "returned_at", "closed_at", "delivery", "current_role")
     result_files = list(dossier.files.filter(source=DossierFile.Source.RESULT))
     if dossier.applicant_id is not None:
         for item in result_files:
@@ -1063,7 +1069,7 @@ def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None
         action="return_result",
         actor=actor,
         from_status=before,
-        data={"delivery": dossier.delivery, "register_row": dossier.register_row},
+        data={"delivery": dossier.delivery},
         at=now,
     )
     return dossier

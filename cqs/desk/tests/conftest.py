@@ -12,7 +12,6 @@ def _desk_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
-    settings.ROOT_URLCONF = "cqs.desk.tests.urls"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -29,7 +29,6 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from cqs.accounts.api.auth import api_auth, public_auth
-from cqs.accounts.models import Role
 from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.models import ProcessStep
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
@@ -62,7 +61,7 @@ from cqs.dossiers.api.schemas import (
     errors_vi,
 )
 from cqs.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierFile, FormalNotice, Status
-from cqs.dossiers.permissions import dossiers_visible_to, may_act, roles_by_agency
+from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act, roles_by_agency
 from cqs.units.models import Agency
 
 router = Router(tags=["Hồ sơ"])
@@ -70,7 +69,6 @@ router = Router(tags=["Hồ sơ"])
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
 MAX_ID = 2**31 - 1
-HANDLING_ROLES = {Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER}
 CITIZEN_BOXES = ("open", "closed")
 
 M = TypeVar("M", bound=BaseModel)
@@ -261,12 +259,16 @@ def _agency_ref(agency: Agency) -> dict[str, str]:
 
 
 def _sees_personal_data(user: Any, dossier: Dossier) -> bool:
-    """The applicant, and officials who handle dossiers at one of the dossier's agencies."""
+    """The applicant, and officials who handle dossiers at one of the dossier's agencies.
+
+    ``dossiers_visible_to`` already keeps other officials out; this second check keeps personal data
+    out of any answer should visibility ever be widened (e.g. for statistics roles).
+    """
     if dossier.applicant_id is not None and dossier.applicant_id == getattr(user, "pk", None):
         return True
     roles = roles_by_agency(user)
     agencies = (dossier.receiving_agency_id, dossier.deciding_agency_id, dossier.current_agency_id)
-    return any(roles.get(agency, set()) & HANDLING_ROLES for agency in agencies)
+    return any(roles.get(agency, set()) & DOSSIER_ROLES for agency in agencies)
 
 
 def _state(dossier: Dossier) -> dict[str, Any]:
@@ -706,7 +708,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         }
     },
 )
-def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     user = _actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))

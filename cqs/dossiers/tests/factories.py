@@ -75,13 +75,14 @@ def world(*, hours: int = 3) -> World:
     catalog_factories.fill(version, manager, agencies=[agency])
     catalog.version_update(version=version, actor=manager, data={"processing_time": hours})
     catalog.version_set_process_steps(version=version, actor=manager, items=STEPS)
-    catalog.version_set_fees(
-        version=version, actor=manager, items=[{"name": "Lệ phí", "amount": 8000, "note": ""}]
-    )
+    catalog.version_set_fees(version=version, actor=manager, items=[{"name": "Lệ phí", "amount": 8000, "note": ""}])
     catalog.version_check(version=version, actor=manager)
     catalog.version_publish(
-        version=version, actor=manager, decision_number="12/QĐ-UBND",
-        decision_date=version.created_at.date(), effective_from=version.created_at.date(),
+        version=version,
+        actor=manager,
+        decision_number="12/QĐ-UBND",
+        decision_date=version.created_at.date(),
+        effective_from=version.created_at.date(),
     )
     procedure.refresh_from_db()
     version.refresh_from_db()

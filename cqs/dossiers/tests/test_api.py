@@ -269,14 +269,12 @@ def test_detail_for_the_applicant_and_the_desk(w: World, people: dict[str, Calle
     assert people["leader"].get(f"/dossiers/{dossier.code}").json()["actions"] == ["apologise", "stop"]
 
 
-def test_an_official_without_a_handling_role_sees_no_personal_data(w: World, people: dict[str, Caller]) -> None:
+def test_an_official_without_a_dossier_role_sees_nothing(w: World, people: dict[str, Caller]) -> None:
     dossier = at_state(w, "processing")
-    body = people["clerk"].get(f"/dossiers/{dossier.code}").json()
-    assert body["status"] == "processing"
-    assert body["applicant"] is None and body["form_data"] is None and body["files"] == []
-    assert "040190012345" not in json.dumps(body) and "Nguyễn Thị Lan" not in json.dumps(body)
     file_id = dossier.files.get().pk
+    assert people["clerk"].get(f"/dossiers/{dossier.code}").status_code == 404
     assert people["clerk"].get(f"/dossiers/{dossier.code}/files/{file_id}").status_code == 404
+    assert people["clerk"].get("/dossiers").json()["count"] == 0
 
 
 @pytest.mark.parametrize("who", ["stranger", "outsider"])
@@ -312,7 +310,10 @@ def test_file_download(w: World, people: dict[str, Caller]) -> None:
 def test_list_filters_and_boxes(w: World, people: dict[str, Caller]) -> None:
     submitted = at_state(w, "submitted")
     processing = at_state(w, "processing")
-    services.dossier_submit_online(applicant=w.stranger, filing=filing(w, applicant_id_number="040085654321"))
+    services.dossier_submit_online(
+        applicant=w.stranger,
+        filing=filing(w, applicant_name="Trần Văn Hùng", applicant_id_number="040085654321"),
+    )
     mine = people["citizen"].get("/dossiers").json()
     assert mine["count"] == 2 and {r["code"] for r in mine["results"]} == {submitted.code, processing.code}
     assert all(r["applicant_name"] == "Nguyễn Thị Lan" for r in mine["results"])
@@ -333,8 +334,7 @@ def test_list_filters_and_boxes(w: World, people: dict[str, Caller]) -> None:
     assert [r["code"] for r in to_process["results"]] == [processing.code]
     assert people["specialist"].get("/dossiers", q="nguyen thi lan").json()["count"] == 2
     assert people["outsider"].get("/dossiers").json()["count"] == 0
-    clerk = people["clerk"].get("/dossiers").json()
-    assert clerk["count"] == 3 and all(r["applicant_name"] is None for r in clerk["results"])
+    assert all(r["applicant_name"] for r in desk["results"])
 
 
 @pytest.mark.parametrize(
@@ -766,7 +766,7 @@ def test_oversized_body_is_413(w: World, people: dict[str, Caller], settings: An
 
 
 def test_huge_and_odd_codes_in_the_path_are_404(w: World, people: dict[str, Caller]) -> None:
-    for code in ("x" * 5000, "%E2%80%8B", "..", "lookup"):
+    for code in ("x" * 5000, "%E2%80%8B", "..", "%20"):
         assert people["citizen"].get(f"/dossiers/{code}").status_code == 404
         assert people["officer"].post(f"/dossiers/{code}/accept").status_code == 404
 

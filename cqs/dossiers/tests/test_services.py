@@ -709,7 +709,7 @@ def test_return_result_refusals(w: World) -> None:
         )
 
 
-def test_register_rows_count_per_receiving_agency_per_year(w: World) -> None:
+def test_register_rows_are_given_at_receipt_per_receiving_agency_per_year(w: World) -> None:
     centre = catalog_factories.agency(kind=Agency.Kind.COMMUNE_SERVICE_CENTRE)
     desk = official("motcua_tt", centre, Role.ONE_STOP_OFFICER)
 
