@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
 from cqs.core.errors import ApplicationError
+from cqs.dossiers.api import router as dossier_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -64,3 +65,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/v1/", catalog_router)
+api.add_router("/v1/", dossier_router)
