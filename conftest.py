@@ -25,6 +25,26 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Any, tmp_path: Any) -> None:
+    """Every test: files under its own temporary folder, mail kept in memory, fast password hashing.
+
+    Argon2 (the production hasher) costs a tenth of a second per account by design; the tests
+    that are about hashing set it back themselves.
+    """
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def w(db: Any) -> Any:
+    """A commune deciding a published procedure with a four-step process, and its people (dossier tests)."""
+    from cqs.dossiers.tests import factories
+
+    return factories.world()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""

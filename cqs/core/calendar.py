@@ -119,7 +119,10 @@ class WorkingCalendar:
         if end <= start:
             return 0.0
         total = dt.timedelta()
-        local_start, local_end = timezone.localtime(start, office_timezone()), timezone.localtime(end, office_timezone())
+        local_start, local_end = (
+            timezone.localtime(start, office_timezone()),
+            timezone.localtime(end, office_timezone()),
+        )
         tz = local_start.tzinfo
         day = local_start.date()
         while day <= local_end.date():

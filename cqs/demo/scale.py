@@ -4,8 +4,9 @@ Rows are generated in Python and streamed with psycopg3 ``cursor.copy()`` in the
 dossiers (ids reserved up front so events and steps can point at them), 1–3 events and 1–2
 steps per dossier, and the daily code sequences (so a dossier filed afterwards never reuses a
 code). ``search_text`` is computed by the service's own ``_search_text``; due times are on the
-working calendar (a precomputed list of working days: the deadline is the same hour, N working
-days after the counting day).
+working calendar, simplified for speed: a precomputed list of working days (holidays and the
+administrator's swapped days included), counting from the day of receipt (the next working day
+when received after 15:00), the deadline at the close of office on the N-th working day.
 
 Indexes: with ``drop_indexes=True`` the secondary indexes of the three tables are dropped before
 the load and recreated after it (one sorted build per index, with a large
@@ -34,7 +35,7 @@ from django.utils import timezone
 
 from cqs.accounts.models import Role
 from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
-from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar
+from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, office_timezone, working_periods
 from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.dossiers import services
@@ -245,7 +246,8 @@ def scale_load(
     today = timezone.localdate(now)
     first_day = today - dt.timedelta(days=365 * YEARS)
     workdays = _Workdays(first_day - dt.timedelta(days=10), today + dt.timedelta(days=400))
-    tz = timezone.get_current_timezone()
+    tz = office_timezone()
+    opens, closes = working_periods()[0][0], working_periods()[-1][1]
     sequences: dict[tuple[int, dt.date], int] = {
         (agency, day): last
         for agency, day, last in DossierSequence.objects.filter(day__gte=first_day).values_list(
@@ -320,9 +322,9 @@ def scale_load(
             if accepted:
                 received = submitted + dt.timedelta(hours=rng.uniform(0.1, 20)) if online else submitted
                 counting = workdays.index(received.date() + dt.timedelta(days=1 if received.hour >= 15 else 0))
-                clock = dt.datetime.combine(workdays.get(counting), dt.time(7, 30), tz)
+                clock = dt.datetime.combine(workdays.get(counting), opens, tz)
                 whole_days = max(1, round(proc.hours / HOURS_PER_DAY))
-                due = dt.datetime.combine(workdays.get(counting + whole_days - 1), dt.time(17, 30), tz)
+                due = dt.datetime.combine(workdays.get(counting + whole_days - 1), closes, tz)
             finished = returned = closed = rated = None
             timing = ""
             rating = NULL

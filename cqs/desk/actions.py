@@ -66,8 +66,8 @@ ACTIONS: dict[str, DeskAction] = {
     ),
     "approve": DeskAction(
         _("Phê duyệt"),
-        forms.NoteForm,
-        lambda d, u, c: services.dossier_approve(dossier=d, actor=u, note=c.get("note", "")),
+        forms.ApproveForm,
+        lambda d, u, c: services.dossier_approve(dossier=d, actor=u, note=c.get("note", ""), result=c.get("result")),
         _("Đã phê duyệt hồ sơ."),
     ),
     "send_back": DeskAction(

@@ -106,6 +106,11 @@ class FinishForm(ActionForm):
     result = forms.FileField(label=_("Tệp kết quả (PDF, nếu có)"), required=False)
 
 
+class ApproveForm(ActionForm):
+    note = _text(_("Ghi chú"), required=False)
+    result = forms.FileField(label=_("Tệp kết quả (PDF), khi phê duyệt ở bước cuối"), required=False)
+
+
 class ReturnForm(ActionForm):
     delivery = forms.ChoiceField(label=_("Hình thức trả kết quả"), choices=Delivery.choices)
 

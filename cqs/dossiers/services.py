@@ -755,12 +755,14 @@ def dossier_forward(*, dossier: Dossier, actor: User, note: str = "") -> Dossier
 
 
 @transaction.atomic
-def dossier_approve(*, dossier: Dossier, actor: User, note: str = "") -> Dossier:
-    """The leader approves: the process moves on (or, at the end, the dossier is finished)."""
+def dossier_approve(*, dossier: Dossier, actor: User, note: str = "", result: Any = None) -> Dossier:
+    """The leader approves: the process moves on, or, at its end, the dossier is finished with the result file."""
     dossier = _lock(dossier)
     _guard(dossier, action="approve", actor=actor)
     if all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
-        _finish(dossier, actor=actor, summary=note or _("Lãnh đạo đã phê duyệt."), action="approve")
+        _finish(dossier, actor=actor, summary=note or _("Lãnh đạo đã phê duyệt."), action="approve", result=result)
+    elif result is not None:
+        raise ValidationFailed(_("Tệp kết quả chỉ đính kèm khi phê duyệt ở bước cuối của quy trình."))
     else:
         _advance(dossier, actor=actor, action="approve", note=nfc(note), outcome="approved")
     return dossier
@@ -1044,6 +1046,8 @@ def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None
         if delivery not in Delivery.values:
             raise ValidationFailed(_("Cách nhận kết quả không hợp lệ."))
         dossier.delivery = delivery
+    if dossier.delivery == Delivery.ONLINE and not dossier.files.filter(source=DossierFile.Source.RESULT).exists():
+        raise ValidationFailed(_("Hồ sơ chưa có tệp kết quả điện tử; hãy trả tại Bộ phận Một cửa hoặc qua bưu chính."))
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="returned", note="", calendar=calendar)
     dossier.status, dossier.returned_at, dossier.closed_at = S.RETURNED, now, now

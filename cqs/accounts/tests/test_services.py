@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from config.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS
 from cqs.accounts import services
 from cqs.accounts.models import ApiToken, Role, RoleAssignment, User
 from cqs.accounts.selectors import api_token_user, token_digest
@@ -38,7 +40,8 @@ def _errors(caught: pytest.ExceptionInfo[ValidationFailed]) -> dict[str, str]:
     return caught.value.extra["errors"]  # type: ignore[no-any-return]
 
 
-def test_citizen_register_creates_an_audited_citizen_with_an_argon2_password() -> None:
+def test_citizen_register_creates_an_audited_citizen_with_an_argon2_password(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
     decomposed = "Nguye\u0302\u0303n Thi\u0323 Hoa"  # NFD, as some keyboards send it
     user = _register(full_name=decomposed)
     assert user.username == user.citizen_id == "040095001234"

@@ -4,16 +4,8 @@ from typing import Any
 
 import pytest
 
-from cqs.dossiers.tests import factories
-
 
 @pytest.fixture(autouse=True)
-def _desk_settings(settings: Any, tmp_path: Any) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def _no_second_factor(settings: Any) -> None:
+    """The desk's tests are about roles and states; the TOTP step has its own tests in accounts."""
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
-
-
-@pytest.fixture
-def w(db: Any) -> factories.World:
-    return factories.world()

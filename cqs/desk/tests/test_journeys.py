@@ -58,9 +58,9 @@ def desk_page(chromium: Any) -> Iterator[Callable[[], Any]]:
         context.close()
 
 
-def log_in(page: Any, base: str, username: str, *, next_url: str = "", device: Any = None) -> None:
+def log_in(page: Any, base: str, username: str, *, next_url: str, device: Any = None) -> None:
     """Through the real login page; with ``device``, the TOTP step too (the code the app would show)."""
-    page.goto(f"{base}/dang-nhap/" + (f"?next={next_url}" if next_url else ""))
+    page.goto(f"{base}/dang-nhap/?next={next_url}")
     page.get_by_label(LOGIN_LABEL).fill(username)
     page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
@@ -68,10 +68,7 @@ def log_in(page: Any, base: str, username: str, *, next_url: str = "", device: A
         page.wait_for_url("**/dang-nhap/ma-xac-thuc/**")
         page.get_by_label("Mã xác thực (6 chữ số trong ứng dụng xác thực)").fill(fj.totp_code(device))
         page.get_by_role("button", name="Xác nhận").click()
-    if next_url:
-        page.wait_for_url(f"**{next_url}")
-    else:
-        page.wait_for_load_state()
+    page.wait_for_url(f"**{next_url}")
 
 
 def official_opens(page: Any, base: str, user: Any, dossier: Dossier, *, box: str, device: Any = None) -> None:
@@ -127,7 +124,7 @@ def citizen_logs_in(page: Any, base: str, w: factories.World, next_url: str) -> 
 
 
 def test_online_dossier_from_phone_to_result_and_rating(
-    live_server: Any, phone_page: Any, desk_page: Callable[[], Any], settings: Any, tmp_path: Path
+    live_server: Any, chromium: Any, phone_page: Any, desk_page: Callable[[], Any], settings: Any, tmp_path: Path
 ) -> None:
     # Officials in production pass the TOTP step: do it for real, each with their authenticator app.
     settings.CQS_OFFICIAL_TOTP_REQUIRED = True
@@ -218,8 +215,15 @@ def test_online_dossier_from_phone_to_result_and_rating(
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf")
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
-    answer = page.request.get(base + str(link.get_attribute("href")))
+    href = str(link.get_attribute("href"))
+    answer = page.request.get(base + href)
     assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+    anonymous = chromium.new_context()
+    try:  # without the citizen's session the result is not served, only the login page
+        refused = anonymous.request.get(base + href, max_redirects=0)
+        assert refused.status == 302 and "/dang-nhap/" in refused.headers["location"]
+    finally:
+        anonymous.close()
     page.get_by_label("5 sao — Rất hài lòng").check()
     page.get_by_label("Ý kiến góp ý (không bắt buộc)").fill("Nhanh, không phải đi lại.")
     page.get_by_role("button", name="Gửi đánh giá").click()

@@ -709,6 +709,25 @@ def test_return_result_refusals(w: World) -> None:
         )
 
 
+def test_an_online_return_needs_an_electronic_result(w: World) -> None:
+    dossier = finished(w)  # approved at the last step without a result file
+    _refused(
+        ValidationFailed,
+        "Hồ sơ chưa có tệp kết quả điện tử; hãy trả tại Bộ phận Một cửa hoặc qua bưu chính.",
+        lambda: services.dossier_return_result(dossier=dossier, actor=w.officer, delivery="online"),
+        dossier,
+    )
+    assert services.dossier_return_result(dossier=dossier, actor=w.officer, delivery="post").status == Status.RETURNED
+
+
+def test_the_leader_finishes_with_the_result_file_only_at_the_last_step(w: World) -> None:
+    dossier = awaiting_approval(w)
+    dossier = services.dossier_approve(dossier=dossier, actor=w.leader, note="Đồng ý", result=pdf("ket-qua.pdf"))
+    assert dossier.status == Status.FINISHED and dossier.files.filter(source=DossierFile.Source.RESULT).count() == 1
+    dossier = services.dossier_return_result(dossier=dossier, actor=w.officer, delivery="online")
+    assert dossier.status == Status.RETURNED
+
+
 def test_register_rows_are_given_at_receipt_per_receiving_agency_per_year(w: World) -> None:
     centre = catalog_factories.agency(kind=Agency.Kind.COMMUNE_SERVICE_CENTRE)
     desk = official("motcua_tt", centre, Role.ONE_STOP_OFFICER)
@@ -719,7 +738,7 @@ def test_register_rows_are_given_at_receipt_per_receiving_agency_per_year(w: Wor
         dossier = services.dossier_accept(dossier=dossier, actor=officer)
         dossier = services.dossier_forward(dossier=dossier, actor=w.specialist)
         dossier = services.dossier_approve(dossier=dossier, actor=w.leader, note="Đồng ý")
-        return services.dossier_return_result(dossier=dossier, actor=officer).register_row
+        return services.dossier_return_result(dossier=dossier, actor=officer, delivery="desk").register_row
 
     with time_machine.travel(at(2027, 12, 31, 16, 0), tick=False):
         assert [returned(), returned(), returned(centre)] == [1, 2, 1]
@@ -737,7 +756,7 @@ def test_rating_once_from_1_to_5(w: World) -> None:
         lambda: services.dossier_rate(dossier=dossier, actor=w.citizen, rating=5),
         dossier,
     )
-    dossier = services.dossier_return_result(dossier=dossier, actor=w.officer)
+    dossier = services.dossier_return_result(dossier=dossier, actor=w.officer, delivery="desk")
     for rating in (0, 6, True, "5"):
         _refused(
             ValidationFailed,
@@ -872,7 +891,7 @@ def test_payment_refusals(w: World) -> None:
 
 def test_every_event_carries_the_dossiers_channel_and_a_national_status(w: World) -> None:
     finished_online = finished(w)
-    services.dossier_return_result(dossier=finished_online, actor=w.officer)
+    services.dossier_return_result(dossier=finished_online, actor=w.officer, delivery="desk")
     services.dossier_receive_at_counter(officer=w.officer, filing=filing(w))
     for event in DossierEvent.objects.select_related("dossier"):
         assert event.channel == event.dossier.channel

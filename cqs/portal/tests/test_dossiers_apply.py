@@ -18,17 +18,6 @@ pytestmark = pytest.mark.django_db
 FORM = {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026"}
 
 
-@pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture
-def w() -> factories.World:
-    return factories.world()
-
-
 def _url(name: str, w: factories.World) -> str:
     return reverse(name, args=[w.procedure.code])
 

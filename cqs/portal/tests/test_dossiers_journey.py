@@ -15,10 +15,8 @@ from cqs.dossiers.tests import factories
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_citizen_applies_on_a_phone_and_sees_the_dossier_accepted(
-    live_server: Any, phone_page: Any, settings: Any, tmp_path: Path
+    live_server: Any, phone_page: Any, tmp_path: Path
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     w = factories.world()
     pdf = tmp_path / "to-khai.pdf"
     pdf.write_bytes(factories.PDF_BYTES)
