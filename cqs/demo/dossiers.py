@@ -754,7 +754,10 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
         actor = actors.get(current.current_agency_id, current.current_role)
         services.dossier_finish(dossier=ref, actor=actor, summary=summary, result=result)
     elif action == "return_result":
-        services.dossier_return_result(dossier=ref, actor=officer)
+        # A result approved without an electronic file (four-step processes) is handed over at the desk.
+        has_file = DossierFile.objects.filter(dossier_id=pk, source=DossierFile.Source.RESULT).exists()
+        delivery = None if has_file or not plan.online else Delivery.DESK
+        services.dossier_return_result(dossier=ref, actor=officer, delivery=delivery)
     elif action == "rate":
         assert citizen is not None and plan.rating is not None
         comment = rng.choice(RATING_COMMENTS[plan.rating])

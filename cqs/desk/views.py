@@ -61,7 +61,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
     rows = [(dossier, _badge(dossier, now=now, cutoff=cutoff)) for dossier in page.object_list]
-    tabs = [(name, BOX_LABELS[name], counts[name]) for name in selectors.BOXES]
+    tabs = [(name, BOX_LABELS[name], counts.get(name)) for name in selectors.BOXES]
     return render(
         request,
         "desk/worklist.html",
