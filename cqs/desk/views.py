@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -17,7 +18,7 @@ from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import attachment_disposition, kind_content_type
 from cqs.desk import forms
 from cqs.desk.actions import action_forms
-from cqs.dossiers import selectors
+from cqs.dossiers import documents, selectors
 from cqs.dossiers.models import Dossier, DossierFile, Status
 from cqs.dossiers.permissions import may_see
 from cqs.dossiers.services import ACTION_LABELS
@@ -32,6 +33,7 @@ BOX_LABELS: dict[str, Any] = {
     "all": _("Tất cả"),
 }
 PAGE_SIZE = 30
+BROWSE_LIMIT = 3000
 INLINE_KINDS = {"pdf", "png", "jpeg"}
 
 
@@ -55,9 +57,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     box = request.GET.get("hop") or _default_box(counts)
     if box not in selectors.BOXES:
         raise Http404
-    page = Paginator(
-        selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id, calendar=calendar), PAGE_SIZE
-    ).get_page(request.GET.get("trang"))
+    dossiers = selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id, calendar=calendar)
+    if box == "all":  # browsing everything: the newest ones; older dossiers are found by searching
+        dossiers = dossiers[:BROWSE_LIMIT]
+    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
     now = timezone.now()
     cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
     rows = [(dossier, _badge(dossier, now=now, cutoff=cutoff)) for dossier in page.object_list]
@@ -75,6 +78,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "query": query,
             "agency_id": agency_id or "",
             "many_agencies": len(agencies) > 1,
+            "browse_limited": box == "all" and page.paginator.count >= BROWSE_LIMIT,
         },
     )
 
@@ -124,7 +128,10 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
         "badge": _badge(dossier, now=now, cutoff=selectors.due_soon_cutoff(now, calendar=calendar)),
         "action_forms": action_forms(actions, dossier, bound=bound),
         "status_label": Status(dossier.status).label,
-        "receipt_url": f"/ho-so/{dossier.code}/mau/01.pdf" if dossier.received_at else "",
+        "printed_forms": [
+            (reverse("dossier_forms:form", args=[dossier.code, form]), form, title)
+            for form, title in documents.forms_for(dossier, citizen=False)
+        ],
     }
 
 

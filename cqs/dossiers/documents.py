@@ -130,6 +130,24 @@ def _due_from_event(data: dict[str, Any], key: str) -> dt.datetime | None:
 # ---------------------------------------------------------------- availability
 
 
+def forms_for(dossier: Dossier, *, citizen: bool) -> list[tuple[str, str]]:
+    """The forms (code, title) the dossier already has, in order; the citizen's own forms only if ``citizen``.
+
+    Reads the dossier's supplement requests and notices through ``.all()``, so a dossier loaded with
+    them prefetched (the desk and portal pages) costs no query.
+    """
+    notices = {notice.form for notice in dossier.notices.all()}
+    have = {
+        "01": dossier.received_at is not None,
+        "02": bool(dossier.supplement_requests.all()),
+        "03": FormalNotice.Form.REFUSAL in notices,
+        "04": FormalNotice.Form.APOLOGY in notices,
+        "05": FormalNotice.Form.STOP in notices,
+        "06": dossier.received_at is not None,
+    }
+    return [(form, title) for form, title in FORMS.items() if have[form] and (not citizen or form in CITIZEN_FORMS)]
+
+
 def form_available(dossier: Dossier, form: str) -> bool:
     """Whether the dossier has what the form records: received (01, 06), asked to supplement (02),
     refused (03), apologised for (04), stopped (05)."""

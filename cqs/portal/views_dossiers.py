@@ -30,7 +30,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -41,7 +41,7 @@ from cqs.catalog.eforms import eform_class, initial_from_user
 from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import download_response, kind_extension, kind_label, size_text
-from cqs.dossiers import services
+from cqs.dossiers import documents, services
 from cqs.dossiers.models import Delivery, FilingMode, Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
@@ -70,16 +70,6 @@ def citizen_required(view: ViewFunc) -> ViewFunc:
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _receipt_url(code: str) -> str:
-    """Form 01 (the receipt) of the dossier, served by the dossier forms' module."""
-    for args in ((code, "01"), (code,)):
-        try:
-            return reverse("dossier_forms:form", args=args)
-        except NoReverseMatch:
-            continue
-    return f"/ho-so/{code}/mau/01.pdf"
 
 
 # ---------------------------------------------------------------- applying: the wizard's state
@@ -460,9 +450,7 @@ def apply_done(request: HttpRequest, code: str) -> HttpResponse:
         dossier = sel.citizen_dossier(user=_user(request), code=code)
     except NotFoundOrForbidden as error:
         raise Http404(error.message) from error
-    return render(
-        request, "portal/dossiers/apply_done.html", {"dossier": dossier, "receipt_url": _receipt_url(dossier.code)}
-    )
+    return render(request, "portal/dossiers/apply_done.html", {"dossier": dossier})
 
 
 # ---------------------------------------------------------------- my dossiers
@@ -501,7 +489,10 @@ def _render_detail(request: HttpRequest, page: sel.DossierPage, status: int = 20
     context: dict[str, Any] = {
         "page": page,
         "dossier": dossier,
-        "receipt_url": _receipt_url(dossier.code),
+        "printed_forms": [
+            (reverse("dossier_forms:form", args=[dossier.code, form]), form, title)
+            for form, title in documents.forms_for(dossier, citizen=True)
+        ],
         "can_withdraw": dossier.status in allowed["withdraw"],
         "can_choose_delivery": dossier.status in allowed["choose_delivery"],
         "can_rate": dossier.status in allowed["rate"] and dossier.rating is None,

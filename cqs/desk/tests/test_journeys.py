@@ -163,7 +163,7 @@ def test_online_dossier_from_phone_to_result_and_rating(
     official_opens(officer, base, w.officer, dossier, box="Chờ tiếp nhận", device=devices[w.officer.pk])
     desk_act(officer, "Tiếp nhận hồ sơ")
     assert "Đã tiếp nhận hồ sơ" in notice(officer)
-    assert officer.get_by_role("link", name="In giấy tiếp nhận và hẹn trả kết quả (mẫu 01)").is_visible()
+    assert officer.get_by_role("link", name="Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)").is_visible()
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and dossier.due_at is not None
 
@@ -280,7 +280,7 @@ def test_paper_dossier_received_at_the_counter_with_its_receipt(
     assert sorted(dossier.files.values_list("source", flat=True)) == [DossierFile.Source.SCAN] * len(documents)
     assert page.get_by_text("Lê Minh Khang").is_visible()
 
-    receipt = page.get_by_role("link", name="In giấy tiếp nhận và hẹn trả kết quả (mẫu 01)")
+    receipt = page.get_by_role("link", name="Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)")
     href = f"/ho-so/{dossier.code}/mau/01.pdf"
     assert receipt.get_attribute("href") == href
     # The PDF opens inline, in the browser's viewer, ready to print.

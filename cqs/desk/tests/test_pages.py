@@ -346,3 +346,27 @@ def test_dashboard_page(client, w):
     )
     assert response.status_code == 200 and response.context["figures"]["finished"] == 1
     assert client.get(reverse("desk:dashboard"), {"co_quan": w.other_agency.pk}).status_code == 400
+
+
+def test_dashboard_and_dossier_page_link_the_printed_forms(client, w):
+    done = make.finished(w)
+    client.force_login(w.leader)
+    year = timezone.localdate().year
+    html = client.get(reverse("desk:dashboard"), {"co_quan": w.agency.pk, "tu_ngay": f"01/01/{year}"}).content.decode()
+    register = reverse("dossier_forms:register", args=[w.agency.electronic_code])
+    assert f'href="{register}?tu=01/01/{year}' in html.replace("%2F", "/")
+    html = client.get(reverse("desk:dossier", args=[done.code])).content.decode()
+    for form in ("01", "06"):
+        assert reverse("dossier_forms:form", args=[done.code, form]) in html
+    assert reverse("dossier_forms:form", args=[done.code, "02"]) not in html  # no supplement was asked
+
+
+def test_browsing_all_shows_the_newest_and_says_so(client, w, monkeypatch):
+    from cqs.desk import views
+
+    monkeypatch.setattr(views, "BROWSE_LIMIT", 2)
+    newest = [make.processing(w) for _ in range(3)][-1]
+    client.force_login(w.specialist)
+    html = client.get(reverse("desk:worklist"), {"hop": "all"}).content.decode()
+    assert "(2+)" in html and "hồ sơ mới nhất" in html
+    assert reverse("desk:dossier", args=[newest.code]) in html

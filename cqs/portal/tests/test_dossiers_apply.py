@@ -97,7 +97,7 @@ def test_the_whole_application_files_one_dossier(w: factories.World, settings: A
 
     done = client.get(response["Location"]).content.decode()
     assert dossier.code in done
-    assert f"/ho-so/{dossier.code}/mau/01.pdf" in done
+    assert f"/ho-so/{dossier.code}/mau/01.pdf" not in done  # the receipt comes with acceptance
     assert reverse("portal:dossier", args=[dossier.code]) in done
 
 
