@@ -233,3 +233,6 @@ EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <khong-tra-loi@localhost>")
 # The address citizens reach the portal at, for links in emails.
 CQS_PUBLIC_URL = os.environ.get("CQS_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# How many demo dossiers `make demo` creates over the last twelve months.
+CQS_DEMO_DOSSIERS = int(os.environ.get("CQS_DEMO_DOSSIERS", "1500"))

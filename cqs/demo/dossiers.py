@@ -48,7 +48,6 @@ from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 
 SEED = 2026
-DEFAULT_COUNT = 1500
 CITIZEN_COUNT = 200
 
 S = Status
@@ -780,12 +779,12 @@ def _timeline(plans: list[Plan]) -> Iterator[tuple[dt.datetime, Plan, str]]:
 def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int | None = None) -> int:
     """Create the demo dossiers (once); returns how many were created (0 when they already exist).
 
-    ``count`` defaults to ``settings.CQS_DEMO_DOSSIERS`` when set, else 1,500.
+    ``count`` defaults to ``settings.CQS_DEMO_DOSSIERS`` (1,500 unless the environment says otherwise).
     """
     from cqs.demo.services import CITIZENS
 
     if count is None:
-        count = int(getattr(settings, "CQS_DEMO_DOSSIERS", DEFAULT_COUNT))
+        count = settings.CQS_DEMO_DOSSIERS
     rng = random.Random(SEED)  # noqa: S311 (made-up demo data)
     now = timezone.now().replace(microsecond=0)
     today = timezone.localdate(now)
