@@ -18,7 +18,7 @@ from cqs.accounts.permissions import official_required
 from cqs.catalog.permissions import can_manage_catalog
 from cqs.core.calendar import public_holiday_names
 from cqs.core.errors import ApplicationError
-from cqs.core.forms import CalendarDayForm, parse_dmy
+from cqs.core.forms import DATE_ERROR, CalendarDayForm, parse_dmy
 from cqs.core.selectors import calendar_days_of_year
 from cqs.core.services import calendar_day_remove, calendar_day_set
 
@@ -93,7 +93,7 @@ def calendar_day_delete(request: HttpRequest, day: str) -> HttpResponse:
     """Remove an override (``day`` in the URL is dd-mm-yyyy)."""
     parsed = parse_dmy(day.replace("-", "/"))
     if parsed is None:
-        messages.error(request, _("Ngày phải viết theo dạng dd/mm/yyyy, ví dụ 05/02/2027."))
+        messages.error(request, str(DATE_ERROR))
         return redirect("administration:calendar")
     try:
         calendar_day_remove(day=parsed, actor=request.user)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from cqs.accounts.validators import validate_citizen_id
 from cqs.catalog.models import FormField, ProcedureVersion
 from cqs.core.errors import ApplicationError
+from cqs.core.forms import DATE_ERROR
 
 _PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 
@@ -47,7 +48,7 @@ def form_field(row: FormField) -> forms.Field:
             widget=forms.DateInput(
                 format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
             ),
-            error_messages={"invalid": gettext_lazy("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025.")},
+            error_messages={"invalid": DATE_ERROR},
             **common,
         )
     if kind == FormField.Type.INTEGER:

@@ -22,25 +22,15 @@ from cqs.catalog.models import (
     ProcessStep,
     RequiredDocument,
 )
+from cqs.core.forms import VietnameseDateField
 from cqs.units.models import Agency
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+DATE_HELP = _("Theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")
 
 
 def _label(model: type[Any], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name).capitalize()
-
-
-def _date_field(label: str, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
-        help_text=_("Theo dạng ngày/tháng/năm, ví dụ 01/07/2025."),
-    )
 
 
 class ProcedureCreateForm(forms.Form):
@@ -125,8 +115,8 @@ class VersionEditForm(forms.ModelForm):
 
 class PublishForm(forms.Form):
     decision_number = forms.CharField(label=_label(ProcedureVersion, "decision_number"), max_length=100)
-    decision_date = _date_field(_label(ProcedureVersion, "decision_date"))
-    effective_from = _date_field(_label(ProcedureVersion, "effective_from"))
+    decision_date = VietnameseDateField(label=_label(ProcedureVersion, "decision_date"), help_text=DATE_HELP)
+    effective_from = VietnameseDateField(label=_label(ProcedureVersion, "effective_from"), help_text=DATE_HELP)
 
 
 class UnpublishForm(forms.Form):

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,27 +24,22 @@ def parse_dmy(value: str) -> dt.date | None:
         return None
 
 
-class VietnameseDateField(forms.CharField):
-    """A date typed as dd/mm/yyyy, whatever the browser's locale."""
+DATE_ERROR = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025.")
+DATE_WIDGET_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
 
-    default_error_messages = {"invalid": _("Ngày phải viết theo dạng dd/mm/yyyy, ví dụ 05/02/2027.")}
 
-    def to_python(self, value: object) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        parsed = parse_dmy(str(text))
-        if parsed is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return parsed
+class VietnameseDateField(forms.DateField):
+    """A date typed as dd/mm/yyyy, whatever the browser's locale (the one date field of every page)."""
+
+    default_error_messages = {"invalid": DATE_ERROR}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", ["%d/%m/%Y"])
+        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs=DATE_WIDGET_ATTRS))
+        super().__init__(**kwargs)
 
 
 class CalendarDayForm(forms.Form):
-    date = VietnameseDateField(
-        label=_("Ngày (dd/mm/yyyy)"),
-        widget=forms.TextInput(
-            attrs={"placeholder": "05/02/2027", "maxlength": "10", "inputmode": "numeric", "autocomplete": "off"}
-        ),
-    )
+    date = VietnameseDateField(label=_("Ngày (dd/mm/yyyy)"))
     kind = forms.ChoiceField(label=_("Loại ngày"), choices=CalendarDay.Kind.choices)
     name = forms.CharField(label=_("Lý do, căn cứ"), max_length=200)

@@ -9,21 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cqs.core.forms import VietnameseDateField
 from cqs.dossiers.models import Delivery, FilingMode
 from cqs.units.models import Agency
-
-DATE_INPUT_FORMATS = ["%d/%m/%Y"]
-DATE_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-
-
-def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_INPUT_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y", attrs=DATE_ATTRS),
-        error_messages={"invalid": _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025.")},
-    )
 
 
 def _text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 2000) -> forms.CharField:
@@ -98,7 +86,7 @@ class ReceiptForm(ActionForm):
 
 class ApologyForm(ActionForm):
     reason = _text(_("Lý do chậm trễ"))
-    new_due_date = _date_field(_("Ngày hẹn trả mới (dd/mm/yyyy)"))
+    new_due_date = VietnameseDateField(label=_("Ngày hẹn trả mới (dd/mm/yyyy)"))
 
 
 class FinishForm(ActionForm):
@@ -165,8 +153,8 @@ class CounterForm(forms.Form):
 
 class PeriodForm(forms.Form):
     co_quan = forms.TypedChoiceField(label=_("Cơ quan"), coerce=int)
-    tu_ngay = _date_field(_("Từ ngày"), required=False)
-    den_ngay = _date_field(_("Đến ngày"), required=False)
+    tu_ngay = VietnameseDateField(label=_("Từ ngày"), required=False)
+    den_ngay = VietnameseDateField(label=_("Đến ngày"), required=False)
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_needs_otp, official_required, second_factor_redirect
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden
+from cqs.core.forms import parse_dmy
 from cqs.dossiers import documents
 from cqs.dossiers.permissions import may_see, roles_by_agency
 from cqs.dossiers.selectors_forms import dossier_for_forms
@@ -58,10 +59,7 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
 def _parse_date(value: str | None, default: dt.date) -> dt.date | None:
     if value is None or not value.strip():
         return default
-    try:
-        return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date()
-    except ValueError:
-        return None
+    return parse_dmy(value)
 
 
 @official_required()

@@ -48,7 +48,7 @@ def test_a_bad_date_gets_a_vietnamese_error(client, administrator, bad):
     response = client.post(reverse("administration:calendar"), {"date": bad, "kind": "working_day", "name": "Làm bù"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Ngày phải viết theo dạng dd/mm/yyyy, ví dụ 05/02/2027." in html
+    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025." in html
     assert 'aria-describedby="id_date_error"' in html and 'id="id_date_error"' in html
     assert not CalendarDay.objects.exists()
 
