@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cqs.accounts",
     "cqs.catalog",
     "cqs.notifications",
+    "cqs.signing",
     "cqs.dossiers",
     "cqs.desk",
     "cqs.portal",
@@ -236,3 +237,8 @@ CQS_PUBLIC_URL = os.environ.get("CQS_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # How many demo dossiers `make demo` creates over the last twelve months.
 CQS_DEMO_DOSSIERS = int(os.environ.get("CQS_DEMO_DOSSIERS", "1500"))
+
+# Digital signatures: who holds the private keys (default: stored encrypted in the database) and an
+# optional timestamp authority (PAdES B-T; without it, B-B).
+CQS_SIGNER_BACKEND = os.environ.get("CQS_SIGNER_BACKEND", "cqs.signing.signers.stored_key_signer")
+CQS_TSA_URL = os.environ.get("CQS_TSA_URL", "")
