@@ -17,6 +17,7 @@ from cqs.accounts.api.auth import api_auth, public_auth
 from cqs.catalog import exchange, selectors
 from cqs.catalog.models import Level, OnlineLevel, Procedure, ProcedureVersion
 from cqs.catalog.permissions import can_manage_catalog
+from cqs.core.api import ErrorOut
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.units.models import Agency
 
@@ -35,12 +36,6 @@ class BadQuery(ApplicationError):
 
 
 # ---------------------------------------------------------------- schemas
-
-
-class ErrorOut(Schema):
-    code: str = PydanticField(description="Mã lỗi cho máy đọc.")
-    message: str = PydanticField(description="Thông báo lỗi bằng tiếng Việt.")
-    detail: dict[str, Any] | None = PydanticField(None, description="Chi tiết, ví dụ danh sách lỗi theo từng vị trí.")
 
 
 class ProcedureSummaryOut(Schema):

@@ -31,6 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 from cqs.accounts.api.auth import api_auth, public_auth
 from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.models import ProcessStep
+from cqs.core.api import ErrorOut
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import download_response, kind_extension
 from cqs.dossiers import selectors, services
@@ -44,7 +45,6 @@ from cqs.dossiers.api.schemas import (
     DossierPageOut,
     DossierStateOut,
     EmptyIn,
-    ErrorOut,
     FilingIn,
     FinishIn,
     LookupOut,

@@ -219,12 +219,6 @@ class DossierFilters(Schema):
 # ---------------------------------------------------------------- outputs
 
 
-class ErrorOut(Schema):
-    code: str = PydanticField(description="Mã lỗi cho máy đọc.")
-    message: str = PydanticField(description="Thông báo lỗi bằng tiếng Việt.")
-    detail: dict[str, Any] | None = PydanticField(None, description="Chi tiết, ví dụ danh sách lỗi theo từng trường.")
-
-
 class AgencyRefOut(Schema):
     electronic_code: str = PydanticField(description="Mã định danh điện tử của cơ quan.")
     name: str = PydanticField(description="Tên cơ quan.")
