@@ -54,6 +54,9 @@ class Certificate(models.Model):
         verbose_name=_("CA cấp"),
     )
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    # The image the visible signature shows (Decree 30): the signer's signature in blue, or
+    # the organisation's seal in red; a transparent PNG, set through ``certificate_appearance_set``.
+    appearance_image = models.BinaryField(_("ảnh chữ ký, con dấu (PNG)"), blank=True, default=b"", editable=False)
     revocation_reason = models.CharField(_("lý do thu hồi"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,3 +76,35 @@ class Certificate(models.Model):
     def usable_at(self, moment: dt.datetime | None = None) -> bool:
         moment = moment or timezone.now()
         return self.revoked_at is None and self.not_before <= moment <= self.not_after
+
+
+class VerifiableDocument(models.Model):
+    """A PDF signed on this platform that anyone may check on the public verification page.
+
+    ``code`` is printed on the document (and in its QR code) before it is signed, so the
+    page at ``/xac-thuc/<code>/`` can show the registered copy and its signatures; a copy
+    uploaded there is compared with ``sha256`` as well as verified on its own.
+    """
+
+    class Source(models.TextChoices):
+        OUTGOING_DOCUMENT = "outgoing_document", _("Văn bản đi")
+        DOSSIER_RESULT = "dossier_result", _("Kết quả giải quyết thủ tục hành chính")
+        OTHER = "other", _("Khác")
+
+    code = models.CharField(_("mã xác thực"), max_length=16, unique=True)
+    title = models.CharField(_("tên văn bản"), max_length=500)
+    source = models.CharField(_("nguồn"), max_length=30, choices=Source.choices, default=Source.OTHER)
+    agency = models.ForeignKey(
+        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan")
+    )
+    file = models.FileField(_("tệp đã ký"), upload_to="verifiable/%Y/%m/")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("văn bản xác thực được")
+        verbose_name_plural = _("văn bản xác thực được")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"

@@ -8,36 +8,41 @@ signer whose certificate has been revoked here (``revoked_at``) as invalid.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from cqs.core.errors import ValidationFailed
+from cqs.core.text import nfc
+from cqs.signing import appearance
+from cqs.signing.images import appearance_image_generate_seal, appearance_image_generate_signature
 from cqs.signing.models import Certificate
 from cqs.signing.signers import asn1_certificate, signer_for
 
 logger = logging.getLogger(__name__)
-logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" on every stamp
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # WeasyPrint subsets the stamp's fonts
 
-# A box at the bottom right of the last page (points; A4 is 595 × 842).
-STAMP_BOX = (330, 40, 565, 115)
-_STAMP_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+PLACEMENTS = ("signature", "seal", "top_right")
+T = TypeVar("T")
+EXTRA_LINES_MAX = 4
+_LINE_HEIGHT = 12  # points, a 10 pt line
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,22 @@ class SignatureReport:
     modification: str
 
     @property
+    def changed_after_signing(self) -> bool:
+        """Content was changed after this signature (more than later signatures, timestamps or form filling)."""
+        return self.modification in CONTENT_CHANGES
+
+    @property
     def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted and not self.revoked
+        return self.intact and self.valid and self.trusted and not self.revoked and not self.changed_after_signing
+
+    @property
+    def changes_text(self) -> str:
+        """What happened to the file after this signature, in Vietnamese."""
+        if self.covers_whole_file:
+            return "Không có thay đổi nào sau khi ký."
+        if self.changed_after_signing:
+            return "CÓ — nội dung tệp đã bị sửa đổi sau khi ký."
+        return "Chỉ được bổ sung chữ ký số hoặc dấu thời gian sau khi ký (được phép)."
 
     def describe(self) -> str:
         """The report in Vietnamese, one fact a line."""
@@ -77,7 +96,13 @@ class SignatureReport:
             if self.covers_whole_file
             else f"  Phạm vi: tệp đã được bổ sung sau khi ký ({self.modification})"
         )
+        if self.changed_after_signing:
+            lines.append("  Nội dung tệp ĐÃ BỊ SỬA ĐỔI sau khi ký.")
         return "\n".join(lines)
+
+
+# pyHanko's modification levels beyond what signing workflows add (signatures, timestamps, form fields).
+CONTENT_CHANGES = {"ANNOTATIONS", "OTHER"}
 
 
 def _timestamper() -> Any:
@@ -89,18 +114,62 @@ def _timestamper() -> Any:
     return HTTPTimeStamper(url)
 
 
-def _stamp_style() -> TextStampStyle:
-    text = "Ký bởi: %(signer)s\nThời gian: %(ts)s"
-    for font_path in _STAMP_FONTS:
-        if Path(font_path).exists():
-            try:
-                from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-            except ImportError:  # pyhanko installed without the [opentype] extra
-                break
-            box = TextBoxStyle(font=GlyphAccumulatorFactory(font_path, font_size=9), font_size=9)  # sizes must match
-            return TextStampStyle(stamp_text=text, text_box_style=box, timestamp_format="%d/%m/%Y %H:%M:%S %z")
-    # No Unicode font: the built-in Courier only knows Latin-1, so the stamp goes without diacritics.
-    return TextStampStyle(stamp_text="Ky boi: %(signer)s\nThoi gian: %(ts)s", timestamp_format="%d/%m/%Y %H:%M:%S %z")
+def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float, float, float, float]:
+    """The visible rectangle of a page (its CropBox, else its MediaBox, inherited from the page tree if need be)."""
+    page_ref, _resources = writer.find_page_for_modification(page_index)
+    node: Any = page_ref.get_object()
+    while node is not None:
+        for key in ("/CropBox", "/MediaBox"):
+            if key in node:
+                x1, y1, x2, y2 = (float(v) for v in node[key])
+                return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    return 0.0, 0.0, 595.0, 842.0
+
+
+def _placement_box(
+    writer: IncrementalPdfFileWriter, placement: str, extra_lines: int
+) -> tuple[int, tuple[int, int, int, int]]:
+    """(page index, box) of a placement; the seal's circle covers the left third of the personal image."""
+    page_index = 0 if placement == "top_right" else -1
+    _x0, y0, x1, y1 = _page_box(writer, page_index)
+    if placement == "signature":
+        box = (x1 - 280, y0 + 60, x1 - 30, y0 + 190)
+    elif placement == "seal":  # lines beyond two lengthen the caption under the seal downwards
+        box = (x1 - 290, max(y0 + 23 - 8 * max(extra_lines - 2, 0), y0 + 2), x1 - 140, y0 + 165)
+    else:
+        box = (x1 - 275, y1 - 10 - _LINE_HEIGHT * (3 + extra_lines), x1 - 25, y1 - 6)
+    return page_index, (round(box[0]), round(box[1]), round(box[2]), round(box[3]))
+
+
+def _stamp(certificate: Certificate, placement: str, extra_lines: tuple[str, ...]) -> appearance.Stamp:
+    image = bytes(certificate.appearance_image or b"")
+    if certificate.kind == Certificate.Kind.PERSONAL:
+        if placement != "signature":
+            raise ValidationFailed(
+                "Chỉ chữ ký số của cơ quan, tổ chức mới đặt ở vị trí con dấu hoặc góc trên bên phải."
+            )
+        return appearance.Stamp(
+            appearance.PERSONAL,
+            certificate.common_name,
+            image or appearance_image_generate_signature(certificate.common_name),
+            extra_lines,
+        )
+    layout = {"signature": appearance.CARD, "seal": appearance.SEAL, "top_right": appearance.ATTACHMENT}[placement]
+    agency_name = certificate.agency.name if certificate.agency is not None else certificate.common_name
+    return appearance.Stamp(
+        layout, certificate.common_name, image or appearance_image_generate_seal(agency_name), extra_lines
+    )
+
+
+def _clean_lines(extra_lines: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(extra_lines, str):
+        extra_lines = [extra_lines]
+    lines = tuple(nfc(" ".join(str(line).split()))[:120] for line in extra_lines if str(line).strip())
+    if len(lines) > EXTRA_LINES_MAX:
+        raise ValidationFailed(f"Ô chữ ký chỉ ghi thêm được tối đa {EXTRA_LINES_MAX} dòng.")
+    return lines
 
 
 def pdf_sign(
@@ -111,18 +180,31 @@ def pdf_sign(
     location: str,
     field_name: str = "Signature1",
     visible: bool = True,
+    placement: str = "signature",
+    extra_lines: Sequence[str] = (),
 ) -> bytes:
-    """The PDF with one more PAdES signature (an incremental update; earlier signatures stay valid)."""
-    certificate = Certificate.objects.get(pk=certificate.pk)  # the stored state decides, not a stale copy
+    """The PDF with one more PAdES signature (an incremental update; earlier signatures stay valid).
+
+    ``placement`` puts the visible appearance: ``"signature"`` the personal signature box at
+    the bottom right of the last page; ``"seal"`` the organisation's seal over the left third
+    of that box; ``"top_right"`` the organisation's signature at the top right of page 1 (an
+    attachment). ``extra_lines`` are printed in the appearance (a title, "Số: 05/QĐ-UBND").
+    """
+    if placement not in PLACEMENTS:
+        raise ValidationFailed(f"Vị trí chữ ký «{placement}» không hợp lệ.")
+    lines = _clean_lines(extra_lines)
+    certificate = Certificate.objects.select_related("agency").get(pk=certificate.pk)  # the stored state decides
     if certificate.kind == Certificate.Kind.CA:
         raise ValidationFailed("Không dùng chứng thư của CA để ký văn bản.")
     if certificate.revoked_at is not None:
         raise ValidationFailed("Chứng thư số đã bị thu hồi, không thể ký.")
     if not certificate.usable_at():
         raise ValidationFailed("Chứng thư số chưa có hiệu lực hoặc đã hết hạn, không thể ký.")
+    stamp = _stamp(certificate, placement, lines) if visible else None
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    except (PdfError, ValueError, OSError) as exc:
+        page_index, box = _placement_box(writer, placement, len(lines))
+    except (PdfError, ValueError, OSError, KeyError, IndexError) as exc:
         raise ValidationFailed("Tệp không phải là tệp PDF hợp lệ.") from exc
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -132,21 +214,38 @@ def pdf_sign(
         name=certificate.common_name,
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=-1, box=STAMP_BOX if visible else None)
+    spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index, box=box if visible else None)
     pdf_signer = signers.PdfSigner(
         meta,
         signer=signer_for(certificate),
         timestamper=_timestamper(),
-        stamp_style=_stamp_style() if visible else None,
+        stamp_style=appearance.HtmlStampStyle(stamp=stamp) if stamp is not None else None,
         new_field_spec=spec,
     )
     try:
-        out = pdf_signer.sign_pdf(writer)
+        # A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB).
+        reserved = 32768 if settings.CQS_TSA_URL else 16384
+        out = _outside_event_loop(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved))
     except SigningError as exc:
         raise ValidationFailed(f"Trường chữ ký «{field_name}» đã được ký, hãy chọn tên trường khác.") from exc
     except PdfError as exc:
         raise ValidationFailed(f"Không ký được tệp PDF: {exc}") from exc
     return bytes(out.getvalue())
+
+
+def _outside_event_loop(call: Callable[[], T]) -> T:
+    """Run one of pyHanko's synchronous calls, which start their own event loop (``asyncio.run``).
+
+    A thread that already runs a loop (an async view, a caller driving Playwright's sync API)
+    cannot start another, so there the call runs on a short-lived worker thread. The caller
+    reads the database first: the worker has no access to the caller's transaction.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return call()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
 
 
 def _validation_context() -> ValidationContext:
@@ -189,7 +288,9 @@ def pdf_verify(*, pdf: bytes) -> list[SignatureReport]:
     for sig in embedded:
         serial = format(sig.signer_cert.serial_number, "x")
         try:
-            status = validate_pdf_signature(sig, signer_validation_context=_validation_context())
+            status = _outside_event_loop(
+                partial(validate_pdf_signature, sig, signer_validation_context=_validation_context())
+            )
         except Exception as exc:  # a malformed signature is an invalid one, never a crash
             logger.warning("PDF signature %s could not be validated: %s", sig.field_name, exc)
             reports.append(

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cqs.signing.models import Certificate
+from cqs.signing.models import Certificate, VerifiableDocument
 
 
 def usable(queryset: QuerySet[Certificate]) -> QuerySet[Certificate]:
@@ -32,3 +32,32 @@ def issuing_ca() -> Certificate | None:
         .exclude(private_key_pem="")
         .first()
     )
+
+
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Crockford base32 reads the letters people confuse with digits as those digits.
+_CODE_CONFUSABLES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def verification_code_normalise(raw: str) -> str | None:
+    """A code as printed (``ABCD-EFGH-JKMN``) from what a person typed; None if it cannot be one.
+
+    Case does not matter, dashes and spaces are optional, O/I/L read as 0/1.
+    """
+    compact = "".join(raw.split()).replace("-", "").upper().translate(_CODE_CONFUSABLES)
+    if len(compact) != 12 or any(ch not in _CODE_ALPHABET for ch in compact):
+        return None
+    return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+
+
+def verifiable_by_code(code: str) -> VerifiableDocument | None:
+    """The registered document under a code as typed (see ``verification_code_normalise``)."""
+    normalised = verification_code_normalise(code)
+    if normalised is None:
+        return None
+    return VerifiableDocument.objects.select_related("agency").filter(code=normalised).first()
+
+
+def verifiable_by_sha256(sha256: str) -> VerifiableDocument | None:
+    """The registered document whose file has exactly this SHA-256 (the newest if several)."""
+    return VerifiableDocument.objects.select_related("agency").filter(sha256=sha256).first()

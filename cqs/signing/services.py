@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import secrets
 from typing import Any
 
 from cryptography.x509.oid import NameOID
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import ValidationFailed
+from cqs.core.text import nfc
+from cqs.core.uploads import PNG, check_upload, size_text
 from cqs.signing import ca
-from cqs.signing.models import Certificate
+from cqs.signing.models import Certificate, VerifiableDocument
 
 _AUDIT_FIELDS = ["common_name", "kind", "owner", "agency", "serial", "not_before", "not_after", "issuer", "revoked_at"]
 
@@ -154,3 +160,88 @@ def certificate_revoke(*, certificate: Certificate, reason: str, actor: Any) -> 
         after=snapshot(certificate, ["revoked_at", "revocation_reason"]),
     )
     return certificate
+
+
+APPEARANCE_IMAGE_MAX_BYTES = 512 * 1024
+APPEARANCE_IMAGE_MAX_PIXELS = 2000
+
+
+def _appearance_png(image: Any) -> bytes:
+    """The bytes of an uploaded appearance image: a PNG (by content), small, with a transparent background."""
+    from PIL import Image, UnidentifiedImageError
+
+    checked = check_upload(image, allowed={PNG}, max_bytes=APPEARANCE_IMAGE_MAX_BYTES, label="ảnh chữ ký, con dấu")
+    try:
+        with Image.open(io.BytesIO(checked.content)) as picture:
+            width, height = picture.size
+            transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+            picture.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationFailed("Ảnh PNG bị hỏng, không đọc được.") from exc
+    if max(width, height) > APPEARANCE_IMAGE_MAX_PIXELS:
+        raise ValidationFailed(
+            f"Ảnh lớn quá: tối đa {APPEARANCE_IMAGE_MAX_PIXELS} × {APPEARANCE_IMAGE_MAX_PIXELS} điểm ảnh "
+            f"và {size_text(APPEARANCE_IMAGE_MAX_BYTES)}."
+        )
+    if not transparent:
+        raise ValidationFailed("Ảnh chữ ký, con dấu phải là ảnh PNG nền trong suốt.")
+    return checked.content
+
+
+@transaction.atomic
+def certificate_appearance_set(*, certificate: Certificate, image: Any | None, actor: Any) -> Certificate:
+    """Set (or, with ``image=None``, remove) the image a certificate's visible signature shows.
+
+    A personal certificate shows the signer's signature (blue), an organisation's its seal
+    (red); without an image, a drawn one is used (``cqs.signing.images``).
+    """
+    if isinstance(image, bytes | bytearray):
+        image = ContentFile(bytes(image), name="anh.png")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.kind == Certificate.Kind.CA:
+        raise ValidationFailed("Chứng thư của CA không có ảnh chữ ký.")
+    if certificate.revoked_at is not None:
+        raise ValidationFailed("Chứng thư này đã bị thu hồi.")
+    data = _appearance_png(image) if image is not None else b""
+    before = {"appearance_sha256": hashlib.sha256(bytes(certificate.appearance_image or b"")).hexdigest()}
+    certificate.appearance_image = data
+    certificate.save(update_fields=["appearance_image"])
+    audit_record(
+        actor=actor,
+        action="signing.certificate_appearance_set",
+        obj=certificate,
+        before=before,
+        after={"appearance_sha256": hashlib.sha256(data).hexdigest(), "size": len(data)},
+    )
+    return certificate
+
+
+def verification_code_new() -> str:
+    """A fresh code for the verification page: 12 characters of Crockford base32 in groups of four."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    while True:
+        raw = "".join(secrets.choice(alphabet) for _ in range(12))
+        code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        if not VerifiableDocument.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def verifiable_register(
+    *, code: str, pdf: bytes, title: str, source: str, agency: Any = None, actor: Any
+) -> VerifiableDocument:
+    """Keep a signed PDF under ``code`` (from ``verification_code_new``) for the public verification page."""
+    if VerifiableDocument.objects.filter(code=code).exists():
+        raise ValidationFailed("Mã xác thực này đã được dùng cho một văn bản khác.")
+    document = VerifiableDocument(
+        code=code, title=nfc(title)[:500], source=source, agency=agency, sha256=hashlib.sha256(pdf).hexdigest()
+    )
+    document.file.save(f"{code}.pdf", ContentFile(pdf), save=False)
+    document.save()
+    audit_record(
+        actor=actor,
+        action="signing.verifiable_registered",
+        obj=document,
+        after=snapshot(document, ["code", "title", "source", "agency", "sha256"]),
+    )
+    return document

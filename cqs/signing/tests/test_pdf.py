@@ -38,6 +38,12 @@ def test_sign_and_verify(org_cert: Any, small_pdf: bytes) -> None:
     assert "HỢP LỆ" in report.describe()
 
 
+def test_sign_and_verify_while_the_thread_runs_an_event_loop(org_cert: Any, small_pdf: bytes, chromium: Any) -> None:
+    """Playwright's sync API keeps an event loop running in this thread; pyHanko cannot start its own here."""
+    [report] = pdf_verify(pdf=_sign(small_pdf, org_cert))
+    assert report.ok and report.signer_name == org_cert.common_name
+
+
 def test_invisible_and_two_signatures(org_cert: Any, demo_ca: Any, make_official: Any, small_pdf: bytes) -> None:
     official = make_official("lanhdao")
     personal = services.certificate_issue(
@@ -153,3 +159,13 @@ def test_command_exit_code_without_signatures(agency: Any, small_pdf: bytes, tmp
 
         ManagementUtility(["manage.py", "verify_pdf", str(source)]).execute()
     assert exit_info.value.code != 0
+
+
+def test_command_placement_and_lines(agency: Any, small_pdf: bytes, tmp_path: Path) -> None:
+    source, target = tmp_path / "in.pdf", tmp_path / "out.pdf"
+    source.write_bytes(small_pdf)
+    call_command("sign_pdf", str(source), str(target), "--placement", "top_right", "--line", "Số: 05/QĐ-UBND")
+    [report] = pdf_verify(pdf=target.read_bytes())
+    assert report.ok
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("sign_pdf", str(source), str(target), "--placement", "bottom")

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cqs.core.errors import ApplicationError
 from cqs.signing import selectors, services
 from cqs.signing.models import Certificate
-from cqs.signing.pdf import next_field_name, pdf_sign
+from cqs.signing.pdf import PLACEMENTS, next_field_name, pdf_sign
 from cqs.units.models import Agency
 
 PROVINCIAL_COMMITTEE_CODE = "000.00.00.H40"
@@ -31,6 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="Phê duyệt văn bản", help="lý do ký")
         parser.add_argument("--location", default="", help="nơi ký")
         parser.add_argument("--invisible", action="store_true", help="không hiển thị ô chữ ký trên trang")
+        parser.add_argument(
+            "--placement",
+            choices=PLACEMENTS,
+            default="signature",
+            help="vị trí: signature (ô chữ ký cuối văn bản), seal (con dấu trùm 1/3 chữ ký bên trái), "
+            "top_right (góc trên bên phải trang đầu, cho phụ lục)",
+        )
+        parser.add_argument(
+            "--line", action="append", default=[], dest="lines", help="dòng ghi thêm trong ô chữ ký (lặp lại được)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = Path(options["input"])
@@ -48,6 +58,8 @@ class Command(BaseCommand):
                 reason=options["reason"],
                 location=location,
                 visible=not options["invisible"],
+                placement=options["placement"],
+                extra_lines=options["lines"],
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
