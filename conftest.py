@@ -117,6 +117,66 @@ def citizen(db: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fast_keys(monkeypatch: Any) -> None:
+    """2048-bit keys in the tests (3072 costs a second each); one signing test checks the real size."""
+    from cqs.signing import ca
+
+    monkeypatch.setattr(ca, "CA_KEY_SIZE", 2048)
+    monkeypatch.setattr(ca, "END_ENTITY_KEY_SIZE", 2048)
+
+
+@pytest.fixture
+def demo_ca(db: Any) -> Any:
+    """(root, issuing CA) of the demo certificate authority."""
+    from cqs.signing import services
+
+    return services.ca_create_demo(province_name="Nghệ An")
+
+
+@pytest.fixture
+def org_cert(demo_ca: Any, agency: Any) -> Any:
+    """The organisation certificate of ``agency``."""
+    from cqs.signing import services
+    from cqs.signing.models import Certificate
+
+    return services.certificate_issue(
+        issuer=demo_ca[1], common_name=agency.name, kind=Certificate.Kind.ORGANISATION, agency=agency, actor=None
+    )
+
+
+@pytest.fixture
+def personal_cert(demo_ca: Any) -> Any:
+    """personal_cert(user): a personal certificate issued to an official."""
+    from cqs.signing import services
+    from cqs.signing.models import Certificate
+
+    def issue(user: Any) -> Any:
+        return services.certificate_issue(
+            issuer=demo_ca[1], common_name=user.full_name, kind=Certificate.Kind.PERSONAL, owner=user, actor=None
+        )
+
+    return issue
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows_back(request: Any) -> Iterator[None]:
+    """After a transactional test (which ends by emptying every table), put back the rows migrations seed.
+
+    The next test on the same worker may be an ordinary one that expects them (the Decree 30 document types).
+    """
+    yield
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("cqs.documents.migrations.0002_document_types")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        seed.add_types(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache: the database rolls back between tests, the cache would not."""
     from django.core.cache import cache

@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
 from cqs.core.errors import ApplicationError
+from cqs.documents.api import router as document_router
 from cqs.dossiers.api import router as dossier_router
 
 
@@ -66,3 +67,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", dossier_router)
+api.add_router("/v1/", document_router)

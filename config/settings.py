@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cqs.notifications",
     "cqs.signing",
     "cqs.dossiers",
+    "cqs.documents",
     "cqs.desk",
     "cqs.portal",
     "cqs.administration",
@@ -237,8 +238,19 @@ CQS_PUBLIC_URL = os.environ.get("CQS_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # How many demo dossiers `make demo` creates over the last twelve months.
 CQS_DEMO_DOSSIERS = int(os.environ.get("CQS_DEMO_DOSSIERS", "1500"))
+CQS_DEMO_DOCUMENTS = int(
+    os.environ.get("CQS_DEMO_DOCUMENTS", "150")
+)  # incoming documents of the demo (outgoing: a quarter)
 
 # Digital signatures: who holds the private keys (default: stored encrypted in the database) and an
 # optional timestamp authority (PAdES B-T; without it, B-B).
 CQS_SIGNER_BACKEND = os.environ.get("CQS_SIGNER_BACKEND", "cqs.signing.signers.stored_key_signer")
 CQS_TSA_URL = os.environ.get("CQS_TSA_URL", "")
+
+# edXML exchange between agencies (QCVN 102:2016): the largest package taken, the HTTP timeout of a
+# send (seconds), how many times a failed send is retried (with backoff) and whether a package is
+# sent at once after the transaction that queued it commits (else only by `manage.py exchange_relay`).
+CQS_EXCHANGE_MAX_BYTES = int(env.env_str("CQS_EXCHANGE_MAX_BYTES", str(40 * 1024 * 1024)))
+CQS_EXCHANGE_TIMEOUT = float(env.env_str("CQS_EXCHANGE_TIMEOUT", "10"))
+CQS_EXCHANGE_MAX_ATTEMPTS = int(env.env_str("CQS_EXCHANGE_MAX_ATTEMPTS", "10"))
+CQS_EXCHANGE_RELAY_ON_COMMIT = env.env_bool("CQS_EXCHANGE_RELAY_ON_COMMIT", default=True)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("cqs.notifications.urls")),
     path("", include("cqs.dossiers.urls_forms")),
     path("", include("cqs.desk.urls")),
+    path("", include("cqs.documents.urls")),
+    path("", include("cqs.signing.urls")),
     path("", include("cqs.portal.urls")),
 ]
 

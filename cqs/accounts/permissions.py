@@ -14,6 +14,7 @@ is sent to that step (or to enrolment when no device is confirmed yet).
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -23,6 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from cqs.accounts.models import Role, RoleAssignment
 from cqs.accounts.selectors import totp_confirmed_device
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -79,3 +81,24 @@ def official_required(role: str | None = None) -> Callable[[ViewFunc], ViewFunc]
         return cast(ViewFunc, wrapper)
 
     return decorator
+
+
+def roles_by_agency(user: Any) -> dict[int, set[str]]:
+    """The roles an active official holds, per agency id (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not getattr(user, "is_official", False):
+        return {}
+    cached = getattr(user, "_cqs_roles_by_agency", None)
+    if cached is None:
+        cached = defaultdict(set)
+        for agency_id, role in RoleAssignment.objects.filter(user=user).values_list("agency_id", "role"):
+            cached[agency_id].add(role)
+        cached = dict(cached)
+        user._cqs_roles_by_agency = cached
+    return cached
+
+
+def is_administrator(actor: Any) -> bool:
+    """The system (None), a superuser, or an active official holding the administrator role."""
+    if actor is None:
+        return True
+    return bool(actor.is_active and (actor.is_superuser or actor.has_role(Role.ADMINISTRATOR)))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cqs.accounts.models import ApiToken, Role, RoleAssignment, User
+from cqs.accounts.permissions import is_administrator
 from cqs.accounts.selectors import token_digest, totp_confirmed_device
 from cqs.accounts.validators import citizen_id_parts, validate_citizen_id, validate_tax_code
 from cqs.core.audit import audit_record, snapshot
@@ -38,15 +39,8 @@ TOTP_DEVICE_NAME = "Ứng dụng xác thực"
 # ---------------------------------------------------------------- helpers
 
 
-def _is_administrator(actor: User | None) -> bool:
-    """The system (None), a superuser, or an official holding the administrator role."""
-    if actor is None:
-        return True
-    return bool(actor.is_active and (actor.is_superuser or actor.has_role(Role.ADMINISTRATOR)))
-
-
 def _require_administrator(actor: User | None) -> None:
-    if not _is_administrator(actor):
+    if not is_administrator(actor):
         raise NotFoundOrForbidden(_("Bạn không có quyền thực hiện thao tác này."))
 
 
@@ -389,7 +383,7 @@ def api_token_issue(
     *, user: User, name: str, actor: User | None, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A new token; the raw value is returned once and only its SHA-256 digest is kept."""
-    if not (actor is not None and actor.pk == user.pk) and not _is_administrator(actor):
+    if not (actor is not None and actor.pk == user.pk) and not is_administrator(actor):
         raise NotFoundOrForbidden(_("Bạn không có quyền thực hiện thao tác này."))
     if not user.is_active:
         raise ValidationFailed(_("Tài khoản đã bị khoá, không cấp mã truy cập được."))
@@ -413,7 +407,7 @@ def api_token_issue(
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, actor: User | None) -> ApiToken:
-    if not (actor is not None and actor.pk == token.user_id) and not _is_administrator(actor):
+    if not (actor is not None and actor.pk == token.user_id) and not is_administrator(actor):
         raise NotFoundOrForbidden(_("Không tìm thấy mã truy cập."))
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:

@@ -1,4 +1,4 @@
-"""The administrator's pages: the working calendar (more to come: units, accounts)."""
+"""The administrator's pages: the working calendar (documents setup in views_documents)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,13 @@ def index(request: HttpRequest) -> HttpResponse:
                 reverse("administration:calendar"),
                 _("Lịch làm việc"),
                 _("Ngày nghỉ lễ, ngày làm bù và nghỉ bù dùng để tính thời hạn."),
+            )
+        )
+        sections.append(
+            (
+                reverse("administration:documents_setup"),
+                _("Văn bản: cơ quan và đơn vị"),
+                _("Chữ viết tắt trong ký hiệu văn bản, các đơn vị trong cơ quan và cán bộ của từng đơn vị."),
             )
         )
         sections.append(

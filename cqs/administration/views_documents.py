@@ -1,0 +1,115 @@
+"""The administrator's page for official documents: an agency's symbol abbreviation, departments and members."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from cqs.accounts.models import Role, User
+from cqs.accounts.permissions import official_required
+from cqs.core.errors import ApplicationError
+from cqs.documents import numbering, services_setup
+from cqs.documents.models import Department
+from cqs.documents.selectors_setup import departments_of, issuing_profile_of
+from cqs.units.models import Agency
+from cqs.units.selectors import agency_list
+
+
+class ProfileForm(forms.Form):
+    abbreviation = forms.CharField(label=gettext_lazy("Chữ viết tắt tên cơ quan trong ký hiệu văn bản"), max_length=20)
+    place_name = forms.CharField(label=gettext_lazy("Địa danh ghi trên văn bản"), max_length=100)
+
+
+class DepartmentForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Tên đơn vị"), max_length=200)
+    abbreviation = forms.CharField(label=gettext_lazy("Chữ viết tắt"), max_length=20)
+
+
+class MemberForm(forms.Form):
+    department = forms.ModelChoiceField(label=gettext_lazy("Đơn vị"), queryset=Department.objects.none())
+    username = forms.CharField(label=gettext_lazy("Tên đăng nhập của cán bộ"), max_length=150)
+    position = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=100, required=False)
+    is_head = forms.BooleanField(label=gettext_lazy("Là lãnh đạo đơn vị"), required=False)
+
+    def __init__(self, *args: object, agency: Agency, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["department"].queryset = Department.objects.filter(agency=agency, is_active=True)  # type: ignore[attr-defined]
+
+    def clean_username(self) -> User:
+        user = User.objects.filter(username=self.cleaned_data["username"].strip(), kind=User.Kind.OFFICIAL).first()
+        if user is None:
+            raise forms.ValidationError(_("Không có cán bộ nào dùng tên đăng nhập này."))
+        return user
+
+
+def _page_url(agency: Agency) -> str:
+    return f"{reverse('administration:documents_setup')}?{urlencode({'co_quan': agency.electronic_code})}"
+
+
+@never_cache
+@official_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def documents_setup(request: HttpRequest) -> HttpResponse:
+    """Choose an agency; set how its documents are numbered and which departments draft and handle them."""
+    query = request.GET.get("q", "").strip()
+    code = request.GET.get("co_quan", "").strip()
+    agency = Agency.objects.select_related("unit").filter(electronic_code=code, is_active=True).first()
+    if agency is None:
+        found = list(agency_list(query=query)[:30]) if query else []
+        return render(request, "administration/documents_setup.html", {"query": query, "found": found})
+    profile = issuing_profile_of(agency)
+    profile_form = ProfileForm(
+        initial={"abbreviation": numbering.agency_abbreviation(agency), "place_name": numbering.place_name(agency)}
+    )
+    department_form = DepartmentForm()
+    member_form = MemberForm(agency=agency)
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        bound: forms.Form
+        if which == "profile":
+            bound = profile_form = ProfileForm(request.POST)
+        elif which == "department":
+            bound = department_form = DepartmentForm(request.POST)
+        else:
+            bound = member_form = MemberForm(request.POST, agency=agency)
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                if which == "profile":
+                    services_setup.issuing_profile_set(agency=agency, actor=request.user, **data)  # type: ignore[arg-type]
+                    messages.success(request, _("Đã lưu thông tin ban hành văn bản."))
+                elif which == "department":
+                    services_setup.department_create(agency=agency, actor=request.user, **data)  # type: ignore[arg-type]
+                    messages.success(request, _("Đã thêm đơn vị %(name)s.") % {"name": data["name"]})
+                else:
+                    services_setup.department_member_set(
+                        department=data["department"],
+                        user=data["username"],
+                        is_head=data["is_head"],
+                        position=data["position"],
+                        actor=request.user,  # type: ignore[arg-type]
+                    )
+                    messages.success(request, _("Đã xếp %(name)s vào đơn vị.") % {"name": data["username"].full_name})
+            except ApplicationError as error:
+                bound.add_error(None, error.message)
+            else:
+                return redirect(_page_url(agency))
+        status = 400
+    context = {
+        "agency": agency,
+        "profile": profile,
+        "departments": departments_of(agency),
+        "profile_form": profile_form,
+        "department_form": department_form,
+        "member_form": member_form,
+    }
+    return render(request, "administration/documents_setup.html", context, status=status)

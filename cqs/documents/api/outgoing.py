@@ -1,0 +1,647 @@
+"""REST endpoints of outgoing documents (văn bản đi), mounted at /api/v1/.
+
+Reads go through ``selectors_outgoing`` (what the caller may not see is "not found", 404); each
+write calls one service of ``services_outgoing``, which checks the caller's right (404) and the
+state (409, naming the state); a rule the service refuses is a 422 with its Vietnamese message.
+Bodies are parsed here, so malformed JSON and broken multipart bodies get the same error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+import ninja
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import BaseModel, Field, ValidationError
+
+from cqs.accounts.api.auth import api_auth
+from cqs.accounts.models import User
+from cqs.core.api import (
+    ErrorOut,
+    StrictBody,
+    Unprocessable,
+    api_actor,
+    json_body,
+    multipart_files,
+    pydantic_errors,
+    service_run,
+)
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
+from cqs.core.uploads import PDF, download_response
+from cqs.documents import selectors_outgoing as sel
+from cqs.documents import services_outgoing as svc
+from cqs.documents.models import (
+    Department,
+    DocumentType,
+    IncomingDocument,
+    OutgoingDocument,
+    OutgoingStatus,
+    Recipient,
+)
+from cqs.documents.permissions import incoming_visible_to
+from cqs.units.models import Agency
+
+router = Router(tags=["Văn bản đi"])
+
+MAX_PAGE_SIZE = 100
+MAX_ID = 2**31 - 1
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# ---------------------------------------------------------------- bodies
+
+
+class RecipientIn(StrictBody):
+    channel: Literal["internal", "edxml", "paper"]
+    agency: str = Field("", max_length=40, description="internal: mã định danh điện tử của cơ quan nhận.")
+    organ_id: str = Field("", max_length=40, description="edxml: mã định danh của cơ quan liên thông.")
+    name: str = Field("", max_length=300, description="paper: tên nơi nhận (bắt buộc).")
+
+
+class OutgoingIn(StrictBody):
+    drafting_department: int = Field(ge=1, le=MAX_ID, description="Mã (id) đơn vị soạn thảo.")
+    document_type: int = Field(ge=1, le=MAX_ID, description="Mã (id) loại văn bản.")
+    subject: str = Field(max_length=1000)
+    urgency: str = Field("normal", max_length=12)
+    secrecy: str = Field("normal", max_length=12)
+    signer: int = Field(ge=1, le=MAX_ID, description="Mã (id) tài khoản lãnh đạo ký.")
+    signing_authority: str = Field("", max_length=5, description="TM., KT., TL., TUQ., Q. hoặc rỗng.")
+    signer_position: str = Field("", max_length=150)
+    copies: int = Field(1, ge=1, le=svc.MAX_COPIES)
+    keeping_department: int | None = Field(None, ge=1, le=MAX_ID)
+    recipients: list[RecipientIn] = Field(max_length=200)
+
+
+class CreateIn(OutgoingIn):
+    reply_to: int | None = Field(None, ge=1, le=MAX_ID, description="Mã (id) văn bản đến được trả lời.")
+
+
+class CommentIn(StrictBody):
+    text: str = Field(max_length=5000)
+
+
+class SubmitIn(StrictBody):
+    reviewers: list[int] = Field(
+        default_factory=list, max_length=10, description="Mã (id) người cho ý kiến, theo thứ tự."
+    )
+
+
+class ReviewIn(StrictBody):
+    approve: bool
+    comment: str = Field("", max_length=5000)
+
+
+class ReasonIn(StrictBody):
+    reason: str = Field(max_length=500)
+
+
+class EmptyIn(StrictBody):
+    pass
+
+
+_MESSAGES = {
+    "missing": "Thiếu trường bắt buộc.",
+    "string_too_long": "Dài quá {max_length} ký tự.",
+    "string_type": "Phải là chuỗi ký tự.",
+    "int_type": "Phải là số nguyên.",
+    "int_parsing": "Phải là số nguyên.",
+    "bool_type": "Phải là true hoặc false.",
+    "bool_parsing": "Phải là true hoặc false.",
+    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
+    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
+    "literal_error": "Phải là một trong: {expected}.",
+    "list_type": "Phải là một danh sách.",
+    "too_long": "Danh sách quá dài.",
+    "extra_forbidden": "Trường này không được nhận.",
+}
+
+
+def _errors(error: ValidationError) -> list[dict[str, str]]:
+    return pydantic_errors(error, _MESSAGES)
+
+
+def _json_body(request: HttpRequest, schema: type[M]) -> M:
+    return json_body(request, schema, errors=_errors)
+
+
+def _one_file(request: HttpRequest) -> Any:
+    _raw, (files,) = multipart_files(request, "file")
+    if len(files) != 1:
+        raise Unprocessable(
+            _("Gửi đúng một tệp PDF trong phần file (multipart/form-data)."),
+            extra={"errors": [{"field": "file", "message": _("Thiếu tệp hoặc có nhiều hơn một tệp.")}]},
+        )
+    return files[0]
+
+
+def _field_error(field: str, message: str) -> Unprocessable:
+    return Unprocessable(message, extra={"errors": [{"field": field, "message": message}]})
+
+
+def _visible(user: Any, pk: int) -> OutgoingDocument:
+    if not 1 <= pk <= MAX_ID:
+        raise NotFoundOrForbidden(_("Không tìm thấy văn bản."))
+    return sel.outgoing_for(user=user, pk=pk)
+
+
+def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
+    """Ids of the body resolved to rows; an unknown id is a 422 naming its field."""
+    department = Department.objects.filter(pk=body.drafting_department).select_related("agency").first()
+    if department is None:
+        raise _field_error("drafting_department", _("Không tìm thấy đơn vị soạn thảo."))
+    document_type = DocumentType.objects.filter(pk=body.document_type).first()
+    if document_type is None:
+        raise _field_error("document_type", _("Không tìm thấy loại văn bản."))
+    signer = User.objects.filter(pk=body.signer, is_active=True).first()
+    if signer is None:
+        raise _field_error("signer", _("Người ký phải là lãnh đạo của cơ quan ban hành."))
+    keeping = None
+    if body.keeping_department is not None:
+        keeping = Department.objects.filter(pk=body.keeping_department).first()
+        if keeping is None:
+            raise _field_error("keeping_department", _("Không tìm thấy đơn vị lưu hồ sơ."))
+    recipients = []
+    for position, item in enumerate(body.recipients):
+        agency = None
+        if item.channel == Recipient.Channel.INTERNAL:
+            agency = Agency.objects.filter(electronic_code=item.agency).first() if item.agency else None
+            if agency is None:
+                raise _field_error(
+                    f"recipients.{position}.agency",
+                    _("Không tìm thấy cơ quan có mã định danh “%(code)s”.") % {"code": item.agency},
+                )
+        recipients.append(
+            svc.RecipientSpec(channel=item.channel, agency=agency, organ_id=item.organ_id, name=item.name)
+        )
+    return {
+        "drafting_department": department,
+        "document_type": document_type,
+        "subject": body.subject,
+        "urgency": body.urgency,
+        "secrecy": body.secrecy,
+        "signer": signer,
+        "signing_authority": body.signing_authority,
+        "signer_position": body.signer_position,
+        "copies": body.copies,
+        "keeping_department": keeping,
+        "recipients": recipients,
+    }
+
+
+# ---------------------------------------------------------------- answers
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+
+
+class RecipientOut(Schema):
+    channel: str
+    name: str
+    agency: str | None
+    organ_id: str
+    sent_at: Any
+    status_code: str
+
+
+class FileOut(Schema):
+    id: int
+    kind: str
+    version: int
+    name: str
+    size: int
+    sha256: str
+    url: str
+
+
+class StepOut(Schema):
+    round: int
+    order: int
+    reviewer: PersonOut
+    decision: str
+    comment: str
+    decided_at: Any
+
+
+class CommentOut(Schema):
+    author: PersonOut
+    text: str
+    draft_version: int | None
+    created_at: Any
+
+
+class OutgoingRowOut(Schema):
+    id: int
+    code: str
+    status: str
+    status_label: str
+    document_type: str
+    subject: str
+    urgency: str
+    secrecy: str
+    drafting_department: str
+    drafter: PersonOut
+    signer: PersonOut | None
+    issued_at: Any
+    url: str
+
+
+class OutgoingPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[OutgoingRowOut]
+
+
+class OutgoingDetailOut(OutgoingRowOut):
+    agency: str
+    number: int | None
+    year: int | None
+    notation: str
+    signing_authority: str
+    signer_position: str
+    signed_at: Any
+    copies: int
+    verification_code: str
+    reply_to: int | None
+    recipients: list[RecipientOut]
+    files: list[FileOut]
+    review_steps: list[StepOut]
+    comments: list[CommentOut]
+    actions: list[str]
+    issued_late: bool
+    issued_file: int | None
+
+
+def _person(user: Any) -> dict[str, Any] | None:
+    return {"id": user.pk, "full_name": user.full_name} if user is not None else None
+
+
+def _local(value: Any) -> Any:
+    return timezone.localtime(value) if value is not None else None
+
+
+def _row(document: OutgoingDocument) -> dict[str, Any]:
+    return {
+        "id": document.pk,
+        "code": document.code,
+        "status": document.status,
+        "status_label": str(OutgoingStatus(document.status).label),
+        "document_type": document.document_type.name,
+        "subject": document.subject,
+        "urgency": document.urgency,
+        "secrecy": document.secrecy,
+        "drafting_department": document.drafting_department.name,
+        "drafter": _person(document.drafter),
+        "signer": _person(document.signer),
+        "issued_at": _local(document.issued_at),
+        "url": f"/api/v1/documents/outgoing/{document.pk}",
+    }
+
+
+def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
+    document = sel.outgoing_for(user=user, pk=document.pk)
+    steps = [step for _round, round_steps in sel.review_rounds(document) for step in round_steps]
+    return {
+        **_row(document),
+        "agency": document.agency.name,
+        "number": document.number,
+        "year": document.year,
+        "notation": document.notation,
+        "signing_authority": document.signing_authority,
+        "signer_position": document.signer_position,
+        "signed_at": _local(document.signed_at),
+        "copies": document.copies,
+        "verification_code": document.verification_code,
+        "reply_to": document.reply_to_id,
+        "recipients": [
+            {
+                "channel": r.channel,
+                "name": r.name,
+                "agency": r.agency.electronic_code if r.agency else None,
+                "organ_id": r.organ_id,
+                "sent_at": _local(r.sent_at),
+                "status_code": r.status_code,
+            }
+            for r in document.recipients.select_related("agency")
+        ],
+        "files": [
+            {
+                "id": f.pk,
+                "kind": f.kind,
+                "version": f.version,
+                "name": f.name,
+                "size": f.size,
+                "sha256": f.sha256,
+                "url": f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}",
+            }
+            for f in sel.files_of(document)
+        ],
+        "review_steps": [
+            {
+                "round": s.round,
+                "order": s.order,
+                "reviewer": _person(s.reviewer),
+                "decision": s.decision,
+                "comment": s.comment,
+                "decided_at": _local(s.decided_at),
+            }
+            for s in steps
+        ],
+        "comments": [
+            {
+                "author": _person(c.author),
+                "text": c.text,
+                "draft_version": c.draft_version,
+                "created_at": _local(c.created_at),
+            }
+            for c in sel.comments_of(document)
+        ],
+        "actions": sel.available_actions(user=user, outgoing=document),
+        "issued_late": sel.issued_late(document),
+        "issued_file": issued.pk if (issued := sel.issued_file(document)) is not None else None,
+    }
+
+
+# ---------------------------------------------------------------- reading
+
+
+class ListFilters(Schema):
+    box: str = Field("all", max_length=20, description="drafting, to_review, to_sign, to_issue, issued, all.")
+    q: str = Field("", max_length=200)
+    page: int = Field(1, ge=1, le=10**6)
+    page_size: int = Field(30, ge=1, le=MAX_PAGE_SIZE)
+
+
+@router.get(
+    "/documents/outgoing",
+    response={200: OutgoingPageOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_list",
+    summary="Danh sách văn bản đi người gọi được xem",
+    description=(
+        "Theo hộp (`box`): đang soạn, chờ tôi cho ý kiến, chờ tôi ký, chờ phát hành (văn thư), đã phát hành, "
+        "tất cả; tìm theo từ khoá (`q`, có dấu hay không dấu). Có phân trang."
+    ),
+)
+def outgoing_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    user = api_actor(request)
+    if filters.box not in sel.BOXES:
+        raise _field_error("box", _("Tham số box phải là một trong: %(boxes)s.") % {"boxes": ", ".join(sel.BOXES)})
+    results = sel.outgoing_list(user=user, box=filters.box, query=filters.q.replace("\x00", ""))
+    paginator = Paginator(results, filters.page_size)
+    offset = (filters.page - 1) * filters.page_size
+    rows = list(results[offset : offset + filters.page_size]) if offset < paginator.count else []
+    return {
+        "count": paginator.count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+        "results": [_row(d) for d in rows],
+    }
+
+
+@router.get(
+    "/documents/outgoing/{pk}",
+    response={200: OutgoingDetailOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_detail",
+    summary="Chi tiết văn bản đi",
+    description=(
+        "Thông tin, nơi nhận, các tệp (mọi phiên bản dự thảo, bản đã ký), lượt trình, ý kiến, "
+        "thao tác người gọi được làm."
+    ),
+)
+def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    user = api_actor(request)
+    return _detail(user, _visible(user, pk))
+
+
+@router.get(
+    "/documents/outgoing/{pk}/files/{file_id}",
+    response={200: None, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_file",
+    summary="Tải một tệp của văn bản đi",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Tệp PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    user = api_actor(request)
+    if not 1 <= file_id <= MAX_ID:
+        raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
+    _visible(user, pk)
+    item = sel.outgoing_file_for(user=user, pk=pk, file_id=file_id)
+    try:
+        handle = item.file.open("rb")
+    except OSError as error:
+        raise NotFoundOrForbidden(_("Không tìm thấy tệp.")) from error
+    name = item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf"
+    return download_response(handle, filename=name, kind=PDF, size=item.size)
+
+
+# ---------------------------------------------------------------- writing
+
+
+@router.post(
+    "/documents/outgoing",
+    response={201: OutgoingDetailOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_create",
+    summary="Soạn văn bản đi",
+    description=(
+        "Chuyên viên thuộc đơn vị soạn thảo tạo dự thảo: loại, trích yếu, độ khẩn, độ mật, lãnh đạo ký, nơi nhận "
+        "(`internal`: mã định danh cơ quan trong hệ thống; `edxml`: mã cơ quan liên thông; `paper`: tên). "
+        "`reply_to`: văn bản đến được trả lời. Văn bản mật chỉ có nơi nhận bản giấy."
+    ),
+)
+def outgoing_create(request: HttpRequest) -> ninja.Status:
+    user = api_actor(request)
+    body = _json_body(request, CreateIn)
+    kwargs = _service_kwargs(body)
+    reply_to: IncomingDocument | None = None
+    if body.reply_to is not None:
+        reply_to = incoming_visible_to(user).filter(pk=body.reply_to).first()
+        if reply_to is None:
+            raise NotFoundOrForbidden(_("Không tìm thấy văn bản đến cần trả lời."))
+    document = service_run(
+        svc.outgoing_create, agency=kwargs["drafting_department"].agency, actor=user, reply_to=reply_to, **kwargs
+    )
+    return ninja.Status(201, _detail(user, document))
+
+
+@router.put(
+    "/documents/outgoing/{pk}",
+    response={200: OutgoingDetailOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_update",
+    summary="Sửa thông tin và nơi nhận của dự thảo",
+    description="Người soạn thảo, khi văn bản đang soạn hoặc bị trả lại. Thay toàn bộ thông tin và nơi nhận.",
+)
+def outgoing_update(request: HttpRequest, pk: int) -> dict[str, Any]:
+    user = api_actor(request)
+    document = _visible(user, pk)
+    body = _json_body(request, OutgoingIn)
+    return _detail(user, service_run(svc.outgoing_update, outgoing=document, actor=user, **_service_kwargs(body)))
+
+
+def _file_action(path: str, *, name: str, summary: str, description: str, call: Callable[..., Any]) -> None:
+    def handler(request: HttpRequest, pk: int) -> ninja.Status:
+        user = api_actor(request)
+        document = _visible(user, pk)
+        upload = _one_file(request)
+        service_run(call, outgoing=document, actor=user, upload=upload)
+        return ninja.Status(201, _detail(user, document))
+
+    handler.__name__ = name
+    router.post(
+        f"/documents/outgoing/{{pk}}/{path}",
+        response={201: OutgoingDetailOut, **ERRORS},
+        auth=api_auth,
+        url_name=name,
+        operation_id=name,
+        summary=summary,
+        description=description,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                },
+            }
+        },
+    )(handler)
+
+
+_file_action(
+    "drafts",
+    name="outgoing_draft_upload",
+    summary="Tải lên phiên bản dự thảo mới (PDF)",
+    description="Người soạn thảo; tệp PDF (kiểm tra theo nội dung) trong phần `file`. Phiên bản tăng dần.",
+    call=svc.outgoing_draft_upload,
+)
+_file_action(
+    "attachments",
+    name="outgoing_attachment_add",
+    summary="Đính kèm phụ lục (PDF)",
+    description="Người soạn thảo; phụ lục được ký số của cơ quan ở góc trên bên phải khi phát hành.",
+    call=svc.outgoing_attachment_add,
+)
+
+
+def _json_action(
+    path: str,
+    schema: type[M],
+    *,
+    summary: str,
+    description: str,
+    call: Callable[[OutgoingDocument, Any, Any], Any],
+) -> None:
+    name = "outgoing_" + path.replace("-", "_")
+
+    def handler(request: HttpRequest, pk: int) -> dict[str, Any]:
+        user = api_actor(request)
+        document = _visible(user, pk)
+        body = _json_body(request, schema)
+        try:
+            call(document, user, body)
+        except ValidationFailed as error:
+            raise Unprocessable(error.message, code=error.code, extra=error.extra) from error
+        return _detail(user, document)
+
+    handler.__name__ = name
+    router.post(
+        f"/documents/outgoing/{{pk}}/{path}",
+        response={200: OutgoingDetailOut, **ERRORS},
+        auth=api_auth,
+        url_name=name,
+        operation_id=name,
+        summary=summary,
+        description=description + " Trả về văn bản sau thao tác.",
+        openapi_extra={
+            "requestBody": {"required": False, "content": {"application/json": {"schema": schema.model_json_schema()}}}
+        },
+    )(handler)
+
+
+def _reviewers(ids: list[int]) -> list[Any]:
+    found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise _field_error("reviewers", _("Không tìm thấy người cho ý kiến có mã %(id)d.") % {"id": missing[0]})
+    return [found[i] for i in ids]
+
+
+_json_action(
+    "comments",
+    CommentIn,
+    summary="Góp ý dự thảo",
+    description="Người soạn thảo, người cho ý kiến hoặc người ký; gắn với phiên bản dự thảo mới nhất.",
+    call=lambda d, u, b: svc.outgoing_comment(outgoing=d, actor=u, text=b.text),
+)
+_json_action(
+    "submit",
+    SubmitIn,
+    summary="Trình duyệt dự thảo",
+    description=(
+        "Người soạn thảo trình theo thứ tự người cho ý kiến (`reviewers`); danh sách rỗng: trình thẳng người ký."
+    ),
+    call=lambda d, u, b: svc.outgoing_submit_for_review(outgoing=d, actor=u, reviewers=_reviewers(b.reviewers)),
+)
+_json_action(
+    "review",
+    ReviewIn,
+    summary="Cho ý kiến dự thảo",
+    description="Người cho ý kiến đang đến lượt: đồng ý (`approve: true`) hoặc trả lại (cần `comment`).",
+    call=lambda d, u, b: svc.outgoing_review(outgoing=d, actor=u, approve=b.approve, comment=b.comment),
+)
+_json_action(
+    "return",
+    ReasonIn,
+    summary="Người ký trả lại dự thảo",
+    description="Lãnh đạo được chọn ký trả lại dự thảo cho người soạn thảo, kèm lý do.",
+    call=lambda d, u, b: svc.outgoing_return(outgoing=d, actor=u, reason=b.reason),
+)
+_json_action(
+    "sign",
+    EmptyIn,
+    summary="Ký số văn bản",
+    description="Lãnh đạo được chọn ký bằng chứng thư số cá nhân lên phiên bản dự thảo mới nhất.",
+    call=lambda d, u, b: svc.outgoing_sign(outgoing=d, actor=u),
+)
+_json_action(
+    "issue",
+    EmptyIn,
+    summary="Phát hành văn bản",
+    description=(
+        "Văn thư: hệ thống cấp số, ký hiệu theo sổ văn bản đi của năm, ký số của cơ quan, cấp mã xác thực "
+        "và gửi đến nơi nhận."
+    ),
+    call=lambda d, u, b: svc.outgoing_issue(outgoing=d, actor=u),
+)
+_json_action(
+    "cancel",
+    ReasonIn,
+    summary="Hủy văn bản",
+    description="Người soạn thảo hoặc lãnh đạo cơ quan, trước khi phát hành, kèm lý do.",
+    call=lambda d, u, b: svc.outgoing_cancel(outgoing=d, actor=u, reason=b.reason),
+)

@@ -1,0 +1,601 @@
+"""Official documents (Decree 30/2020/NĐ-CP): incoming and outgoing registers, handling, drafting, exchange.
+
+One agency's documents never mix with another's: every row carries the agency whose register
+it belongs to. Numbers come from ``NumberSequence`` rows locked in the transaction that uses
+them, so a number is never skipped or given twice. Search columns (``search_text`` and
+``search_vector``) are written only by ``cqs.documents.search``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cqs.core.models import TimeStampedModel
+
+
+class Secrecy(models.TextChoices):
+    NORMAL = "normal", _("Thường")
+    CONFIDENTIAL = "confidential", _("Mật")
+    SECRET = "secret", _("Tối mật")
+    TOP_SECRET = "top_secret", _("Tuyệt mật")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Thường")
+    URGENT = "urgent", _("Khẩn")
+    VERY_URGENT = "very_urgent", _("Thượng khẩn")
+    FLASH = "flash", _("Hỏa tốc")
+
+
+class Channel(models.TextChoices):
+    PAPER = "paper", _("Văn bản giấy")
+    ELECTRONIC = "electronic", _("Văn bản điện tử")
+
+
+class DocumentType(models.Model):
+    """A kind of administrative document and its abbreviation (REFERENCE §3); "Công văn" has none."""
+
+    name = models.CharField(_("tên loại văn bản"), max_length=100, unique=True)
+    abbreviation = models.CharField(_("chữ viết tắt"), max_length=10, blank=True)
+    ordering = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name = _("loại văn bản")
+        verbose_name_plural = _("loại văn bản")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_letter(self) -> bool:
+        """Công văn: numbered ``05/UBND-VP`` (agency-drafting unit), not ``05/QĐ-UBND``."""
+        return not self.abbreviation
+
+
+class IssuingProfile(models.Model):
+    """How an agency writes its documents: the abbreviation in symbols (``UBND``, ``STP``) and its place name."""
+
+    agency = models.OneToOneField(
+        "units.Agency", on_delete=models.CASCADE, related_name="issuing_profile", verbose_name=_("cơ quan")
+    )
+    abbreviation = models.CharField(_("chữ viết tắt tên cơ quan trong ký hiệu"), max_length=20)
+    place_name = models.CharField(_("địa danh ghi trên văn bản"), max_length=100)
+
+    class Meta:
+        verbose_name = _("thông tin ban hành văn bản")
+        verbose_name_plural = _("thông tin ban hành văn bản")
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.abbreviation}"
+
+
+class Department(TimeStampedModel):
+    """A unit inside an agency (Văn phòng, Phòng Tư pháp…): it drafts, leads or coordinates work on documents."""
+
+    agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="departments", verbose_name=_("cơ quan")
+    )
+    name = models.CharField(_("tên đơn vị"), max_length=200)
+    abbreviation = models.CharField(_("chữ viết tắt"), max_length=20)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "abbreviation"], name="department_abbreviation_unique")
+        ]
+        verbose_name = _("đơn vị trong cơ quan")
+        verbose_name_plural = _("đơn vị trong cơ quan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentMember(models.Model):
+    """An official's place in a department; the head assigns the department's work to its members."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="department_memberships")
+    is_head = models.BooleanField(_("lãnh đạo đơn vị"), default=False)
+    position = models.CharField(_("chức vụ"), max_length=100, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "user"], name="department_member_unique")]
+        verbose_name = _("thành viên đơn vị")
+        verbose_name_plural = _("thành viên đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.department}"
+
+
+class NumberSequence(models.Model):
+    """The last number given in one register of one agency for one year (from 01 on 1 January)."""
+
+    class Register(models.TextChoices):
+        INCOMING = "incoming", _("Sổ văn bản đến")
+        INCOMING_CLASSIFIED = "incoming_classified", _("Sổ văn bản đến mật")
+        OUTGOING = "outgoing", _("Sổ văn bản đi")
+        OUTGOING_CLASSIFIED = "outgoing_classified", _("Sổ văn bản đi mật")
+
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    register = models.CharField(max_length=24, choices=Register.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "register"], name="number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.register} {self.last}"
+
+
+class WorkFile(TimeStampedModel):
+    """A work file (hồ sơ công việc): the documents of one matter, kept together by the department handling it."""
+
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan"))
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị")
+    )
+    code = models.CharField(_("số, ký hiệu hồ sơ"), max_length=50)
+    title = models.CharField(_("tiêu đề hồ sơ"), max_length=500)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    keeper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người lập hồ sơ")
+    )
+    retention = models.CharField(_("thời hạn bảo quản"), max_length=50, blank=True)
+    closed_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "code"]
+        constraints = [models.UniqueConstraint(fields=["agency", "year", "code"], name="work_file_code_unique")]
+        verbose_name = _("hồ sơ công việc")
+        verbose_name_plural = _("hồ sơ công việc")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class IncomingStatus(models.TextChoices):
+    REGISTERED = "registered", _("Đã vào sổ, chờ lãnh đạo cho ý kiến")
+    ASSIGNED = "assigned", _("Đã giao đơn vị chủ trì")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    COMPLETED = "completed", _("Đã xử lý xong")
+    RETURNED = "returned", _("Đã trả lại nơi gửi")
+
+
+class IncomingDocument(TimeStampedModel):
+    """A document received by an agency: one row of its incoming register, and the handling that follows."""
+
+    agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="incoming_documents", verbose_name=_("cơ quan nhận")
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.PositiveIntegerField(_("số đến"))
+    register = models.CharField(
+        max_length=24, choices=NumberSequence.Register.choices, default=NumberSequence.Register.INCOMING
+    )
+    received_at = models.DateTimeField(_("ngày đến"), db_index=True)
+    channel = models.CharField(_("hình thức nhận"), max_length=12, choices=Channel.choices)
+    sender_name = models.CharField(_("nơi gửi"), max_length=300)
+    sender_code = models.CharField(_("mã định danh nơi gửi"), max_length=40, blank=True)
+    code_number = models.CharField(_("số văn bản"), max_length=20, blank=True)
+    code_notation = models.CharField(_("ký hiệu văn bản"), max_length=60, blank=True)
+    document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    document_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("loại văn bản")
+    )
+    subject = models.CharField(_("trích yếu nội dung"), max_length=1000)
+    signer_name = models.CharField(_("người ký"), max_length=200, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(_("độ mật"), max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
+    reply_due = models.DateField(_("hạn trả lời của nơi gửi"), null=True, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=IncomingStatus.choices, default=IncomingStatus.REGISTERED
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("văn thư vào sổ")
+    )
+    # The handling slip (phiếu giải quyết văn bản đến): leader's direction, head's assignment, officer's proposal.
+    instruction = models.TextField(_("ý kiến chỉ đạo của lãnh đạo"), blank=True)
+    directed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lãnh đạo cho ý kiến"),
+    )
+    directed_at = models.DateTimeField(_("cho ý kiến lúc"), null=True, blank=True)
+    lead_department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị chủ trì"),
+    )
+    coordinating_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("đơn vị phối hợp")
+    )
+    deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chuyên viên xử lý"),
+    )
+    handler_assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handler_assigned_at = models.DateTimeField(null=True, blank=True)
+    assignment_note = models.TextField(_("ý kiến phân công của lãnh đạo đơn vị"), blank=True)
+    proposal = models.TextField(_("ý kiến đề xuất của chuyên viên"), blank=True)
+    completed_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("ngày chuyển"), null=True, blank=True)
+    return_reason = models.CharField(_("lý do trả lại"), max_length=500, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    work_file = models.ForeignKey(
+        WorkFile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incoming_documents",
+        verbose_name=_("hồ sơ công việc"),
+    )
+    search_text = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year", "register", "number"], name="incoming_number_unique")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status", "deadline"], name="incoming_worklist"),
+            models.Index(fields=["agency", "received_at"], name="incoming_by_received"),
+            models.Index(fields=["handler", "status"], name="incoming_by_handler"),
+            # agency first: one index scan answers "this agency's documents matching the words" (btree_gin).
+            GinIndex(fields=["agency", "search_vector"], name="incoming_search"),
+        ]
+        verbose_name = _("văn bản đến")
+        verbose_name_plural = _("văn bản đến")
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.year} — {self.subject[:60]}"
+
+    @property
+    def code(self) -> str:
+        """The sender's number and symbol as written on the document (``05/QĐ-UBND``)."""
+        if self.code_number and self.code_notation:
+            return f"{self.code_number}/{self.code_notation}"
+        return self.code_number or self.code_notation
+
+
+class OutgoingStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn thảo")
+    IN_REVIEW = "in_review", _("Đang trình duyệt")
+    RETURNED = "returned", _("Trả lại để chỉnh sửa")
+    AWAITING_SIGNATURE = "awaiting_signature", _("Chờ lãnh đạo ký")
+    SIGNED = "signed", _("Đã ký, chờ phát hành")
+    ISSUED = "issued", _("Đã phát hành")
+    CANCELLED = "cancelled", _("Đã hủy")
+
+
+class SigningAuthority(models.TextChoices):
+    """Prefix before the signer's title (REFERENCE §3)."""
+
+    NONE = "", _("(ký trực tiếp)")
+    ON_BEHALF = "TM.", _("TM. — thay mặt tập thể")
+    DEPUTY = "KT.", _("KT. — ký thay người đứng đầu")
+    BY_ORDER = "TL.", _("TL. — thừa lệnh")
+    AUTHORISED = "TUQ.", _("TUQ. — thừa ủy quyền")
+    ACTING = "Q.", _("Q. — quyền")
+
+
+class OutgoingDocument(TimeStampedModel):
+    """A document drafted, approved, signed and issued by an agency: one row of its outgoing register once issued."""
+
+    agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="outgoing_documents", verbose_name=_("cơ quan ban hành")
+    )
+    drafting_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị soạn thảo")
+    )
+    drafter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người soạn thảo")
+    )
+    document_type = models.ForeignKey(
+        DocumentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("loại văn bản")
+    )
+    subject = models.CharField(_("trích yếu nội dung"), max_length=1000)
+    urgency = models.CharField(_("độ khẩn"), max_length=12, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(_("độ mật"), max_length=12, choices=Secrecy.choices, default=Secrecy.NORMAL)
+    status = models.CharField(
+        _("trạng thái"), max_length=20, choices=OutgoingStatus.choices, default=OutgoingStatus.DRAFT
+    )
+    reply_to = models.ForeignKey(
+        IncomingDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replies",
+        verbose_name=_("trả lời văn bản đến"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ký"),
+    )
+    signing_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=5, choices=SigningAuthority.choices, blank=True, default=""
+    )
+    signer_position = models.CharField(_("chức vụ người ký"), max_length=150, blank=True)
+    signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
+    number = models.PositiveIntegerField(_("số"), null=True, blank=True)
+    register = models.CharField(max_length=24, choices=NumberSequence.Register.choices, blank=True)
+    notation = models.CharField(_("ký hiệu"), max_length=60, blank=True)
+    issued_at = models.DateTimeField(_("ngày ban hành"), null=True, blank=True, db_index=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("văn thư phát hành"),
+    )
+    copies = models.PositiveSmallIntegerField(_("số lượng bản"), default=1)
+    page_count = models.PositiveSmallIntegerField(_("số trang"), default=1)
+    keeping_department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị lưu hồ sơ"),
+    )
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    verification_code = models.CharField(_("mã xác thực"), max_length=16, blank=True)
+    work_file = models.ForeignKey(
+        WorkFile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outgoing_documents",
+        verbose_name=_("hồ sơ công việc"),
+    )
+    search_text = models.TextField(editable=False, default="")
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "register", "number"],
+                name="outgoing_number_unique",
+                condition=models.Q(number__isnull=False),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["agency", "status"], name="outgoing_by_status"),
+            models.Index(fields=["agency", "issued_at"], name="outgoing_by_issued"),
+            GinIndex(fields=["agency", "search_vector"], name="outgoing_search"),
+        ]
+        verbose_name = _("văn bản đi")
+        verbose_name_plural = _("văn bản đi")
+
+    def __str__(self) -> str:
+        return self.code or self.subject[:60]
+
+    @property
+    def code(self) -> str:
+        """``05/QĐ-UBND`` or ``05/UBND-VP`` once issued (leading zero below 10), empty before."""
+        if self.number is None:
+            return ""
+        return f"{self.number:02d}/{self.notation}"
+
+
+class DocumentFile(TimeStampedModel):
+    """A file of a document: the main text (each draft version, the signed copy) or an attachment.
+
+    ``text`` is the text extracted from the PDF for full-text search.
+    """
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Văn bản chính")
+        DRAFT = "draft", _("Dự thảo")
+        SIGNED = "signed", _("Văn bản đã ký số")
+        ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+        SCAN = "scan", _("Bản quét văn bản giấy")
+
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    kind = models.CharField(_("loại tệp"), max_length=12, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    file = models.FileField(_("tệp"), upload_to="documents/%Y/%m/")
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(_("nội dung trích xuất"), blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "version", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+                | models.Q(incoming__isnull=True, outgoing__isnull=False),
+                name="document_file_has_one_document",
+            )
+        ]
+        verbose_name = _("tệp văn bản")
+        verbose_name_plural = _("tệp văn bản")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentComment(models.Model):
+    """A comment on a document: on a draft during review, or on an incoming document while it is handled."""
+
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    outgoing = models.ForeignKey(
+        OutgoingDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("ý kiến"))
+    draft_version = models.PositiveSmallIntegerField(_("về dự thảo phiên bản"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incoming__isnull=False, outgoing__isnull=True)
+                | models.Q(incoming__isnull=True, outgoing__isnull=False),
+                name="document_comment_has_one_document",
+            )
+        ]
+        verbose_name = _("ý kiến")
+        verbose_name_plural = _("ý kiến")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ReviewStep(models.Model):
+    """One reviewer in the chain a draft passes before the leader signs (in ``order``)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Chờ cho ý kiến")
+        APPROVED = "approved", _("Đồng ý")
+        RETURNED = "returned", _("Trả lại để chỉnh sửa")
+
+    outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="review_steps")
+    order = models.PositiveSmallIntegerField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(_("lượt trình"), default=1)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    comment = models.TextField(_("ý kiến"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "order"]
+        constraints = [models.UniqueConstraint(fields=["outgoing", "round", "order"], name="review_step_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.outgoing_id} #{self.round}.{self.order} {self.decision}"
+
+
+class Recipient(models.Model):
+    """Where an outgoing document goes ("Nơi nhận"): an agency on this platform, or one reached by edXML or paper."""
+
+    class Channel(models.TextChoices):
+        INTERNAL = "internal", _("Trong hệ thống")
+        EDXML = "edxml", _("Trục liên thông văn bản (edXML)")
+        PAPER = "paper", _("Bản giấy")
+
+    outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="recipients")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    agency = models.ForeignKey(
+        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan")
+    )
+    organ_id = models.CharField(_("mã định danh cơ quan nhận"), max_length=40, blank=True)
+    name = models.CharField(_("tên nơi nhận"), max_length=300)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    status_code = models.CharField(_("trạng thái xử lý (edXML)"), max_length=2, blank=True)
+    status_at = models.DateTimeField(null=True, blank=True)
+    status_note = models.CharField(max_length=500, blank=True)
+    delivered_incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("nơi nhận")
+        verbose_name_plural = _("nơi nhận")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExchangePartner(TimeStampedModel):
+    """An agency reached over the document exchange axis: its organ ID and the endpoint that takes edXML."""
+
+    organ_id = models.CharField(_("mã định danh"), max_length=40, unique=True)
+    name = models.CharField(_("tên cơ quan"), max_length=300)
+    endpoint = models.URLField(_("địa chỉ nhận gói tin edXML"))
+    is_active = models.BooleanField(_("đang liên thông"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cơ quan liên thông")
+        verbose_name_plural = _("cơ quan liên thông")
+
+    def __str__(self) -> str:
+        return f"{self.organ_id} — {self.name}"
+
+
+class ExchangeMessage(TimeStampedModel):
+    """One edXML package or status message, sent or received; the outbox of the exchange when outgoing."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("Gửi đi")
+        IN = "in", _("Nhận về")
+
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Gói tin văn bản")
+        STATUS = "status", _("Gói tin trạng thái")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi lỗi, sẽ thử lại")
+        RECEIVED = "received", _("Đã nhận")
+        REFUSED = "refused", _("Đã từ chối")
+
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices)
+    document_id = models.CharField(_("mã gói tin (DocumentId)"), max_length=100, db_index=True)
+    from_organ_id = models.CharField(max_length=40)
+    to_organ_id = models.CharField(max_length=40)
+    status_code = models.CharField(max_length=2, blank=True)
+    payload = models.FileField(upload_to="edxml/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    recipient = models.ForeignKey(Recipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
+    incoming = models.ForeignKey(
+        IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["direction", "state", "next_attempt_at"], name="exchange_outbox")]
+        verbose_name = _("gói tin liên thông")
+        verbose_name_plural = _("gói tin liên thông")
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.kind} {self.document_id}"

@@ -1,0 +1,72 @@
+"""Numbers and symbols of documents (Decree 30/2020/NĐ-CP, REFERENCE §3).
+
+Numbers run from 01 on 1 January per agency, per year and per register (incoming, outgoing,
+and the classified registers apart). ``number_next`` takes the next one with a single
+``INSERT … ON CONFLICT … DO UPDATE … RETURNING``: the sequence row stays locked until the
+calling transaction ends, so concurrent issuers queue on it, and a transaction that fails
+gives its number back by rolling back. No gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from cqs.documents.models import Department, DocumentType, IssuingProfile, NumberSequence, Secrecy
+from cqs.units.models import Agency
+
+_NEXT_SQL = """
+INSERT INTO documents_numbersequence (agency_id, year, register, last) VALUES (%s, %s, %s, 1)
+ON CONFLICT (agency_id, year, register) DO UPDATE SET last = documents_numbersequence.last + 1
+RETURNING last
+"""
+
+_DEFAULT_ABBREVIATIONS = {
+    Agency.Kind.PROVINCIAL_COMMITTEE: "UBND",
+    Agency.Kind.COMMUNE_COMMITTEE: "UBND",
+}
+
+
+def number_next(*, agency: Agency, year: int, register: str) -> int:
+    """The next number of ``register``; must run inside the transaction that stores it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("number_next must run inside the transaction that uses the number")
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SQL, [agency.pk, year, register])
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def incoming_register(secrecy: str) -> str:
+    return (
+        NumberSequence.Register.INCOMING if secrecy == Secrecy.NORMAL else NumberSequence.Register.INCOMING_CLASSIFIED
+    )
+
+
+def outgoing_register(secrecy: str) -> str:
+    return (
+        NumberSequence.Register.OUTGOING if secrecy == Secrecy.NORMAL else NumberSequence.Register.OUTGOING_CLASSIFIED
+    )
+
+
+def agency_abbreviation(agency: Agency) -> str:
+    """The agency's abbreviation in symbols: its issuing profile, else ``UBND`` for committees."""
+    profile = IssuingProfile.objects.filter(agency=agency).first()
+    if profile is not None:
+        return profile.abbreviation
+    return _DEFAULT_ABBREVIATIONS.get(Agency.Kind(agency.kind), "") or agency.short_name.replace(" ", "")
+
+
+def place_name(agency: Agency) -> str:
+    """The place name written before the date ("Nghệ An, ngày …")."""
+    profile = IssuingProfile.objects.filter(agency=agency).first()
+    if profile is not None:
+        return profile.place_name
+    return agency.unit.name
+
+
+def notation_for(*, document_type: DocumentType, agency: Agency, drafting_department: Department) -> str:
+    """``QĐ-UBND`` for a typed document; ``UBND-VP`` (agency-drafting unit) for an official letter."""
+    own = agency_abbreviation(agency)
+    if document_type.is_letter:
+        return f"{own}-{drafting_department.abbreviation}"
+    return f"{document_type.abbreviation}-{own}"

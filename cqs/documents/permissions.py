@@ -1,0 +1,74 @@
+"""Who may see an official document (deny by default; "forbidden" looks like "not found").
+
+An official sees documents of the agencies where they hold a role, and then only:
+
+- the agency's leaders and clerks (văn thư): every document of its registers;
+- the members of a department: the documents their department leads, coordinates or drafts;
+- anyone the document is put in the hands of: the handler, the drafter, the reviewers, the signer.
+
+Classified documents (``secrecy`` other than normal) are narrower still: leaders, clerks, and
+the people named on the document (handler, drafter, reviewers, signer, the lead department's
+head). Citizens and officials of other agencies see none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from cqs.accounts.models import Role
+from cqs.accounts.permissions import roles_by_agency
+from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument, Secrecy
+
+REGISTER_ROLES = frozenset({Role.LEADER, Role.CLERK})
+
+
+def agencies_with_role(user: Any, *roles: str) -> list[int]:
+    """Agency ids where the user holds one of ``roles`` (any role when none is given)."""
+    wanted = set(roles)
+    return [agency_id for agency_id, held in roles_by_agency(user).items() if not wanted or held & wanted]
+
+
+def _memberships(user: Any) -> tuple[list[int], list[int]]:
+    """(department ids the user belongs to, department ids the user heads), cached on the user object."""
+    cached = getattr(user, "_cqs_departments", None)
+    if cached is None:
+        rows = list(DepartmentMember.objects.filter(user=user).values_list("department_id", "is_head"))
+        cached = ([d for d, _ in rows], [d for d, head in rows if head])
+        user._cqs_departments = cached
+    return cached
+
+
+def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
+    """Every incoming document the user may see, nothing else."""
+    agencies = agencies_with_role(user)
+    if not agencies:
+        return IncomingDocument.objects.none()
+    registers = agencies_with_role(user, *REGISTER_ROLES)
+    departments, heads = _memberships(user)
+    named = Q(handler=user) | Q(lead_department__in=heads)
+    normal = Q(secrecy=Secrecy.NORMAL) & (
+        Q(lead_department__in=departments) | Q(coordinating_departments__in=departments)
+    )
+    visible = Q(agency__in=registers) | named | normal
+    ids = IncomingDocument.objects.filter(Q(agency__in=agencies) & visible).values("pk")
+    return IncomingDocument.objects.filter(pk__in=ids)
+
+
+def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
+    """Every outgoing document (draft or issued) the user may see, nothing else."""
+    agencies = agencies_with_role(user)
+    if not agencies:
+        return OutgoingDocument.objects.none()
+    registers = agencies_with_role(user, *REGISTER_ROLES)
+    departments, _heads = _memberships(user)
+    named = Q(drafter=user) | Q(signer=user) | Q(review_steps__reviewer=user)
+    normal = Q(secrecy=Secrecy.NORMAL) & Q(drafting_department__in=departments)
+    visible = Q(agency__in=registers) | named | normal
+    ids = OutgoingDocument.objects.filter(Q(agency__in=agencies) & visible).values("pk")
+    return OutgoingDocument.objects.filter(pk__in=ids)
+
+
+def holds_role_at(user: Any, role: str, agency_id: int) -> bool:
+    return role in roles_by_agency(user).get(agency_id, set())

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
+from cqs.core.models import AuditEvent
+from cqs.documents import numbering, services_setup
+from cqs.documents.models import DocumentType
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_and_departments_make_the_symbols(agency: Any, administrator: Any) -> None:
+    services_setup.issuing_profile_set(agency=agency, abbreviation="UBND", place_name="Nghệ An", actor=administrator)
+    office = services_setup.department_create(
+        agency=agency, name="Văn phòng UBND tỉnh", abbreviation="VP", actor=administrator
+    )
+    decision = DocumentType.objects.get(name="Quyết định")
+    letter = DocumentType.objects.get(name="Công văn")
+    assert numbering.notation_for(document_type=decision, agency=agency, drafting_department=office) == "QĐ-UBND"
+    assert numbering.notation_for(document_type=letter, agency=agency, drafting_department=office) == "UBND-VP"
+    assert numbering.place_name(agency) == "Nghệ An"
+    assert AuditEvent.objects.filter(action__startswith="documents.").count() == 2
+
+
+def test_setup_refuses_bad_input_and_non_administrators(agency: Any, administrator: Any, make_official: Any) -> None:
+    with pytest.raises(ValidationFailed, match="Chữ viết tắt gồm 1–20 chữ cái"):
+        services_setup.department_create(agency=agency, name="Văn phòng", abbreviation="v p", actor=administrator)
+    services_setup.department_create(agency=agency, name="Văn phòng", abbreviation="VP", actor=administrator)
+    with pytest.raises(ValidationFailed, match=re.escape("Cơ quan đã có đơn vị dùng chữ viết tắt này.")):
+        services_setup.department_create(agency=agency, name="Văn phòng 2", abbreviation="VP", actor=administrator)
+    clerk = make_official("vanthu", roles=("clerk",))
+    with pytest.raises(NotFoundOrForbidden):
+        services_setup.department_create(agency=agency, name="Phòng Tư pháp", abbreviation="TP", actor=clerk)
+
+
+def test_members_come_from_the_same_agency(agency: Any, administrator: Any, make_official: Any, citizen: Any) -> None:
+    office = services_setup.department_create(agency=agency, name="Văn phòng", abbreviation="VP", actor=administrator)
+    head = make_official("chanhvanphong", roles=("specialist",))
+    member = services_setup.department_member_set(
+        department=office, user=head, is_head=True, position="Chánh Văn phòng", actor=administrator
+    )
+    assert member.is_head
+    with pytest.raises(ValidationFailed, match=re.escape("Chỉ xếp cán bộ của chính cơ quan này vào đơn vị.")):
+        services_setup.department_member_set(department=office, user=citizen, is_head=False, actor=administrator)
+
+
+def test_numbers_without_gaps_and_rolled_back_numbers_are_given_again(agency: Any) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert numbering.number_next(agency=agency, year=2026, register="outgoing") == 1
+    try:
+        with transaction.atomic():
+            assert numbering.number_next(agency=agency, year=2026, register="outgoing") == 2
+            raise RuntimeError("issuing failed")
+    except RuntimeError:
+        pass
+    with transaction.atomic():
+        assert numbering.number_next(agency=agency, year=2026, register="outgoing") == 2
+        assert numbering.number_next(agency=agency, year=2026, register="outgoing_classified") == 1
+        assert numbering.number_next(agency=agency, year=2027, register="outgoing") == 1

@@ -1,0 +1,144 @@
+"""The edXML endpoint (/lien-thong/edxml/) and the clerk's pages of packages waiting to be accepted."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from cqs.accounts.models import Role
+from cqs.accounts.permissions import official_required
+from cqs.core.errors import ApplicationError
+from cqs.core.uploads import attachment_disposition, kind_content_type, sniff_type
+from cqs.documents import edxml, exchange
+from cqs.documents.models import ExchangeMessage
+
+logger = logging.getLogger(__name__)
+
+XML_CONTENT_TYPES = {"application/xml", "text/xml"}
+
+
+def _ack(status: int, *, code: str, message: str, document_id: str = "") -> JsonResponse:
+    body = {"code": code, "message": message}
+    if document_id:
+        body["document_id"] = document_id
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def edxml_receive(request: HttpRequest) -> HttpResponse:
+    """Takes one edXML package or status message; answers JSON: 200 received, 4xx refused with the reason."""
+    if request.content_type not in XML_CONTENT_TYPES:
+        return _ack(
+            415, code="unsupported_media_type", message=_("Gói tin edXML phải gửi với Content-Type application/xml.")
+        )
+    limit = int(settings.CQS_EXCHANGE_MAX_BYTES)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return _ack(413, code="too_large", message=_("Gói tin edXML vượt quá dung lượng cho phép."))
+    data = request.read(limit + 1)
+    if len(data) > limit:
+        return _ack(413, code="too_large", message=_("Gói tin edXML vượt quá dung lượng cho phép."))
+    try:
+        message = exchange.edxml_receive(data=data)
+    except ApplicationError as error:
+        return _ack(400 if error.status >= 500 else error.status, code=error.code, message=error.message)
+    except Exception:  # the sender retries later; a broken package never gets here
+        logger.exception("edXML package could not be stored")
+        return _ack(503, code="unavailable", message=_("Hệ thống tạm thời chưa nhận được gói tin, hãy gửi lại sau."))
+    if message.state == ExchangeMessage.State.REFUSED:
+        return _ack(400, code="refused", message=message.last_error, document_id=message.document_id)
+    if message.kind == ExchangeMessage.Kind.STATUS:
+        return _ack(
+            200, code="status_received", message=_("Đã nhận gói tin trạng thái."), document_id=message.document_id
+        )
+    return _ack(200, code="01", message=_("Đã nhận gói tin văn bản."), document_id=message.document_id)
+
+
+def _pending(request: HttpRequest, pk: int) -> ExchangeMessage:
+    message = exchange.pending_packages(request.user).filter(pk=pk).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+@official_required(Role.CLERK)
+@require_safe
+def exchange_pending(request: HttpRequest) -> HttpResponse:
+    """Electronic documents received for my agency, waiting for the clerk to accept or refuse them."""
+    rows: list[tuple[ExchangeMessage, edxml.Envelope | None]] = []
+    for message in exchange.pending_packages(request.user)[:200]:
+        try:
+            rows.append((message, exchange.package_read(message, with_files=False)))
+        except ApplicationError:
+            rows.append((message, None))
+    return render(request, "documents/exchange/pending.html", {"rows": rows, "documents_tab": "pending"})
+
+
+@official_required(Role.CLERK)
+@require_safe
+def exchange_package(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _pending(request, pk)
+    try:
+        envelope = exchange.package_read(message)
+    except ApplicationError as error:
+        raise Http404 from error
+    return render(
+        request,
+        "documents/exchange/package.html",
+        {"message": message, "envelope": envelope, "documents_tab": "pending", "status_codes": edxml.STATUS_CODES},
+    )
+
+
+@official_required(Role.CLERK)
+@require_safe
+def exchange_package_file(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    message = _pending(request, pk)
+    attachments = exchange.package_read(message).attachments
+    if not 1 <= index <= len(attachments):
+        raise Http404
+    attachment = attachments[index - 1]
+    kind = sniff_type(attachment.data[:8])
+    response = HttpResponse(
+        attachment.data, content_type=kind_content_type(kind) if kind else "application/octet-stream"
+    )
+    response["Content-Disposition"] = attachment_disposition(attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@official_required(Role.CLERK)
+@require_POST
+def exchange_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _pending(request, pk)
+    try:
+        incoming = exchange.package_accept(message=message, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("documents:exchange_package", pk=pk)
+    messages.success(request, _("Đã tiếp nhận văn bản điện tử và vào sổ văn bản đến."))
+    return redirect("documents:incoming_detail", pk=incoming.pk)
+
+
+@official_required(Role.CLERK)
+@require_POST
+def exchange_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    message = _pending(request, pk)
+    try:
+        exchange.package_refuse(message=message, actor=request.user, reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("documents:exchange_package", pk=pk)
+    messages.success(request, _("Đã từ chối tiếp nhận và báo lại nơi gửi."))
+    return redirect("documents:exchange_pending")
