@@ -54,6 +54,7 @@ PROCEDURE_KEYS = (
     *VERSION_CONTENT_FIELDS,
     "online_level",
     "result_type",
+    "result_template",
     "fee_note",
     "decision",
     "change_note",
@@ -83,6 +84,7 @@ PROCEDURE_COLUMNS = (
     "decision_date",
     "effective_from",
     "change_note",
+    "result_template",  # last: the columns of workbooks made before it keep their letters
 )
 ITEM_COLUMNS = {
     "documents": ("name", "originals", "copies", "optional", "template_name", "replaceable_by", "note"),
@@ -600,6 +602,7 @@ def version_exchange_dict(version: ProcedureVersion) -> dict[str, Any]:
         "afternoon_cutoff": version.afternoon_cutoff.strftime("%H:%M") if version.afternoon_cutoff else None,
         "online_level": version.online_level,
         "result_type": version.result_type,
+        "result_template": version.result_template,
         "fee_note": version.fee_note,
         "decision": decision,
         "change_note": version.change_note,

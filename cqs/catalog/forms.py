@@ -54,6 +54,7 @@ VERSION_FIELDS = [
     "agencies",
     *VERSION_CONTENT_FIELDS,
     "result_type",
+    "result_template",
     "fee_note",
     "change_note",
 ]
@@ -83,6 +84,7 @@ class VersionEditForm(forms.ModelForm):
             "conditions": forms.Textarea(attrs={"rows": 3}),
             "legal_basis": forms.Textarea(attrs={"rows": 4}),
             "fee_note": forms.Textarea(attrs={"rows": 2}),
+            "result_template": forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
             "change_note": forms.Textarea(attrs={"rows": 2}),
             "afternoon_cutoff": forms.TimeInput(format="%H:%M", attrs={"placeholder": "15:00", "inputmode": "numeric"}),
             "agencies": forms.SelectMultiple(attrs={"size": 8}),

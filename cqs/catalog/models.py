@@ -173,6 +173,15 @@ class ProcedureVersion(TimeStampedModel):
     )
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices)
     result_type = models.CharField(_("kết quả thực hiện"), max_length=500, blank=True)
+    # An HTML fragment with {{ placeholders }} (``cqs.catalog.result_templates``); empty: the result type's default.
+    result_template = models.TextField(
+        _("mẫu kết quả điện tử"),
+        blank=True,
+        help_text=_(
+            "Đoạn HTML của nội dung kết quả, với các trường thay thế như {{ ho_ten }}, {{ so_dinh_danh }}, "
+            "{{ noi_dung_ket_qua }}, {{ to_khai.<mã trường> }}. Để trống: dùng mẫu mặc định theo loại kết quả."
+        ),
+    )
     fee_note = models.TextField(_("ghi chú phí, lệ phí"), blank=True)
 
     decision_number = models.CharField(_("số quyết định công bố"), max_length=100, blank=True)

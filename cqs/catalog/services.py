@@ -59,6 +59,7 @@ VERSION_FIELDS = [
     *VERSION_CONTENT_FIELDS,
     "online_level",
     "result_type",
+    "result_template",
     "fee_note",
 ]
 

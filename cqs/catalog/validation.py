@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role
+from cqs.catalog import result_templates
 from cqs.catalog.models import FormField, Level, OnlineLevel, ProcedureVersion, ProcessStep, RequiredDocument
 from cqs.core.text import nfc
 from cqs.units.models import Agency
@@ -364,6 +365,7 @@ TEXT_FIELDS: dict[str, tuple[str, int | None]] = {
     "legal_basis": ("Căn cứ pháp lý", None),
     "processing_time_note": ("Ghi chú thời hạn", 500),
     "result_type": ("Kết quả thực hiện", 500),
+    "result_template": ("Mẫu kết quả điện tử", result_templates.MAX_LENGTH),
     "fee_note": ("Ghi chú phí, lệ phí", None),
     "change_note": ("Nội dung thay đổi", None),
 }
@@ -384,6 +386,8 @@ def clean_version_scalars(raw: Mapping[str, Any], *, partial: bool) -> tuple[dic
     for key, (label, max_length) in TEXT_FIELDS.items():
         if not partial or key in raw:
             data[key] = c.text(key, _(label), required=key == "name", max_length=max_length)
+    for problem in result_templates.template_problems(data.get("result_template", "")):
+        c.fail("result_template", problem)
     if not partial or "level" in raw:
         data["level"] = c.choice("level", _("Cấp thực hiện"), choice_values(Level.choices))
     if not partial or "online_level" in raw:

@@ -67,8 +67,20 @@ ACTIONS: dict[str, DeskAction] = {
     "approve": DeskAction(
         _("Phê duyệt"),
         forms.ApproveForm,
-        lambda d, u, c: services.dossier_approve(dossier=d, actor=u, note=c.get("note", ""), result=c.get("result")),
+        lambda d, u, c: services.dossier_approve(
+            dossier=d,
+            actor=u,
+            note=c.get("note", ""),
+            result=c.get("result"),
+            electronic_result=bool(c.get("electronic_result")),
+        ),
         _("Đã phê duyệt hồ sơ."),
+    ),
+    "draft_result": DeskAction(
+        _("Soạn dự thảo kết quả điện tử"),
+        forms.ResultDraftForm,
+        lambda d, u, c: services.dossier_result_draft(dossier=d, actor=u, content=c["content"]),
+        _("Đã lưu dự thảo kết quả; mở bản in thử (PDF) để kiểm tra trước khi trình ký."),
     ),
     "send_back": DeskAction(
         _("Trả lại bước trước"),
@@ -131,6 +143,8 @@ def make_form(action: str, dossier: Dossier, *, data: Any = None, files: Any = N
     kwargs: dict[str, Any] = {"prefix": action, "initial": {"state": dossier.status}}
     if form_class is forms.TransferForm:
         kwargs["exclude_agency_id"] = dossier.current_agency_id
+    if form_class is forms.ResultDraftForm:
+        kwargs["initial"]["content"] = dossier.result_draft
     if form_class is forms.ReturnForm and dossier.delivery:
         kwargs["initial"]["delivery"] = dossier.delivery
     return form_class(data, files, **kwargs)

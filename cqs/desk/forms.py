@@ -97,6 +97,15 @@ class FinishForm(ActionForm):
 class ApproveForm(ActionForm):
     note = _text(_("Ghi chú"), required=False)
     result = forms.FileField(label=_("Tệp kết quả (PDF), khi phê duyệt ở bước cuối"), required=False)
+    electronic_result = forms.BooleanField(
+        label=_("Ký số và cấp kết quả điện tử (có mã xác thực và mã QR), khi phê duyệt ở bước cuối"),
+        required=False,
+        help_text=_("Dùng chứng thư số cá nhân của bạn và chứng thư số của cơ quan giải quyết."),
+    )
+
+
+class ResultDraftForm(ActionForm):
+    content = _text(_("Nội dung kết quả giải quyết"), rows=5, max_length=5000)
 
 
 class ReturnForm(ActionForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cqs.desk import views, views_actions, views_counter, views_dashboard
+from cqs.desk import views, views_actions, views_counter, views_dashboard, views_results
 
 app_name = "desk"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("mot-cua/ho-so/<str:code>/", views.dossier, name="dossier"),
     path("mot-cua/ho-so/<str:code>/giay-to/<int:file_id>/", views.dossier_file, name="file"),
     path("mot-cua/ho-so/<str:code>/xu-ly/<slug:action>/", views_actions.act, name="act"),
+    path("mot-cua/ho-so/<str:code>/ket-qua-du-thao/", views_results.result_preview, name="result_preview"),
 ]

@@ -127,6 +127,7 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
         "clock": clock,
         "badge": _badge(dossier, now=now, cutoff=selectors.due_soon_cutoff(now, calendar=calendar)),
         "action_forms": action_forms(actions, dossier, bound=bound),
+        "may_draft_result": "draft_result" in actions,
         "status_label": Status(dossier.status).label,
         "printed_forms": [
             (reverse("dossier_forms:form", args=[dossier.code, form]), form, title)

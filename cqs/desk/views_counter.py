@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role, User
-from cqs.accounts.permissions import official_required
+from cqs.accounts.permissions import official_required, roles_by_agency
 from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import Procedure, ProcedureVersion
@@ -19,7 +19,6 @@ from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.desk import forms
 from cqs.dossiers import services
 from cqs.dossiers.models import DossierFile
-from cqs.dossiers.permissions import roles_by_agency
 from cqs.units.models import Agency
 
 EFORM_PREFIX = "tk"

@@ -1,4 +1,4 @@
-"""The unit's one-stop figures for a period, with a per-month chart and its table."""
+"""The unit's one-stop figures for a period, with a per-month chart and its table, and the digitisation shares."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_required
 from cqs.desk import forms
+from cqs.documents import selectors_dashboard
 from cqs.dossiers import selectors
 
 CHART_HEIGHT = 160
@@ -18,6 +20,9 @@ BAR_WIDTH = 14
 GROUP_GAP = 14
 CHART_TOP = 10
 AXIS_LEFT = 30
+SHARE_WIDTH = 240  # the length of a 100 % bar
+SHARE_ROW = 40
+SHARE_BAR = 14
 
 
 def chart(months: list[dict[str, Any]]) -> dict[str, Any]:
@@ -56,6 +61,33 @@ def chart(months: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def shares(figures: dict[str, Any], documents: dict[str, Any]) -> list[dict[str, Any]]:
+    """The digitisation shares (766 criteria 4.1, 4.2 and the outgoing documents), each with its bar geometry."""
+    rows = [
+        (_("4.1 Hồ sơ có kết quả điện tử"), figures["e_result"], figures["finished"], figures["e_result_rate"]),
+        (_("4.2 Hồ sơ được số hóa"), figures["digitised"], figures["finished"], figures["digitised_rate"]),
+        (_("Văn bản đi gửi điện tử"), documents["electronic"], documents["may_travel"], documents["electronic_rate"]),
+        (_("Văn bản đi ký số"), documents["signed"], documents["issued"], documents["signed_rate"]),
+    ]
+    result = []
+    for index, (label, part, whole, rate) in enumerate(rows):
+        top = index * SHARE_ROW
+        result.append(
+            {
+                "label": label,
+                "part": part,
+                "whole": whole,
+                "rate": rate,
+                "label_y": top + 11,
+                "bar_y": top + 16,
+                "width": round(SHARE_WIDTH * (rate or 0) / 100, 1),
+                "value_x": round(SHARE_WIDTH * (rate or 0) / 100, 1) + 4,
+                "value_y": top + 16 + SHARE_BAR - 3,
+            }
+        )
+    return result
+
+
 @official_required()
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -72,6 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         initial={"co_quan": agencies[0].pk, "tu_ngay": today.replace(month=1, day=1), "den_ngay": today},
     )
     figures: dict[str, Any] | None = None
+    documents: dict[str, Any] | None = None
     if data is None:
         agency, start, end = agencies[0], today.replace(month=1, day=1), today
     elif form.is_valid():
@@ -81,9 +114,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         agency = None
     if agency is not None:
         figures = selectors.unit_dashboard(agency=agency, start=start, end=end)
+        documents = selectors_dashboard.outgoing_shares(agency=agency, start=start, end=end)
     return render(
         request,
         "desk/dashboard.html",
-        {"form": form, "figures": figures, "chart": chart(figures["months"]) if figures else None},
+        {
+            "form": form,
+            "figures": figures,
+            "documents": documents,
+            "chart": chart(figures["months"]) if figures else None,
+            "shares": shares(figures, documents) if figures and documents else None,
+            "share_chart": {
+                "width": SHARE_WIDTH + 60,
+                "height": 4 * SHARE_ROW,
+                "bar": SHARE_BAR,
+                "full": SHARE_WIDTH,
+            },
+        },
         status=200 if figures else 400,
     )

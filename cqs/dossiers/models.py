@@ -178,6 +178,8 @@ class Dossier(TimeStampedModel):
 
     # The outcome.
     result_summary = models.TextField(_("kết quả giải quyết"), blank=True)
+    # What the handler drafts for the electronic result (its {{ noi_dung_ket_qua }}), before the leader signs.
+    result_draft = models.TextField(_("nội dung kết quả dự thảo"), blank=True)
     delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=Delivery.choices, blank=True)
     register_row = models.PositiveIntegerField(_("số thứ tự trong sổ theo dõi"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("đánh giá"), null=True, blank=True)
@@ -256,6 +258,8 @@ class DossierFile(TimeStampedModel):
     size = models.PositiveIntegerField(_("dung lượng"))
     sha256 = models.CharField(max_length=64)
     page_count = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
+    # A result signed here (electronic result): its code on the public verification page.
+    verification_code = models.CharField(_("mã xác thực"), max_length=16, blank=True, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -372,6 +376,8 @@ class StoredPaper(TimeStampedModel):
     sha256 = models.CharField(max_length=64)
     from_dossier = models.ForeignKey(Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_result = models.BooleanField(default=False)
+    # An electronic result signed on this platform: its code on the public verification page.
+    verification_code = models.CharField(_("mã xác thực"), max_length=16, blank=True)
 
     class Meta:
         ordering = ["owner", "-created_at"]

@@ -7,12 +7,12 @@ agency where they hold a role, and may act only as the action's role at the righ
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from cqs.accounts.models import Role, RoleAssignment
+from cqs.accounts.models import Role
+from cqs.accounts.permissions import roles_by_agency
 from cqs.dossiers.models import Dossier
 
 # Which role, at which of the dossier's agencies, may take each desk action.
@@ -37,20 +37,6 @@ ACTION_ROLES: dict[str, tuple[str, str]] = {
 # see citizens' dossiers (personal data: deny by default).
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER})
 CITIZEN_ACTIONS = {"answer_supplement", "withdraw", "rate", "choose_delivery", "download_result"}
-
-
-def roles_by_agency(user: Any) -> dict[int, set[str]]:
-    """The roles an active official holds, per agency id (cached on the user object)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not getattr(user, "is_official", False):
-        return {}
-    cached = getattr(user, "_cqs_roles_by_agency", None)
-    if cached is None:
-        cached = defaultdict(set)
-        for agency_id, role in RoleAssignment.objects.filter(user=user).values_list("agency_id", "role"):
-            cached[agency_id].add(role)
-        cached = dict(cached)
-        user._cqs_roles_by_agency = cached
-    return cached
 
 
 def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:

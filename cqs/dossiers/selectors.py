@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, Prefetch, Q, QuerySet
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from cqs.accounts.models import Role
+from cqs.accounts.permissions import roles_by_agency
 from cqs.catalog.models import ProcessStep
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
@@ -33,7 +34,7 @@ from cqs.dossiers.models import (
     SupplementRequest,
     Timing,
 )
-from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act, roles_by_agency
+from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act
 from cqs.dossiers.services import ALLOWED
 from cqs.units.models import Agency
 
@@ -241,6 +242,11 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
     time, or that were unfinished at the end of the period and still within the deadline, ÷ all of
     them; a dossier with more than one supplement request counts as late. Refused and withdrawn
     dossiers are left out.
+
+    Criteria 4.1 and 4.2 are shares of the dossiers finished in the period: 4.1 those whose result
+    is electronic (signed here, with a verification code); 4.2 those digitised, i.e. with their
+    papers as files (uploaded, scanned at the counter, reused from the citizen's store or added as
+    a supplement) and their result as a file (an electronic result or a scan of the paper one).
     """
     since, until = _day_start(start), _day_start(end + dt.timedelta(days=1))
     judged_at = min(until, timezone.now())
@@ -265,8 +271,13 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
     )
     finished_qs = own.filter(finished_at__gte=since, finished_at__lt=until)
     late_q = Q(timing=Timing.LATE) | Q(supplement_count__gt=1)
+    results = DossierFile.objects.filter(dossier=OuterRef("pk"), source=DossierFile.Source.RESULT)
+    has_result, has_e_result = Exists(results), Exists(results.exclude(verification_code=""))
+    has_papers = Exists(DossierFile.objects.filter(dossier=OuterRef("pk")).exclude(source=DossierFile.Source.RESULT))
     finished = finished_qs.aggregate(
         total=Count("pk"),
+        e_result=Count("pk", filter=Q(has_e_result)),
+        digitised=Count("pk", filter=Q(has_papers) & Q(has_result)),
         early=Count("pk", filter=Q(timing=Timing.EARLY) & ~late_q),
         on_time=Count("pk", filter=Q(timing=Timing.ON_TIME) & ~late_q),
         late=Count("pk", filter=late_q),
@@ -309,6 +320,10 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
         "early": finished["early"],
         "on_time": finished["on_time"],
         "late": finished["late"],
+        "e_result": finished["e_result"],
+        "e_result_rate": _rate(finished["e_result"], finished["total"]),
+        "digitised": finished["digitised"],
+        "digitised_rate": _rate(finished["digitised"], finished["total"]),
         "processed": processed["total"],
         "processed_on_time": processed["on_time"],
         "on_time_rate": _rate(processed["on_time"], processed["total"]),
@@ -326,6 +341,7 @@ DESK_ACTIONS: tuple[str, ...] = (
     "forward",
     "transfer",
     "transfer_return",
+    "draft_result",
     "approve",
     "send_back",
     "request_payment",
@@ -361,6 +377,8 @@ def available_actions(*, user: Any, dossier: Dossier) -> list[str]:
             as_action = "accept" if dossier.status == Status.SUBMITTED else "forward"
             if dossier.supplement_count >= 1:
                 continue
+        if action == "draft_result":
+            as_action = "approve" if dossier.status == Status.AWAITING_APPROVAL else "forward"
         if action == "apologise" and (dossier.extension_count >= 1 or dossier.due_at is None):
             continue
         if action == "forward" and (dossier.status == Status.TRANSFERRED or not processing_left):

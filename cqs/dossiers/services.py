@@ -9,6 +9,7 @@ and an audit event in the same transaction, and queues the citizen's notice afte
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role, User
 from cqs.accounts.validators import validate_citizen_id, validate_tax_code
+from cqs.catalog import result_templates
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep, RequiredDocument
 from cqs.core.audit import audit_record, jsonable
@@ -29,7 +31,7 @@ from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, working_periods
 from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
 from cqs.core.uploads import CheckedUpload, check_upload
-from cqs.dossiers import clock
+from cqs.dossiers import clock, results
 from cqs.dossiers.codes import dossier_code_new
 from cqs.dossiers.models import (
     NATIONAL_ACCEPTED,
@@ -49,6 +51,9 @@ from cqs.dossiers.models import (
     SupplementRequest,
 )
 from cqs.dossiers.permissions import may_act, may_receive_at
+from cqs.signing import selectors as signing_selectors
+from cqs.signing.pdf import next_field_name, pdf_sign
+from cqs.signing.services import verifiable_register, verification_code_new
 from cqs.units.models import Agency
 
 S = Status
@@ -75,6 +80,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "return_result": (S.FINISHED,),
     "choose_delivery": (*OPEN_STATUSES, S.FINISHED),
     "rate": (S.RETURNED,),
+    "draft_result": (S.PROCESSING, S.AWAITING_APPROVAL),
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -99,9 +105,11 @@ ACTION_LABELS: dict[str, str] = {
     "return_result": "trả kết quả",
     "choose_delivery": "chọn cách nhận kết quả",
     "rate": "đánh giá",
+    "draft_result": "soạn dự thảo kết quả",
 }
 
 ATTACHMENT_TYPES = {"pdf", "jpeg", "png"}
+RESULT_DRAFT_MAX = 5000
 _REGISTER_LOCK = 7_070_118  # advisory lock class of the dossier register (form 07), keyed by receiving agency
 APPLICANT_AGENCY_KINDS = (
     Agency.Kind.PROVINCIAL_SERVICE_CENTRE,
@@ -298,6 +306,7 @@ class Attachment:
     upload: Any = None
     stored_paper_id: int | None = None
     source: str = DossierFile.Source.UPLOAD
+    verification_code: str = ""
 
 
 @dataclass
@@ -401,6 +410,7 @@ class _CheckedAttachment:
     source: str
     checked: CheckedUpload | None = None
     paper: StoredPaper | None = None
+    verification_code: str = ""
 
 
 def _check_attachments(
@@ -429,7 +439,11 @@ def _check_attachments(
         checked = check_upload(
             attachment.upload, allowed=ATTACHMENT_TYPES, max_bytes=settings.CQS_ATTACHMENT_MAX_BYTES, label=name
         )
-        prepared.append(_CheckedAttachment(document, name, attachment.source, checked=checked))
+        prepared.append(
+            _CheckedAttachment(
+                document, name, attachment.source, checked=checked, verification_code=attachment.verification_code
+            )
+        )
     return prepared
 
 
@@ -462,6 +476,7 @@ def _store_attachments(dossier: Dossier, prepared: Iterable[_CheckedAttachment],
                 kind=checked.kind,
                 size=checked.size,
                 sha256=checked.sha256,
+                verification_code=item.verification_code,
                 uploaded_by=by,
             )
             stored.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
@@ -755,16 +770,114 @@ def dossier_forward(*, dossier: Dossier, actor: User, note: str = "") -> Dossier
 
 
 @transaction.atomic
-def dossier_approve(*, dossier: Dossier, actor: User, note: str = "", result: Any = None) -> Dossier:
-    """The leader approves: the process moves on, or, at its end, the dossier is finished with the result file."""
+def dossier_approve(
+    *, dossier: Dossier, actor: User, note: str = "", result: Any = None, electronic_result: bool = False
+) -> Dossier:
+    """The leader approves: the process moves on, or, at its end, the dossier is finished with the result file.
+
+    With ``electronic_result`` the result is generated from the version's result template, carries a
+    verification code and its QR code, is signed by the leader and sealed by the deciding agency,
+    and is registered for the public verification page.
+    """
     dossier = _lock(dossier)
     _guard(dossier, action="approve", actor=actor)
-    if all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
-        _finish(dossier, actor=actor, summary=note or _("Lãnh đạo đã phê duyệt."), action="approve", result=result)
-    elif result is not None:
-        raise ValidationFailed(_("Tệp kết quả chỉ đính kèm khi phê duyệt ở bước cuối của quy trình."))
-    else:
+    if not all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
+        if electronic_result:
+            raise ValidationFailed(_("Kết quả điện tử chỉ được ký khi phê duyệt ở bước cuối của quy trình."))
+        if result is not None:
+            raise ValidationFailed(_("Tệp kết quả chỉ đính kèm khi phê duyệt ở bước cuối của quy trình."))
         _advance(dossier, actor=actor, action="approve", note=nfc(note), outcome="approved")
+        return dossier
+    summary = nfc(note) or _("Lãnh đạo đã phê duyệt.")
+    if not electronic_result:
+        _finish(dossier, actor=actor, summary=summary, action="approve", result=result)
+        return dossier
+    if result is not None:
+        raise ValidationFailed(_("Chọn một trong hai: tải tệp kết quả lên hoặc cấp kết quả điện tử."))
+    signed, code, title = _electronic_result(dossier, actor=actor, note=nfc(note))
+    upload = io.BytesIO(signed)
+    upload.name = f"{code}.pdf"
+    _finish(
+        dossier,
+        actor=actor,
+        summary=summary,
+        action="approve",
+        result=upload,
+        result_name=_("%(title)s (kết quả điện tử)") % {"title": title},
+        verification_code=code,
+    )
+    verifiable_register(
+        code=code,
+        pdf=signed,
+        title=f"{title} — {dossier.code}",
+        source="dossier_result",
+        agency=dossier.deciding_agency,
+        actor=actor,
+    )
+    return dossier
+
+
+def _electronic_result(dossier: Dossier, *, actor: User, note: str) -> tuple[bytes, str, str]:
+    """(signed PDF, verification code, title): rendered, signed by the leader, sealed by the agency; nothing written."""
+    content = results.result_content(dossier, note=note)
+    if not content:
+        raise ValidationFailed(
+            _(
+                "Chưa có nội dung kết quả: cán bộ xử lý soạn dự thảo kết quả, "
+                "hoặc lãnh đạo ghi nội dung khi phê duyệt, trước khi ký kết quả điện tử."
+            )
+        )
+    personal = signing_selectors.certificate_of_user(actor)
+    if personal is None:
+        raise ValidationFailed(_("Bạn chưa có chứng thư số cá nhân còn hiệu lực; không thể ký kết quả điện tử."))
+    agency = dossier.deciding_agency
+    seal = signing_selectors.certificate_of_agency(agency)
+    if seal is None:
+        raise ValidationFailed(
+            _("%(agency)s chưa có chứng thư số của cơ quan còn hiệu lực; không thể đóng dấu kết quả điện tử.")
+            % {"agency": agency.name}
+        )
+    code = verification_code_new()
+    title = result_templates.result_title(dossier.version.result_type)
+    pdf = results.result_pdf(dossier=dossier, content=content, code=code, decided_at=timezone.now())
+    reason = _("Phê duyệt kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code}
+    location = agency.unit.name if agency.unit_id else agency.name
+    title_line = f"TM. {agency.name}".upper()
+    pdf = pdf_sign(
+        pdf=pdf,
+        certificate=personal,
+        reason=reason,
+        location=location,
+        field_name=next_field_name(pdf),
+        placement="signature",
+        extra_lines=(title_line,),
+    )
+    pdf = pdf_sign(
+        pdf=pdf,
+        certificate=seal,
+        reason=reason,
+        location=location,
+        field_name=next_field_name(pdf),
+        placement="seal",
+    )
+    return pdf, code, title
+
+
+@transaction.atomic
+def dossier_result_draft(*, dossier: Dossier, actor: User, content: str) -> Dossier:
+    """The handler of the current step (or the leader awaiting approval) drafts what the result says."""
+    dossier = _lock(dossier)
+    as_action = "approve" if dossier.status == S.AWAITING_APPROVAL else "forward"
+    _guard(dossier, action="draft_result", actor=actor, as_action=as_action)
+    content = _required_text(content, _("Ghi nội dung kết quả giải quyết."))
+    if len(content) > RESULT_DRAFT_MAX:
+        raise ValidationFailed(
+            _("Nội dung kết quả dài quá %(max)d ký tự (đang có %(n)d).") % {"max": RESULT_DRAFT_MAX, "n": len(content)}
+        )
+    before = dossier.status
+    dossier.result_draft = content
+    _save(dossier, "result_draft")
+    _event(dossier, action="draft_result", actor=actor, from_status=before, note=content)
     return dossier
 
 
@@ -984,16 +1097,26 @@ def dossier_confirm_withdrawal(*, dossier: Dossier, actor: User) -> Dossier:
     return dossier
 
 
-def _finish(dossier: Dossier, *, actor: Any, summary: str, action: str, result: Any = None) -> None:
+def _finish(
+    dossier: Dossier,
+    *,
+    actor: Any,
+    summary: str,
+    action: str,
+    result: Any = None,
+    result_name: str = "",
+    verification_code: str = "",
+) -> None:
     prepared = (
         _check_attachments(
             dossier.version,
             [
                 Attachment(
                     required_document_id=None,
-                    name=_("Kết quả giải quyết"),
+                    name=result_name or _("Kết quả giải quyết"),
                     upload=result,
                     source=DossierFile.Source.RESULT,
+                    verification_code=verification_code,
                 )
             ],
             owner=None,
@@ -1066,6 +1189,7 @@ def dossier_return_result(*, dossier: Dossier, actor: User, delivery: str | None
                     "size": item.size,
                     "from_dossier": dossier,
                     "is_result": True,
+                    "verification_code": item.verification_code,
                 },
             )
     _event(

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cqs.accounts.permissions import official_needs_otp, official_required, second_factor_redirect
+from cqs.accounts.permissions import official_needs_otp, official_required, roles_by_agency, second_factor_redirect
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden
 from cqs.core.forms import parse_dmy
 from cqs.dossiers import documents
-from cqs.dossiers.permissions import may_see, roles_by_agency
+from cqs.dossiers.permissions import may_see
 from cqs.dossiers.selectors_forms import dossier_for_forms
 from cqs.units.selectors import agency_resolve
 

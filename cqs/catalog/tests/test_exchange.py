@@ -35,6 +35,7 @@ def procedure(code: str = "1.001193", name: str = "Thủ tục đăng ký khai s
         "afternoon_cutoff": "15:00",
         "online_level": "full",
         "result_type": "Giấy khai sinh",
+        "result_template": "<p>Chứng nhận {{ ho_ten }}, sinh ngày {{ to_khai.ngay_sinh }}.</p>",
         "fee_note": "",
         "decision": {"number": "1234/QĐ-UBND", "date": "2025-07-01", "effective_from": "2025-07-01"},
         "change_note": "",
@@ -264,3 +265,15 @@ def test_import_of_many_procedures_publishes_and_indexes_them_all(manager, commu
     assert result.versions_published == 500
     assert selectors.procedure_search(query="thu nghiem so 499").first().code == "9.000499"
     assert Procedure.objects.filter(is_published=True, search_vector__isnull=False).count() == 500
+
+
+def test_import_refuses_a_result_template_with_an_unknown_placeholder(manager, communes):
+    bad = procedure()
+    bad["result_template"] = "<p>{{ mat_khau }}</p>"
+    with pytest.raises(ValidationFailed) as error:
+        exchange.catalog_import_json(payload=payload(bad), actor=manager)
+    assert [e["where"] for e in error.value.extra["errors"]] == ["procedures[0].result_template"]
+    assert error.value.extra["errors"][0]["message"].startswith(
+        "Mẫu kết quả điện tử có trường thay thế không có sẵn: {{ mat_khau }}."
+    )
+    assert Procedure.objects.count() == 0

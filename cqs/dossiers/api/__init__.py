@@ -15,28 +15,35 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import ninja
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
-from django.http.multipartparser import MultiPartParserError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from cqs.accounts.api.auth import api_auth, public_auth
+from cqs.accounts.permissions import roles_by_agency
 from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.models import ProcessStep
-from cqs.core.api import ErrorOut
-from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from cqs.core.api import (
+    ErrorOut,
+    Unprocessable,
+    api_actor,
+    json_body,
+    multipart_files,
+    multipart_payload,
+    service_run,
+)
+from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import download_response, kind_extension
 from cqs.dossiers import selectors, services
 from cqs.dossiers.api.schemas import (
     ApologyIn,
+    ApproveIn,
     AttachmentIn,
     CounterFilingIn,
     DeliveryIn,
@@ -53,6 +60,7 @@ from cqs.dossiers.api.schemas import (
     PaymentRequestIn,
     RatingIn,
     ReasonIn,
+    ResultDraftIn,
     ReturnIn,
     SupplementIn,
     SupplementRequestIn,
@@ -61,7 +69,7 @@ from cqs.dossiers.api.schemas import (
     errors_vi,
 )
 from cqs.dossiers.models import OPEN_STATUSES, Channel, Dossier, DossierFile, FormalNotice, Status
-from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act, roles_by_agency
+from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act
 from cqs.units.models import Agency
 
 router = Router(tags=["Hồ sơ"])
@@ -74,78 +82,17 @@ CITIZEN_BOXES = ("open", "closed")
 M = TypeVar("M", bound=BaseModel)
 
 
-class Unprocessable(ApplicationError):
-    """A body or parameter we cannot use (422)."""
-
-    code = "validation_failed"
-    status = 422
-
-
-class TooLarge(ApplicationError):
-    code = "too_large"
-    status = 413
-
-
-class BadRequest(ApplicationError):
-    code = "bad_request"
-    status = 400
-
-
 # ---------------------------------------------------------------- reading the request
 
 
-def _actor(request: HttpRequest) -> Any:
-    auth = getattr(request, "auth", None)
-    return auth if auth not in (None, True) else request.user
-
-
-def _validate(schema: type[M], data: Any) -> M:
-    if not isinstance(data, dict):
-        raise Unprocessable(_("Dữ liệu gửi lên phải là một đối tượng JSON."))
-    try:
-        return schema.model_validate(data)
-    except PydanticValidationError as error:
-        raise Unprocessable(_("Dữ liệu gửi lên không hợp lệ."), extra={"errors": errors_vi(error)}) from error
-
-
-def _parse_json(raw: bytes | str) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise Unprocessable(_("Dữ liệu gửi lên không phải JSON hợp lệ."), code="invalid_json") from error
-
-
 def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    try:
-        raw = request.body
-    except RequestDataTooBig as error:
-        raise TooLarge(_("Yêu cầu quá lớn.")) from error
-    return _validate(schema, _parse_json(raw) if raw.strip() else {})
+    return json_body(request, schema, errors=errors_vi)
 
 
 def _multipart(request: HttpRequest, schema: type[M], *, file_field: str = "files") -> tuple[M, list[UploadedFile]]:
     """The ``payload`` part (a JSON document) and the uploaded files, in order."""
-    try:
-        raw = request.POST.get("payload")
-        files = request.FILES.getlist(file_field)
-    except RequestDataTooBig as error:
-        raise TooLarge(_("Yêu cầu quá lớn.")) from error
-    except (MultiPartParserError, SuspiciousOperation) as error:
-        raise BadRequest(_("Không đọc được dữ liệu multipart/form-data gửi lên.")) from error
-    if raw is None:
-        raise Unprocessable(
-            _("Thiếu phần payload (JSON) trong dữ liệu multipart/form-data."),
-            extra={"errors": [{"field": "payload", "message": _("Thiếu trường bắt buộc.")}]},
-        )
-    return _validate(schema, _parse_json(raw) if raw.strip() else {}), files
-
-
-def _run(service: Callable[..., Dossier], **kwargs: Any) -> Dossier:
-    """Call the service; its input refusals become 422 like the schema's own."""
-    try:
-        return service(**kwargs)
-    except ValidationFailed as error:
-        raise Unprocessable(error.message, code=error.code, extra=error.extra) from error
+    raw, (files,) = multipart_files(request, file_field)
+    return multipart_payload(raw, schema, errors=errors_vi), files
 
 
 def _attachments(
@@ -306,6 +253,7 @@ ACTION_PATHS: dict[str, str] = {
     "return_result": "return",
     "choose_delivery": "delivery",
     "rate": "rate",
+    "draft_result": "draft-result",
 }
 
 
@@ -326,6 +274,8 @@ def _available_actions(user: Any, dossier: Dossier) -> list[str]:
         right = action
         if action == "request_supplement":
             right = "accept" if dossier.status == Status.SUBMITTED else "forward"
+        if action == "draft_result":
+            right = "approve" if dossier.status == Status.AWAITING_APPROVAL else "forward"
         if action == "rate" and dossier.rating is not None:
             continue
         if action == "finish" and _steps_left(dossier):
@@ -419,6 +369,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
                 "kind": f.kind,
                 "size": f.size,
                 "sha256": f.sha256,
+                "verification_code": f.verification_code,
                 "created_at": _local(f.created_at),
                 "url": _url(
                     "dossier_file",
@@ -526,10 +477,10 @@ ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: Erro
     openapi_extra=_openapi_body(FilingIn, multipart="files"),
 )
 def dossier_submit(request: HttpRequest) -> ninja.Status:
-    user = _actor(request)
+    user = api_actor(request)
     payload, files = _multipart(request, FilingIn)
     filing = _filing(payload, files, source=DossierFile.Source.UPLOAD)
-    dossier = _run(services.dossier_submit_online, applicant=user, filing=filing)
+    dossier = service_run(services.dossier_submit_online, applicant=user, filing=filing)
     return ninja.Status(201, _state(dossier))
 
 
@@ -547,7 +498,7 @@ def dossier_submit(request: HttpRequest) -> ninja.Status:
     openapi_extra=_openapi_body(CounterFilingIn, multipart="files"),
 )
 def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
-    user = _actor(request)
+    user = api_actor(request)
     payload, files = _multipart(request, CounterFilingIn)
     if payload.channel == Channel.ONLINE:
         raise Unprocessable(
@@ -555,7 +506,7 @@ def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
             extra={"errors": [{"field": "channel", "message": _("Giá trị không hợp lệ.")}]},
         )
     filing = _filing(payload, files, source=DossierFile.Source.SCAN)
-    dossier = _run(services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel)
+    dossier = service_run(services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel)
     return ninja.Status(201, _state(dossier))
 
 
@@ -574,7 +525,7 @@ def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
     ),
 )
 def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[str, Any]:
-    user = _actor(request)
+    user = api_actor(request)
     page = _positive(filters.page, "page", maximum=10**6)
     page_size = _positive(filters.page_size, "page_size", maximum=MAX_PAGE_SIZE)
     query = filters.q.strip()
@@ -688,7 +639,7 @@ def dossier_lookup(request: HttpRequest, code: str) -> dict[str, Any]:
     ),
 )
 def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    user = _actor(request)
+    user = api_actor(request)
     return _detail(user, selectors.dossier_for(user=user, code=code[:60]))
 
 
@@ -709,7 +660,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     },
 )
 def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
-    user = _actor(request)
+    user = api_actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
     item = selectors.dossier_file_for(user=user, code=code[:60], file_id=file_id)
@@ -733,10 +684,10 @@ def _json_action(
     path: str, schema: type[BaseModel], *, summary: str, description: str, call: Call, body_required: bool = True
 ) -> None:
     def handler(request: HttpRequest, code: str) -> dict[str, Any]:
-        user = _actor(request)
+        user = api_actor(request)
         dossier = _visible(user, code)
         body = _json_body(request, schema)
-        return _state(_run(call, dossier=dossier, actor=user, body=body))
+        return _state(service_run(call, dossier=dossier, actor=user, body=body))
 
     name = "dossier_" + path.replace("-", "_")
     handler.__name__ = name
@@ -799,11 +750,21 @@ _json_action(
     body_required=False,
 )
 _json_action(
+    "draft-result",
+    ResultDraftIn,
+    summary="Soạn dự thảo kết quả điện tử",
+    description="Người xử lý bước hiện tại (hoặc lãnh đạo đang chờ phê duyệt) ghi nội dung kết quả giải quyết.",
+    call=_call(services.dossier_result_draft, content="content"),
+)
+_json_action(
     "approve",
-    NoteIn,
+    ApproveIn,
     summary="Lãnh đạo phê duyệt",
-    description="Lãnh đạo phê duyệt: hồ sơ sang bước sau hoặc đã có kết quả.",
-    call=_call(services.dossier_approve, note="note"),
+    description=(
+        "Lãnh đạo phê duyệt: hồ sơ sang bước sau hoặc đã có kết quả; ở bước cuối, `electronic_result` "
+        "cấp kết quả điện tử ký số."
+    ),
+    call=_call(services.dossier_approve, note="note", electronic_result="electronic_result"),
     body_required=False,
 )
 _json_action(
@@ -916,11 +877,11 @@ _json_action(
     openapi_extra=_openapi_body(SupplementIn, multipart="files"),
 )
 def dossier_supplement(request: HttpRequest, code: str) -> dict[str, Any]:
-    user = _actor(request)
+    user = api_actor(request)
     dossier = _visible(user, code)
     payload, files = _multipart(request, SupplementIn)
     attachments = _attachments(payload.attachments, files, source=DossierFile.Source.SUPPLEMENT)
-    updated = _run(
+    updated = service_run(
         services.dossier_answer_supplement, dossier=dossier, actor=user, attachments=attachments, note=payload.note
     )
     return _state(updated)
@@ -939,11 +900,11 @@ def dossier_supplement(request: HttpRequest, code: str) -> dict[str, Any]:
     openapi_extra=_openapi_body(FinishIn, multipart="result"),
 )
 def dossier_finish(request: HttpRequest, code: str) -> dict[str, Any]:
-    user = _actor(request)
+    user = api_actor(request)
     dossier = _visible(user, code)
     payload, files = _multipart(request, FinishIn, file_field="result")
     if len(files) > 1:
         raise Unprocessable(_("Chỉ gửi một tệp kết quả."))
     result = files[0] if files else None
-    updated = _run(services.dossier_finish, dossier=dossier, actor=user, summary=payload.summary, result=result)
+    updated = service_run(services.dossier_finish, dossier=dossier, actor=user, summary=payload.summary, result=result)
     return _state(updated)

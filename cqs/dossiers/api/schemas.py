@@ -150,6 +150,22 @@ class NoteIn(Strict):
     note: Long = PydanticField("", description="Ý kiến, ghi chú.")
 
 
+class ApproveIn(NoteIn):
+    electronic_result: bool = PydanticField(
+        False,
+        description=(
+            "Ở bước cuối: cấp kết quả điện tử từ mẫu kết quả của thủ tục, có mã xác thực và mã QR, "
+            "ký số bằng chứng thư cá nhân của lãnh đạo và chứng thư của cơ quan giải quyết."
+        ),
+    )
+
+
+class ResultDraftIn(Strict):
+    content: Annotated[str, StringConstraints(max_length=5000, strip_whitespace=True), _NO_CONTROL] = PydanticField(
+        description="Nội dung kết quả giải quyết (điền vào trường {{ noi_dung_ket_qua }} của mẫu kết quả)."
+    )
+
+
 class ReasonIn(Strict):
     reason: Long = PydanticField(description="Lý do (bắt buộc).")
 
@@ -313,6 +329,9 @@ class FileOut(Schema):
     sha256: str = PydanticField(description="Mã băm SHA-256.")
     created_at: dt.datetime = PydanticField(description="Tải lên lúc.")
     url: str = PydanticField(description="Địa chỉ tải tệp (cần quyền xem hồ sơ).")
+    verification_code: str = PydanticField(
+        "", description="Mã xác thực của kết quả điện tử ký số (trang xác thực công khai); rỗng nếu không có."
+    )
 
 
 class SupplementRequestOut(Schema):

@@ -265,7 +265,7 @@ def test_detail_for_the_applicant_and_the_desk(w: World, people: dict[str, Calle
 
     desk = people["specialist"].get(f"/dossiers/{dossier.code}").json()
     assert desk["applicant"]["name"] == "Nguyễn Thị Lan"
-    assert set(desk["actions"]) == {"request-supplement", "forward", "transfer", "request-payment"}
+    assert set(desk["actions"]) == {"request-supplement", "forward", "transfer", "request-payment", "draft-result"}
     assert people["leader"].get(f"/dossiers/{dossier.code}").json()["actions"] == ["apologise", "stop"]
 
 

@@ -127,9 +127,16 @@ def test_available_actions_follow_role_and_state(w, states):
     acts = lambda user, key: selectors.available_actions(user=user, dossier=states[key])  # noqa: E731
     assert acts(w.officer, "submitted") == ["accept", "refuse", "request_supplement"]
     assert acts(w.specialist, "submitted") == []
-    assert acts(w.specialist, "processing") == ["request_supplement", "forward", "transfer", "request_payment"]
+    assert acts(w.specialist, "processing") == [
+        "request_supplement",
+        "forward",
+        "transfer",
+        "draft_result",
+        "request_payment",
+    ]
     assert acts(w.leader, "processing") == ["apologise", "stop"]
     assert "approve" in acts(w.leader, "awaiting") and "send_back" in acts(w.leader, "awaiting")
+    assert "draft_result" in acts(w.leader, "awaiting") and "draft_result" not in acts(w.officer, "processing")
     assert acts(w.officer, "finished") == ["return_result"]
     assert acts(w.officer, "withdrawing") == ["confirm_withdrawal"]
     assert acts(w.leader, "withdrawing") == ["stop"]
