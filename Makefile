@@ -8,14 +8,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install demo serve test lint bench seed-scale requirements messages db-stop clean
+.PHONY: help install demo serve test lint bench seed-scale seed-documents-scale requirements messages db-stop clean
 
 help:
 	@echo "make demo   — cài đặt, khởi tạo CSDL, nạp dữ liệu mẫu, chạy http://$(HOST):$(PORT)"
 	@echo "make test   — cài đặt và chạy toàn bộ bộ kiểm thử"
 	@echo "make lint   — ruff, mypy, import-linter"
-	@echo "make bench  — đo hiệu năng (BENCH_ARGS=\"--only dossiers\" để chọn kịch bản)"
+	@echo "make bench  — đo hiệu năng (BENCH_ARGS=\"--only documents\" để chọn kịch bản: procedures, dossiers, documents)"
 	@echo "make seed-scale — CSDL cqs_scale với 1.000.000 hồ sơ (SCALE_ARGS=\"--count 200000\")"
+	@echo "make seed-documents-scale — thêm 2.000.000 văn bản đến, đi vào cqs_scale (DOCUMENTS_SCALE_ARGS=\"--count 500000\")"
 
 $(VENV)/bin/python:
 	@echo "==> [1/4] Tạo môi trường Python ($(VENV))"
@@ -65,6 +66,9 @@ bench: install
 
 seed-scale: install
 	@$(PY) manage.py seed_scale $(SCALE_ARGS)
+
+seed-documents-scale: install
+	@$(PY) manage.py seed_documents_scale $(DOCUMENTS_SCALE_ARGS)
 
 requirements:
 	uv pip compile --quiet --generate-hashes --python-version 3.11 requirements/base.in -o requirements/base.txt

@@ -1,13 +1,16 @@
 """``python -m bench``: measure the platform under gunicorn, each figure beside a trivial view.
 
-Two groups of scenarios (``--only procedures`` / ``--only dossiers``; both by default):
+Three groups of scenarios (``--only procedures`` / ``--only dossiers`` / ``--only documents``; all by default):
 
 * procedures — load 5,000 procedures into ``cqs_bench``, measure the portal and API search;
 * dossiers — against ``cqs_scale`` (one million dossiers, ``make seed-scale``): the one-stop
   desk's worklist ``/mot-cua/?hop=…`` and its search (``q=`` by code, CCCD, name without
   diacritics) as the demo one-stop officer, the same selector timed in-process, and online
   submissions through ``POST /api/v1/dossiers`` (multipart, two PDFs, bearer token of the demo
-  citizen) — skipped with a message when the endpoint or the database is not there.
+  citizen) — skipped with a message when the endpoint or the database is not there;
+* documents — against the two million documents of ``cqs_scale`` (``make seed-documents-scale``):
+  full-text search p95 in process and over HTTP, and issue-and-sign throughput beside the raw
+  RSA signing rate of the same key (``bench/documents.py``).
 
 Steps: make sure the database ``cqs_bench`` exists on the same PostgreSQL server as the
 platform (``DATABASE_URL`` or the embedded server), migrate it, load the Nghệ An demo units and
@@ -680,13 +683,13 @@ def _procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, 
     return results, {"database": BENCH_DB, **load}
 
 
-GROUPS = ("procedures", "dossiers")
+GROUPS = ("procedures", "dossiers", "documents")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Đo hiệu năng Chính Quyền Số.")
     parser.add_argument(
-        "--only", default=",".join(GROUPS), help="nhóm kịch bản: procedures, dossiers (mặc định cả hai)"
+        "--only", default=",".join(GROUPS), help="nhóm kịch bản: procedures, dossiers, documents (mặc định tất cả)"
     )
     parser.add_argument("--procedures", type=int, default=5000, help="số thủ tục nạp vào CSDL đo (mặc định 5000)")
     parser.add_argument("--duration", type=float, default=10.0, help="số giây đo mỗi kịch bản (mặc định 10)")
@@ -730,6 +733,31 @@ def main(argv: list[str] | None = None) -> int:
             found, info = _dossier_group(args)
             results += found
             loads["dossiers"] = info
+            if args.part:
+                payload = {"results": [asdict(r) for r in found], "load": info}
+                Path(args.part).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+                return 0
+
+    if "documents" in groups:
+        if not args.part:
+            print(f"==> Văn bản: tra cứu toàn văn, cấp số và ký số trên {SCALE_DB}")
+        if "procedures" in groups or "dossiers" in groups:  # Django is already set up here: use a child process
+            part = ROOT / "bench-results" / ".documents-part.json"
+            part.parent.mkdir(parents=True, exist_ok=True)
+            command = [sys.executable, "-m", "bench", "--only", "documents", "--part", str(part)]
+            command += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
+            command += ["--threads", str(args.threads), "--workers", str(args.workers)]
+            subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (this very module)
+            data = json.loads(part.read_text(encoding="utf-8"))
+            part.unlink()
+            results += [Result(**r) for r in data["results"]]
+            loads["documents"] = data["load"]
+        else:
+            from bench.documents import documents_group
+
+            found, info = documents_group(args)
+            results += found
+            loads["documents"] = info
             if args.part:
                 payload = {"results": [asdict(r) for r in found], "load": info}
                 Path(args.part).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")

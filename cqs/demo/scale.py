@@ -69,7 +69,7 @@ DOSSIER_COLUMNS = (
     "authorisation_note", "assisted_by", "request_summary", "form_data", "sets_count", "current_step", "current_role",
     "submitted_at", "received_at", "clock_started_at", "statutory_hours", "due_at", "original_due_at",
     "finished_at", "returned_at", "closed_at", "timing", "supplement_count", "extension_count", "result_summary",
-    "delivery", "rating", "rating_comment", "rated_at", "fee_total", "search_text", "current_agency_id",
+    "result_draft", "delivery", "rating", "rating_comment", "rated_at", "fee_total", "search_text", "current_agency_id",
     "deciding_agency_id", "procedure_id", "receiving_agency_id", "version_id",
 )  # fmt: skip
 EVENT_COLUMNS = ("dossier_id", "at", "action", "from_status", "to_status", "national_status", "channel", "note", "data")
@@ -394,6 +394,7 @@ def scale_load(
                         "0",
                         "0",
                         "Đã giải quyết" if finished else "",
+                        "",
                         ("online" if online else "desk"),
                         rating,
                         "",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,6 +32,7 @@ from cqs.accounts.services import (
 from cqs.catalog.exchange import catalog_import_json
 from cqs.catalog.models import Procedure
 from cqs.demo import agencies as data
+from cqs.demo.clock import at
 from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 from cqs.units.services import agency_create, units_load_from_package
@@ -57,6 +59,7 @@ class OfficialSpec:
 OFFICIALS: tuple[OfficialSpec, ...] = (
     OfficialSpec(Role.ONE_STOP_OFFICER, "motcua", "Nguyễn Thị Hằng", "motcua.truongvinh@nghean.gov.vn", "home"),
     OfficialSpec(Role.SPECIALIST, "chuyenvien", "Trần Văn Minh", "tuphap.truongvinh@nghean.gov.vn", "home"),
+    OfficialSpec(Role.SPECIALIST, "chanhvanphong", "Hồ Thị Lan", "vanphong.truongvinh@nghean.gov.vn", "home"),
     OfficialSpec(Role.LEADER, "lanhdao", "Lê Văn Thắng", "chutich.truongvinh@nghean.gov.vn", "home"),
     OfficialSpec(Role.CLERK, "vanthu", "Phạm Thị Thu", "vanthu.truongvinh@nghean.gov.vn", "home"),
     OfficialSpec(
@@ -329,7 +332,7 @@ def demo_totp() -> int:
 
 def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     """Load the Nghệ An demo, creating only what is missing; prints one progress line per step."""
-    progress = _Progress(stdout, total=6)
+    progress = _Progress(stdout, total=8)
     counts: dict[str, int] = {}
 
     def units() -> str:
@@ -371,6 +374,27 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
         return f"thêm {counts['dossiers']} hồ sơ" if counts["dossiers"] else "đã có sẵn"
 
     progress.run("Tạo hồ sơ mẫu của 12 tháng qua (qua các nghiệp vụ thật)", dossiers)
+
+    def certificates() -> str:
+        from cqs.demo.certificates import demo_certificates
+
+        # Valid since before the demo's history, so the documents of the past months can be signed "then".
+        with at(timezone.now() - dt.timedelta(days=400)):
+            counts["certificates"] = demo_certificates()
+        return f"thêm {counts['certificates']} chứng thư số" if counts["certificates"] else "đã có sẵn"
+
+    progress.run("Tạo CA thử nghiệm, chứng thư số của cơ quan (con dấu) và của lãnh đạo (chữ ký)", certificates)
+
+    def documents() -> str:
+        from cqs.demo.documents import demo_document_setup, demo_documents_seed
+
+        home, province = _home_committee(), Agency.objects.get(electronic_code=data.PROVINCIAL_COMMITTEE)
+        counts["document_setup"] = demo_document_setup(home=home, province=province)
+        incoming, outgoing = demo_documents_seed(home=home, province=province)
+        counts["documents"] = incoming + outgoing
+        return f"thêm {incoming} văn bản đến, {outgoing} văn bản đi" if counts["documents"] else "đã có sẵn"
+
+    progress.run("Tạo văn bản đến, văn bản đi mẫu của 3 tháng qua (qua các nghiệp vụ thật)", documents)
     result = accounts_holder[0]
     result.created = counts
     return result
