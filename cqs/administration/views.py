@@ -53,6 +53,13 @@ def index(request: HttpRequest) -> HttpResponse:
             )
         )
         sections.append(
+            (
+                reverse("administration:exchange_partners"),
+                _("Liên thông văn bản"),
+                _("Cơ quan gửi, nhận văn bản qua trục liên thông (edXML) và CA gốc tin cậy cho chữ ký số của họ."),
+            )
+        )
+        sections.append(
             (reverse("admin:index"), _("Quản trị dữ liệu (Django)"), _("Xem đơn vị hành chính, cơ quan, tài khoản."))
         )
     return render(request, "administration/index.html", {"sections": sections})

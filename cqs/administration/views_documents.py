@@ -1,4 +1,5 @@
-"""The administrator's page for official documents: an agency's symbol abbreviation, departments and members."""
+"""The administrator's pages for official documents: an agency's symbol abbreviation, departments and members;
+the agencies reached over the exchange axis and the root CAs trusted for their signatures."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from cqs.accounts.models import Role, User
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError
 from cqs.documents import numbering, services_setup
-from cqs.documents.models import Department
+from cqs.documents.exchange import partner_ca_trust
+from cqs.documents.models import Department, ExchangePartner
 from cqs.documents.selectors_setup import departments_of, issuing_profile_of
+from cqs.signing.models import Certificate
 from cqs.units.models import Agency
 from cqs.units.selectors import agency_list
+
+PEM_MAX_BYTES = 64 * 1024
 
 
 class ProfileForm(forms.Form):
@@ -113,3 +118,74 @@ def documents_setup(request: HttpRequest) -> HttpResponse:
         "member_form": member_form,
     }
     return render(request, "administration/documents_setup.html", context, status=status)
+
+
+class PartnerForm(forms.Form):
+    organ_id = forms.CharField(
+        label=gettext_lazy("Mã định danh"), max_length=40, help_text=gettext_lazy("Ví dụ: 000.00.00.H42.")
+    )
+    name = forms.CharField(label=gettext_lazy("Tên cơ quan"), max_length=300)
+    endpoint = forms.CharField(
+        label=gettext_lazy("Địa chỉ nhận gói tin edXML"),
+        max_length=200,
+        help_text=gettext_lazy("Ví dụ: https://vanban.hatinh.gov.vn/lien-thong/edxml/"),
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("Đang liên thông"), required=False, initial=True)
+
+
+class TrustForm(forms.Form):
+    pem = forms.FileField(label=gettext_lazy("Chứng thư CA gốc của cơ quan liên thông (tệp PEM)"))
+
+    def clean_pem(self) -> bytes:
+        """The file's bytes; what they are is checked by ``partner_ca_trust`` (a PEM root CA certificate)."""
+        upload = self.cleaned_data["pem"]
+        if upload.size > PEM_MAX_BYTES:
+            raise forms.ValidationError(_("Tệp chứng thư quá lớn (tối đa 64 KB)."))
+        return bytes(upload.read())
+
+
+def _trusted_roots() -> list[Certificate]:
+    """Root CAs kept without a key: those of partners (the platform's own root keeps its key)."""
+    return list(
+        Certificate.objects.filter(kind=Certificate.Kind.CA, issuer__isnull=True, private_key_pem="").order_by(
+            "common_name"
+        )
+    )
+
+
+@never_cache
+@official_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def exchange_partners(request: HttpRequest) -> HttpResponse:
+    """The agencies documents go to and come from over the exchange axis, and whose signatures are trusted."""
+    partner_form = PartnerForm()
+    trust_form = TrustForm()
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form", "")
+        bound: forms.Form
+        if which == "trust":
+            bound = trust_form = TrustForm(request.POST, request.FILES)
+        else:
+            bound = partner_form = PartnerForm(request.POST)
+        if bound.is_valid():
+            data = bound.cleaned_data
+            try:
+                if which == "trust":
+                    root = partner_ca_trust(pem=data["pem"], actor=request.user)
+                    messages.success(request, _("Đã tin cậy CA gốc «%(name)s».") % {"name": root.common_name})
+                else:
+                    partner = services_setup.exchange_partner_set(actor=request.user, **data)  # type: ignore[arg-type]
+                    messages.success(request, _("Đã lưu cơ quan liên thông %(name)s.") % {"name": partner.name})
+            except ApplicationError as error:
+                bound.add_error(None, error.message)
+            else:
+                return redirect("administration:exchange_partners")
+        status = 400
+    context = {
+        "partners": list(ExchangePartner.objects.order_by("name")),
+        "roots": _trusted_roots(),
+        "partner_form": partner_form,
+        "trust_form": trust_form,
+    }
+    return render(request, "administration/exchange_partners.html", context, status=status)

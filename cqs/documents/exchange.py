@@ -25,8 +25,10 @@ from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role
+from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
@@ -378,6 +380,8 @@ def recipient_statuses(outgoing: OutgoingDocument) -> list[Recipient]:
 @transaction.atomic
 def partner_ca_trust(*, pem: bytes, actor: Any) -> Certificate:
     """Trust a partner's root CA (a self-signed CA certificate, no key) for edXML and PDF signatures."""
+    if not is_administrator(actor):
+        raise NotFoundOrForbidden(_("Bạn không có quyền thực hiện thao tác này."))
     try:
         cert = x509.load_pem_x509_certificate(pem)
     except ValueError as exc:

@@ -1,4 +1,4 @@
-"""Setting up an agency for documents: its issuing profile, its departments and who belongs to them.
+"""Setting up documents: an agency's issuing profile, its departments and who belongs to them; exchange partners.
 
 Only an administrator (or the system, ``actor=None``) may change them; every change is audited.
 """
@@ -15,10 +15,12 @@ from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents.models import Department, DepartmentMember, IssuingProfile
+from cqs.documents.models import Department, DepartmentMember, ExchangePartner, IssuingProfile
 from cqs.units.models import Agency
 
 _ABBREVIATION = re.compile(r"[A-ZĐ][A-Za-zĐđ0-9&]{0,19}")
+_ORGAN_ID = re.compile(r"[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}")  # 000.00.00.H42
+_PARTNER_FIELDS = ["organ_id", "name", "endpoint", "is_active"]
 
 
 def _require_administrator(actor: User | None) -> None:
@@ -101,3 +103,35 @@ def department_member_set(
         after=snapshot(member, ["department", "user", "is_head", "position"]),
     )
     return member
+
+
+@transaction.atomic
+def exchange_partner_set(
+    *, organ_id: str, name: str, endpoint: str, is_active: bool, actor: User | None
+) -> ExchangePartner:
+    """Add an agency reached over the exchange axis, or change its name, endpoint or whether it is in use."""
+    _require_administrator(actor)
+    code = nfc(organ_id or "").upper()
+    if not _ORGAN_ID.fullmatch(code):
+        raise ValidationFailed(_("Mã định danh gồm bốn nhóm như 000.00.00.H42 (mã định danh điện tử của cơ quan)."))
+    clean_name = nfc(name or "")
+    if not clean_name:
+        raise ValidationFailed(_("Vui lòng nhập tên cơ quan."))
+    url = (endpoint or "").strip()
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url) or len(url) > 200:
+        raise ValidationFailed(_("Địa chỉ nhận gói tin phải là địa chỉ http:// hoặc https:// đầy đủ."))
+    partner = ExchangePartner.objects.select_for_update().filter(organ_id=code).first()
+    before = snapshot(partner, _PARTNER_FIELDS) if partner else None
+    partner = partner or ExchangePartner(organ_id=code)
+    partner.name = clean_name[:300]
+    partner.endpoint = url
+    partner.is_active = is_active
+    partner.save()
+    audit_record(
+        actor=actor,
+        action="documents.exchange_partner_set",
+        obj=partner,
+        before=before,
+        after=snapshot(partner, _PARTNER_FIELDS),
+    )
+    return partner
