@@ -332,7 +332,7 @@ def demo_totp() -> int:
 
 def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     """Load the Nghệ An demo, creating only what is missing; prints one progress line per step."""
-    progress = _Progress(stdout, total=8)
+    progress = _Progress(stdout, total=9)
     counts: dict[str, int] = {}
 
     def units() -> str:
@@ -384,6 +384,14 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
         return f"thêm {counts['certificates']} chứng thư số" if counts["certificates"] else "đã có sẵn"
 
     progress.run("Tạo CA thử nghiệm, chứng thư số của cơ quan (con dấu) và của lãnh đạo (chữ ký)", certificates)
+
+    def results() -> str:
+        from cqs.demo.results import demo_electronic_results
+
+        counts["electronic_results"] = demo_electronic_results(citizen_ids=[c.citizen_id for c in CITIZENS])
+        return f"ký {counts['electronic_results']} kết quả" if counts["electronic_results"] else "đã có sẵn"
+
+    progress.run("Lãnh đạo ký số kết quả điện tử của một số hồ sơ chờ phê duyệt hôm nay", results)
 
     def documents() -> str:
         from cqs.demo.documents import demo_document_setup, demo_documents_seed

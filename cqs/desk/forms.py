@@ -98,9 +98,12 @@ class ApproveForm(ActionForm):
     note = _text(_("Ghi chú"), required=False)
     result = forms.FileField(label=_("Tệp kết quả (PDF), khi phê duyệt ở bước cuối"), required=False)
     electronic_result = forms.BooleanField(
-        label=_("Ký số và cấp kết quả điện tử (có mã xác thực và mã QR), khi phê duyệt ở bước cuối"),
+        label=_("Ký số và cấp kết quả điện tử (có mã xác thực và mã QR), ở lần phê duyệt cuối cùng"),
         required=False,
-        help_text=_("Dùng chứng thư số cá nhân của bạn và chứng thư số của cơ quan giải quyết."),
+        help_text=_(
+            "Dùng chứng thư số cá nhân của bạn và chứng thư số của cơ quan giải quyết; "
+            "nếu còn bước văn thư, kết quả đã ký đi cùng hồ sơ đến bước đó."
+        ),
     )
 
 

@@ -777,35 +777,50 @@ def dossier_approve(
 
     With ``electronic_result`` the result is generated from the version's result template, carries a
     verification code and its QR code, is signed by the leader and sealed by the deciding agency,
-    and is registered for the public verification page.
+    and is registered for the public verification page. It is signed at the last approval: after
+    it may come only the clerk's step (registering and issuing) and the return at the desk, and the
+    signed result goes on with the dossier to those steps.
     """
     dossier = _lock(dossier)
     _guard(dossier, action="approve", actor=actor)
-    if not all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
-        if electronic_result:
-            raise ValidationFailed(_("Kết quả điện tử chỉ được ký khi phê duyệt ở bước cuối của quy trình."))
-        if result is not None:
-            raise ValidationFailed(_("Tệp kết quả chỉ đính kèm khi phê duyệt ở bước cuối của quy trình."))
-        _advance(dossier, actor=actor, action="approve", note=nfc(note), outcome="approved")
-        return dossier
+    remaining = _remaining_after(dossier)
+    if electronic_result and result is not None:
+        raise ValidationFailed(_("Chọn một trong hai: tải tệp kết quả lên hoặc cấp kết quả điện tử."))
+    if electronic_result and not all(_after_last_approval(step) for step in remaining):
+        raise ValidationFailed(
+            _(
+                "Kết quả điện tử chỉ được ký ở lần phê duyệt cuối cùng của quy trình "
+                "(sau đó chỉ còn bước văn thư phát hành và bước trả kết quả)."
+            )
+        )
+    finishing = all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in remaining)
+    if not finishing and result is not None:
+        raise ValidationFailed(_("Tệp kết quả chỉ đính kèm khi phê duyệt ở bước cuối của quy trình."))
     summary = nfc(note) or _("Lãnh đạo đã phê duyệt.")
     if not electronic_result:
-        _finish(dossier, actor=actor, summary=summary, action="approve", result=result)
+        if finishing:
+            _finish(dossier, actor=actor, summary=summary, action="approve", result=result)
+        else:
+            _advance(dossier, actor=actor, action="approve", note=nfc(note), outcome="approved")
         return dossier
-    if result is not None:
-        raise ValidationFailed(_("Chọn một trong hai: tải tệp kết quả lên hoặc cấp kết quả điện tử."))
     signed, code, title = _electronic_result(dossier, actor=actor, note=nfc(note))
     upload = io.BytesIO(signed)
     upload.name = f"{code}.pdf"
-    _finish(
-        dossier,
-        actor=actor,
-        summary=summary,
-        action="approve",
-        result=upload,
-        result_name=_("%(title)s (kết quả điện tử)") % {"title": title},
-        verification_code=code,
-    )
+    name = _("%(title)s (kết quả điện tử)") % {"title": title}
+    if finishing:
+        _finish(
+            dossier,
+            actor=actor,
+            summary=summary,
+            action="approve",
+            result=upload,
+            result_name=name,
+            verification_code=code,
+        )
+    else:
+        prepared = _check_attachments(dossier.version, [_result_attachment(upload, name, code)], owner=None)
+        _advance(dossier, actor=actor, action="approve", note=nfc(note), outcome="approved")
+        _store_attachments(dossier, prepared, uploader=actor)
     verifiable_register(
         code=code,
         pdf=signed,
@@ -815,6 +830,21 @@ def dossier_approve(
         actor=actor,
     )
     return dossier
+
+
+def _after_last_approval(step: ProcessStep) -> bool:
+    """A step that may follow the signing of an electronic result: the clerk's issuing, the desk's return."""
+    return step.unit_kind in (ProcessStep.UnitKind.ONE_STOP, ProcessStep.UnitKind.CLERICAL)
+
+
+def _result_attachment(upload: Any, name: str, code: str) -> Attachment:
+    return Attachment(
+        required_document_id=None,
+        name=name or _("Kết quả giải quyết"),
+        upload=upload,
+        source=DossierFile.Source.RESULT,
+        verification_code=code,
+    )
 
 
 def _electronic_result(dossier: Dossier, *, actor: User, note: str) -> tuple[bytes, str, str]:
@@ -1108,19 +1138,7 @@ def _finish(
     verification_code: str = "",
 ) -> None:
     prepared = (
-        _check_attachments(
-            dossier.version,
-            [
-                Attachment(
-                    required_document_id=None,
-                    name=result_name or _("Kết quả giải quyết"),
-                    upload=result,
-                    source=DossierFile.Source.RESULT,
-                    verification_code=verification_code,
-                )
-            ],
-            owner=None,
-        )
+        _check_attachments(dossier.version, [_result_attachment(result, result_name, verification_code)], owner=None)
         if result is not None
         else []
     )
@@ -1156,6 +1174,11 @@ def dossier_finish(*, dossier: Dossier, actor: User, summary: str, result: Any =
     summary = _required_text(summary, _("Ghi kết quả giải quyết."))
     if any(step.unit_kind != ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
         raise InvalidTransition(_("Hồ sơ còn bước xử lý chưa làm; hãy chuyển bước tiếp theo."))
+    if (
+        result is not None
+        and dossier.files.filter(source=DossierFile.Source.RESULT).exclude(verification_code="").exists()
+    ):
+        raise ValidationFailed(_("Hồ sơ đã có kết quả điện tử do lãnh đạo ký số; không tải thêm tệp kết quả."))
     _finish(dossier, actor=actor, summary=summary, action="finish", result=result)
     return dossier
 

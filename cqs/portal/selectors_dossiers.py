@@ -159,7 +159,7 @@ def citizen_dossier_page(*, user: User, code: str) -> DossierPage:
             .order_by("-requested_at")
             .first()
         )
-    files = list(DossierFile.objects.filter(dossier=dossier).order_by("id"))
+    files = list(_files_shown(dossier).order_by("id"))
     return DossierPage(
         dossier=dossier,
         timeline=timeline,
@@ -171,10 +171,18 @@ def citizen_dossier_page(*, user: User, code: str) -> DossierPage:
     )
 
 
+def _files_shown(dossier: Dossier) -> QuerySet[DossierFile]:
+    """The dossier's files the applicant sees: the result only once the dossier is finished (not while issued)."""
+    files = DossierFile.objects.filter(dossier=dossier)
+    if dossier.status not in (Status.FINISHED, Status.RETURNED):
+        files = files.exclude(source=DossierFile.Source.RESULT)
+    return files
+
+
 def citizen_dossier_file(*, user: User, code: str, file_id: int) -> DossierFile:
     """A file of one of the citizen's own dossiers; anything else is "not found"."""
     dossier = citizen_dossier(user=user, code=code)
-    found = DossierFile.objects.filter(dossier=dossier, pk=file_id).first()
+    found = _files_shown(dossier).filter(pk=file_id).first()
     if found is None:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     return found

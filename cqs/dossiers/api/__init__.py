@@ -761,8 +761,8 @@ _json_action(
     ApproveIn,
     summary="Lãnh đạo phê duyệt",
     description=(
-        "Lãnh đạo phê duyệt: hồ sơ sang bước sau hoặc đã có kết quả; ở bước cuối, `electronic_result` "
-        "cấp kết quả điện tử ký số."
+        "Lãnh đạo phê duyệt: hồ sơ sang bước sau hoặc đã có kết quả; ở lần phê duyệt cuối cùng, "
+        "`electronic_result` cấp kết quả điện tử ký số."
     ),
     call=_call(services.dossier_approve, note="note", electronic_result="electronic_result"),
     body_required=False,

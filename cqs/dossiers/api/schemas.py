@@ -154,8 +154,9 @@ class ApproveIn(NoteIn):
     electronic_result: bool = PydanticField(
         False,
         description=(
-            "Ở bước cuối: cấp kết quả điện tử từ mẫu kết quả của thủ tục, có mã xác thực và mã QR, "
-            "ký số bằng chứng thư cá nhân của lãnh đạo và chứng thư của cơ quan giải quyết."
+            "Ở lần phê duyệt cuối cùng (sau đó chỉ còn bước văn thư và bước trả kết quả): cấp kết quả điện tử "
+            "từ mẫu kết quả của thủ tục, có mã xác thực và mã QR, ký số bằng chứng thư cá nhân của lãnh đạo "
+            "và chứng thư của cơ quan giải quyết."
         ),
     )
 

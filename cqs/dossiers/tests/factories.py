@@ -30,6 +30,8 @@ STEPS = [
     {"name": "Trả kết quả", "role": "one_stop_officer", "unit_kind": "one_stop", "duration_hours": 2},
 ]
 
+ISSUING = ("Vào sổ, đóng dấu, phát hành kết quả", "clerk", "clerical")  # the clerk's step after the approval
+
 
 @dataclass
 class World:
@@ -42,6 +44,19 @@ class World:
     leader: User
     citizen: User
     stranger: User
+
+
+def steps_before_the_return(version: ProcedureVersion, *extra: tuple[str, str, str]) -> None:
+    """Put steps (name, role, unit kind) between the approval and the return at the desk of ``version``'s process."""
+    last = version.process_steps.order_by("position").last()
+    assert last is not None and last.unit_kind == "one_stop"
+    position = last.position
+    last.position = position + len(extra)
+    last.save(update_fields=["position"])
+    for offset, (name, role, unit_kind) in enumerate(extra):
+        version.process_steps.create(
+            position=position + offset, name=name, role=role, unit_kind=unit_kind, duration_hours=4
+        )
 
 
 def official(username: str, agency: Agency, *roles: str) -> User:

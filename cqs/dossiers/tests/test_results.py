@@ -13,8 +13,9 @@ from django.urls import reverse
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.dossiers import results, services
 from cqs.dossiers.models import Dossier, DossierFile, Status, StoredPaper
+from cqs.dossiers.tests import factories
 from cqs.dossiers.tests import factories_desk as make
-from cqs.dossiers.tests.factories import World
+from cqs.dossiers.tests.factories import World, official
 from cqs.signing import services as signing
 from cqs.signing.models import Certificate, VerifiableDocument
 from cqs.signing.pdf import pdf_verify
@@ -190,16 +191,35 @@ def test_wrong_role_and_wrong_state_are_refused(w: World, certs: Any, personal_c
     assert VerifiableDocument.objects.count() == 1
 
 
-def test_an_electronic_result_before_the_last_step_is_refused(w: World, certs: Any) -> None:
-    from cqs.dossiers.tests.factories import STEPS
+def test_signed_at_the_last_approval_the_result_goes_on_to_the_clerk(w: World, certs: Any) -> None:
+    factories.steps_before_the_return(w.version, factories.ISSUING)
+    clerk = official("vanthu", w.agency, "clerk")
+    dossier = approved(w)
+    assert (dossier.status, dossier.current_role) == (Status.PROCESSING, "clerk")
+    item, data = result_bytes(dossier)
+    assert [r.signer_name for r in pdf_verify(pdf=data)] == [w.leader.full_name, w.agency.name]
+    assert VerifiableDocument.objects.filter(code=item.verification_code).exists()
+    with pytest.raises(ValidationFailed) as caught:
+        services.dossier_finish(dossier=dossier, actor=clerk, summary="Đã phát hành", result=factories.pdf())
+    assert caught.value.message == "Hồ sơ đã có kết quả điện tử do lãnh đạo ký số; không tải thêm tệp kết quả."
+    dossier = services.dossier_finish(dossier=dossier, actor=clerk, summary="Đã vào sổ và phát hành")
+    assert dossier.status == Status.FINISHED
+    assert list(dossier.files.filter(source=DossierFile.Source.RESULT)) == [item]
 
+
+def test_an_electronic_result_before_another_approval_is_refused(w: World, certs: Any) -> None:
+    factories.steps_before_the_return(w.version, ("Chủ tịch phê duyệt", "leader", "leadership"), factories.ISSUING)
     dossier = drafted(w)
-    dossier.current_step = 2  # as if another approval step followed
-    dossier.save(update_fields=["current_step"])
     with pytest.raises(ValidationFailed) as caught:
         services.dossier_approve(dossier=dossier, actor=w.leader, electronic_result=True)
-    assert caught.value.message == "Kết quả điện tử chỉ được ký khi phê duyệt ở bước cuối của quy trình."
-    assert len(STEPS) == 4
+    assert caught.value.message == (
+        "Kết quả điện tử chỉ được ký ở lần phê duyệt cuối cùng của quy trình "
+        "(sau đó chỉ còn bước văn thư phát hành và bước trả kết quả)."
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == Status.AWAITING_APPROVAL
+    assert not dossier.files.filter(source=DossierFile.Source.RESULT).exists()
+    assert not VerifiableDocument.objects.exists()
 
 
 def test_the_draft_is_written_by_the_handler_only_in_an_active_state(w: World) -> None:

@@ -47,3 +47,26 @@ def test_the_electronic_result_is_in_the_store_and_reused_in_a_new_application(
     client.post(_url("portal:apply_check", w))
     reused = DossierFile.objects.get(source=DossierFile.Source.REUSED)
     assert reused.sha256 == result.sha256 and reused.dossier != dossier
+
+
+def test_a_result_signed_before_the_clerk_step_is_shown_only_once_issued(
+    w: factories.World, demo_ca: Any, personal_cert: Any
+) -> None:
+    factories.steps_before_the_return(w.version, factories.ISSUING)
+    clerk = factories.official("vanthu", w.agency, "clerk")
+    personal_cert(w.leader)
+    signing.certificate_issue(
+        issuer=demo_ca[1], common_name=w.agency.name, kind=Certificate.Kind.ORGANISATION, agency=w.agency, actor=None
+    )
+    dossier = services.dossier_approve(
+        dossier=make.awaiting_approval(w), actor=w.leader, note="Cấp giấy khai sinh", electronic_result=True
+    )
+    result = dossier.files.get(source=DossierFile.Source.RESULT)
+    client = client_for(w.citizen)
+    page = reverse("portal:dossier", args=[dossier.code])
+    download = reverse("portal:dossier_file", args=[dossier.code, result.pk])
+    assert result.verification_code not in client.get(page).content.decode()
+    assert client.get(download).status_code == 404
+    services.dossier_finish(dossier=dossier, actor=clerk, summary="Đã vào sổ và phát hành kết quả")
+    assert result.verification_code in client.get(page).content.decode()
+    assert client.get(download).status_code == 200
