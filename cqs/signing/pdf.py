@@ -25,6 +25,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -109,9 +110,9 @@ def _timestamper() -> Any:
     url = settings.CQS_TSA_URL
     if not url:
         return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-    return HTTPTimeStamper(url)
+    return RequestsHTTPTimeStamper(url)
 
 
 def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float, float, float, float]:
@@ -226,6 +227,11 @@ def pdf_sign(
         # A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB).
         reserved = 32768 if settings.CQS_TSA_URL else 16384
         out = _outside_event_loop(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved))
+    except TimestampRequestError as exc:
+        logger.warning("Timestamp authority %s failed: %s", settings.CQS_TSA_URL, exc)
+        raise ValidationFailed(
+            "Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA); văn bản chưa được ký, hãy thử lại sau."
+        ) from exc
     except SigningError as exc:
         raise ValidationFailed(f"Trường chữ ký «{field_name}» đã được ký, hãy chọn tên trường khác.") from exc
     except PdfError as exc:
@@ -310,6 +316,7 @@ def pdf_verify(*, pdf: bytes) -> list[SignatureReport]:
             )
             continue
         ts = status.timestamp_validity
+        trusted_time = ts if ts is not None and ts.intact and ts.valid and ts.trusted else None  # a trusted TSA's
         reports.append(
             SignatureReport(
                 field_name=sig.field_name,
@@ -319,8 +326,8 @@ def pdf_verify(*, pdf: bytes) -> list[SignatureReport]:
                 valid=status.valid,
                 trusted=status.trusted,
                 revoked=serial in revoked,
-                signing_time=ts.timestamp if ts is not None else status.signer_reported_dt,
-                timestamped=ts is not None,
+                signing_time=trusted_time.timestamp if trusted_time else status.signer_reported_dt,
+                timestamped=trusted_time is not None,
                 covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
                 modification=str(status.modification_level.name if status.modification_level else ""),
             )

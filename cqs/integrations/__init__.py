@@ -1,0 +1,1 @@
+"""Adapters to national systems and the simulators that stand in for them in tests and demos."""

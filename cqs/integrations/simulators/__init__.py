@@ -1,0 +1,1 @@
+"""Separate servers speaking the documented protocols of outside systems (no Django, no platform imports)."""
