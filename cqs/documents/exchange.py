@@ -32,7 +32,7 @@ from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents import edxml, exchange_outbox
+from cqs.documents import edxml, exchange_outbox, exchange_recall
 from cqs.documents.models import (
     DocumentType,
     ExchangeMessage,
@@ -212,6 +212,8 @@ def status_receive(*, data: bytes) -> ExchangeMessage:
     ).first()
     if known is not None:
         return known
+    if status.code == exchange_recall.RECALL:
+        return exchange_recall.recall_request_receive(status=status, data=data)
     sent = (
         ExchangeMessage.objects.select_related("recipient")
         .filter(

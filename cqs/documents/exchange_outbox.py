@@ -105,6 +105,7 @@ def message_store(
     status_code: str = "",
     recipient: Recipient | None = None,
     incoming: IncomingDocument | None = None,
+    responds_to: ExchangeMessage | None = None,
 ) -> ExchangeMessage:
     """One stored edXML message; an outbound PENDING one is due at once."""
     message = ExchangeMessage(
@@ -118,6 +119,7 @@ def message_store(
         sha256=hashlib.sha256(data).hexdigest(),
         recipient=recipient,
         incoming=incoming,
+        responds_to=responds_to,
         next_attempt_at=timezone.now() if state == ExchangeMessage.State.PENDING else None,
     )
     message.payload.save(f"{document_id.replace(':', '-')}.xml", ContentFile(data), save=False)
@@ -319,12 +321,35 @@ def status_queue(
     staff_name: str = "",
 ) -> ExchangeMessage:
     """A signed status message about ``inbound`` from ``agency`` to the sender, queued in the outbox."""
+    return status_send(
+        agency=agency,
+        package=inbound,
+        to_organ_id=inbound.from_organ_id,
+        code=code,
+        note=note,
+        staff_name=staff_name,
+        incoming=inbound.incoming,
+    )
+
+
+def status_send(
+    *,
+    agency: Agency,
+    package: ExchangeMessage,
+    to_organ_id: str,
+    code: str,
+    note: str,
+    staff_name: str = "",
+    recipient: Recipient | None = None,
+    incoming: IncomingDocument | None = None,
+) -> ExchangeMessage:
+    """A signed status message from ``agency`` to ``to_organ_id`` about the document package ``package``, queued."""
     document_id = document_id_new(agency.electronic_code)
     status = edxml.Status(
         document_id=document_id,
         from_organ=organ_of(agency),
-        to_organ_id=inbound.from_organ_id,
-        response_for=edxml.ResponseFor(organ_id=inbound.from_organ_id, document_id=inbound.document_id),
+        to_organ_id=to_organ_id,
+        response_for=edxml.ResponseFor(organ_id=package.from_organ_id, document_id=package.document_id),
         code=code,
         description=note or edxml.STATUS_CODES[code],
         timestamp=timezone.now(),
@@ -336,10 +361,12 @@ def status_queue(
         state=ExchangeMessage.State.PENDING,
         document_id=document_id,
         from_organ_id=agency.electronic_code,
-        to_organ_id=inbound.from_organ_id,
+        to_organ_id=to_organ_id,
         data=edxml.status_build(status, signing=signing_key_of(agency)),
         status_code=code,
-        incoming=inbound.incoming,
+        recipient=recipient,
+        incoming=incoming,
+        responds_to=package,
     )
     relay_after_commit([message.pk])
     return message

@@ -268,6 +268,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "sign": ConfirmForm,
     "issue": ConfirmForm,
     "cancel": ReasonForm,
+    "recall": ReasonForm,
 }
 
 

@@ -573,6 +573,7 @@ class ExchangeMessage(TimeStampedModel):
         FAILED = "failed", _("Gửi lỗi, sẽ thử lại")
         RECEIVED = "received", _("Đã nhận")
         REFUSED = "refused", _("Đã từ chối")
+        ANSWERED = "answered", _("Đã trả lời")  # a recall request (13) once the clerk agreed or refused
 
     direction = models.CharField(max_length=3, choices=Direction.choices)
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -590,6 +591,8 @@ class ExchangeMessage(TimeStampedModel):
     incoming = models.ForeignKey(
         IncomingDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
+    # A status message's document package: a recall (13) and its answer (15, 16) point at the package they are about.
+    responds_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses")
 
     class Meta:
         ordering = ["-created_at"]

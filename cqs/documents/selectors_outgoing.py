@@ -25,6 +25,7 @@ from cqs.documents.models import (
     ExchangePartner,
     OutgoingDocument,
     OutgoingStatus,
+    Recipient,
     ReviewStep,
 )
 from cqs.documents.permissions import agencies_with_role, holds_role_at, outgoing_visible_to
@@ -46,6 +47,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "issue": (S.SIGNED,),
     "cancel": OPEN,
     "comment": OPEN,
+    "recall": (S.ISSUED,),
 }
 
 ACTION_LABELS: dict[str, Any] = {
@@ -61,6 +63,7 @@ ACTION_LABELS: dict[str, Any] = {
     "issue": _("phát hành"),
     "cancel": _("hủy văn bản"),
     "comment": _("góp ý"),
+    "recall": _("lấy lại văn bản đã gửi điện tử"),
 }
 
 BOXES = ("drafting", "to_review", "to_sign", "to_issue", "issued", "all")
@@ -123,7 +126,21 @@ def may_act(user: Any, action: str, outgoing: OutgoingDocument) -> bool:
         return outgoing.drafter_id == user.pk or holds_role_at(user, Role.LEADER, outgoing.agency_id)
     if action == "comment":
         return outgoing.drafter_id == user.pk or outgoing.signer_id == user.pk or _is_reviewer(user, outgoing)
+    if action == "recall":
+        return holds_role_at(user, Role.CLERK, outgoing.agency_id) or holds_role_at(
+            user, Role.LEADER, outgoing.agency_id
+        )
     return False
+
+
+RECALL_CLOSED = ("02", "13", "15", "16")  # refused, already asked, already answered
+
+
+def recallable_recipients(outgoing: OutgoingDocument) -> QuerySet[Recipient]:
+    """The electronic recipients that have the document and may still be asked to give it back (status 13)."""
+    return outgoing.recipients.filter(
+        channel__in=(Recipient.Channel.INTERNAL, Recipient.Channel.EDXML), sent_at__isnull=False
+    ).exclude(status_code__in=RECALL_CLOSED)
 
 
 def available_actions(*, user: Any, outgoing: OutgoingDocument) -> list[str]:
@@ -136,6 +153,8 @@ def available_actions(*, user: Any, outgoing: OutgoingDocument) -> list[str]:
             step = current_step(outgoing)
             if step is None or step.reviewer_id != user.pk:
                 continue
+        if action == "recall" and not recallable_recipients(outgoing).exists():
+            continue
         names.append(action)
     return names
 

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("van-ban/cho-tiep-nhan/<int:pk>/tep/<int:index>/", views.exchange_package_file, name="exchange_package_file"),
     path("van-ban/cho-tiep-nhan/<int:pk>/tiep-nhan/", views.exchange_accept, name="exchange_accept"),
     path("van-ban/cho-tiep-nhan/<int:pk>/tu-choi/", views.exchange_refuse, name="exchange_refuse"),
+    path("van-ban/cho-tiep-nhan/lay-lai/<int:pk>/", views.exchange_recall_answer, name="exchange_recall_answer"),
 ]

@@ -16,7 +16,7 @@ from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError
 from cqs.core.uploads import attachment_disposition, kind_content_type, sniff_type
-from cqs.documents import edxml, exchange
+from cqs.documents import edxml, exchange, exchange_recall
 from cqs.documents.models import ExchangeMessage
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,9 @@ def exchange_pending(request: HttpRequest) -> HttpResponse:
             rows.append((message, exchange.package_read(message, with_files=False)))
         except ApplicationError:
             rows.append((message, None))
-    return render(request, "documents/exchange/pending.html", {"rows": rows, "documents_tab": "pending"})
+    recalls = [(r, exchange_recall.recall_reason(r)) for r in exchange_recall.recall_requests(request.user)[:200]]
+    context = {"rows": rows, "recalls": recalls, "documents_tab": "pending"}
+    return render(request, "documents/exchange/pending.html", context)
 
 
 @official_required(Role.CLERK)
@@ -141,4 +143,26 @@ def exchange_refuse(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("documents:exchange_package", pk=pk)
     messages.success(request, _("Đã từ chối tiếp nhận và báo lại nơi gửi."))
+    return redirect("documents:exchange_pending")
+
+
+@official_required(Role.CLERK)
+@require_POST
+def exchange_recall_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The clerk agrees to give a document back to its sender (15) or refuses with a reason (16)."""
+    request_message = exchange_recall.recall_requests(request.user).filter(pk=pk).first()
+    if request_message is None:
+        raise Http404
+    agree = request.POST.get("answer") == "agree"
+    try:
+        exchange_recall.recall_answer(
+            request=request_message, actor=request.user, agree=agree, reason=request.POST.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("documents:exchange_pending")
+    if agree:
+        messages.success(request, _("Đã đồng ý cho nơi gửi lấy lại văn bản và báo lại nơi gửi."))
+    else:
+        messages.success(request, _("Đã từ chối cho lấy lại văn bản và báo lại nơi gửi."))
     return redirect("documents:exchange_pending")

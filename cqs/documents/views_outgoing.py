@@ -19,6 +19,7 @@ from cqs.core.uploads import attachment_disposition
 from cqs.documents import forms_outgoing as forms
 from cqs.documents import selectors_outgoing as sel
 from cqs.documents import services_outgoing as svc
+from cqs.documents.exchange_recall import outgoing_recall
 from cqs.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient
 from cqs.documents.permissions import incoming_visible_to
 
@@ -35,6 +36,7 @@ DONE: dict[str, Any] = {
     "sign": gettext_lazy("Đã ký số văn bản."),
     "issue": gettext_lazy("Đã phát hành văn bản."),
     "cancel": gettext_lazy("Đã hủy văn bản."),
+    "recall": gettext_lazy("Đã gửi đề nghị lấy lại văn bản đến các nơi nhận điện tử."),
 }
 
 
@@ -255,6 +257,8 @@ def _call(action: str, outgoing: OutgoingDocument, user: Any, form: Any) -> None
         svc.outgoing_issue(outgoing=outgoing, actor=user)
     elif action == "cancel":
         svc.outgoing_cancel(outgoing=outgoing, actor=user, reason=data["reason"])
+    elif action == "recall":
+        outgoing_recall(outgoing=outgoing, actor=user, reason=data["reason"])
 
 
 @official_required()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from cqs.documents import exchange_outbox
+from cqs.documents import exchange_outbox, exchange_recall
 from cqs.documents.models import ExchangeMessage, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing
@@ -79,3 +79,31 @@ def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_re
     assert (recipient.status_code, recipient.status_note) == ("02", TAMPERED_REASON)
     # B's signed status 02 with the same reason reached A as well.
     eventually(lambda: ExchangeMessage.objects.filter(direction="in", kind="status", status_code="02").exists())
+
+
+RECALL_REASON = "Văn bản ban hành nhầm phụ lục, sẽ ban hành lại."
+B_AGREES = f"""
+from cqs.accounts.models import User
+from cqs.documents import exchange_recall
+clerk = User.objects.get(username="{PEER_CLERK}")
+request = exchange_recall.recall_requests(clerk).get()
+assert exchange_recall.recall_reason(request) == "{RECALL_REASON}"
+exchange_recall.recall_answer(request=request, actor=clerk, agree=True)
+print(type(request).objects.get(pk=request.responds_to_id).state)
+"""
+
+
+def test_a_recall_reaches_the_second_instance_and_its_answer_comes_back(
+    agency_a: factories.DocumentsWorld, org_cert: Any, peer: Peer
+) -> None:
+    outgoing = _send(agency_a, org_cert, number=9)
+    with transaction.atomic():
+        exchange_outbox.recipients_dispatch(outgoing=outgoing, actor=agency_a.clerk)
+    eventually(lambda: _recipient(outgoing).status_code == "01")
+    with transaction.atomic():
+        exchange_recall.outgoing_recall(outgoing=outgoing, actor=agency_a.clerk, reason=RECALL_REASON)
+    request = ExchangeMessage.objects.get(direction="out", kind="status", status_code="13")
+    assert (request.state, request.to_organ_id) == ("sent", PEER_ID)
+    # B's clerk agrees: the package leaves B's pending list and 15 comes back to A.
+    assert peer.manage("shell", "-c", B_AGREES).split()[-1] == "refused"
+    eventually(lambda: _recipient(outgoing).status_code == "15")
