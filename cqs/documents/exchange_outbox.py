@@ -332,6 +332,24 @@ def status_queue(
     )
 
 
+def status_signed(
+    *, agency: Agency, package: ExchangeMessage, to_organ_id: str, code: str, note: str, staff_name: str = ""
+) -> tuple[str, bytes]:
+    """(DocumentId, signed XML) of a status message from ``agency`` to ``to_organ_id`` about ``package``."""
+    document_id = document_id_new(agency.electronic_code)
+    status = edxml.Status(
+        document_id=document_id,
+        from_organ=organ_of(agency),
+        to_organ_id=to_organ_id,
+        response_for=edxml.ResponseFor(organ_id=package.from_organ_id, document_id=package.document_id),
+        code=code,
+        description=note or edxml.STATUS_CODES[code],
+        timestamp=timezone.now(),
+        staff_name=staff_name,
+    )
+    return document_id, edxml.status_build(status, signing=signing_key_of(agency))
+
+
 def status_send(
     *,
     agency: Agency,
@@ -344,16 +362,8 @@ def status_send(
     incoming: IncomingDocument | None = None,
 ) -> ExchangeMessage:
     """A signed status message from ``agency`` to ``to_organ_id`` about the document package ``package``, queued."""
-    document_id = document_id_new(agency.electronic_code)
-    status = edxml.Status(
-        document_id=document_id,
-        from_organ=organ_of(agency),
-        to_organ_id=to_organ_id,
-        response_for=edxml.ResponseFor(organ_id=package.from_organ_id, document_id=package.document_id),
-        code=code,
-        description=note or edxml.STATUS_CODES[code],
-        timestamp=timezone.now(),
-        staff_name=staff_name,
+    document_id, data = status_signed(
+        agency=agency, package=package, to_organ_id=to_organ_id, code=code, note=note, staff_name=staff_name
     )
     message = message_store(
         direction=ExchangeMessage.Direction.OUT,
@@ -362,7 +372,7 @@ def status_send(
         document_id=document_id,
         from_organ_id=agency.electronic_code,
         to_organ_id=to_organ_id,
-        data=edxml.status_build(status, signing=signing_key_of(agency)),
+        data=data,
         status_code=code,
         recipient=recipient,
         incoming=incoming,

@@ -104,16 +104,8 @@ def outgoing_recall(*, outgoing: OutgoingDocument, actor: Any, reason: str) -> l
 
 def _request_here(*, agency: Agency, package: ExchangeMessage, reason: str, staff: str) -> ExchangeMessage:
     """The recall request for an agency on this platform: a signed status message put straight into its inbox."""
-    document_id = exchange_outbox.document_id_new(agency.electronic_code)
-    status = edxml.Status(
-        document_id=document_id,
-        from_organ=exchange_outbox.organ_of(agency),
-        to_organ_id=package.to_organ_id,
-        response_for=edxml.ResponseFor(organ_id=package.from_organ_id, document_id=package.document_id),
-        code=RECALL,
-        description=reason,
-        timestamp=timezone.now(),
-        staff_name=staff,
+    document_id, data = exchange_outbox.status_signed(
+        agency=agency, package=package, to_organ_id=package.to_organ_id, code=RECALL, note=reason, staff_name=staff
     )
     return exchange_outbox.message_store(
         direction=ExchangeMessage.Direction.IN,
@@ -122,7 +114,7 @@ def _request_here(*, agency: Agency, package: ExchangeMessage, reason: str, staf
         document_id=document_id,
         from_organ_id=agency.electronic_code,
         to_organ_id=package.to_organ_id,
-        data=edxml.status_build(status, signing=exchange_outbox.signing_key_of(agency)),
+        data=data,
         status_code=RECALL,
         incoming=package.incoming,
         responds_to=package,
