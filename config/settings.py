@@ -254,3 +254,5 @@ CQS_EXCHANGE_MAX_BYTES = int(env.env_str("CQS_EXCHANGE_MAX_BYTES", str(40 * 1024
 CQS_EXCHANGE_TIMEOUT = float(env.env_str("CQS_EXCHANGE_TIMEOUT", "10"))
 CQS_EXCHANGE_MAX_ATTEMPTS = int(env.env_str("CQS_EXCHANGE_MAX_ATTEMPTS", "10"))
 CQS_EXCHANGE_RELAY_ON_COMMIT = env.env_bool("CQS_EXCHANGE_RELAY_ON_COMMIT", default=True)
+# Messages one address may post to the edXML endpoint in a minute, counted by each web process (0: no limit).
+CQS_EXCHANGE_RATE_PER_MINUTE = int(env.env_str("CQS_EXCHANGE_RATE_PER_MINUTE", "600"))

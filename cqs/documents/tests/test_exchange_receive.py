@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -279,6 +280,21 @@ def test_endpoint_refuses_broken_packages_with_a_vietnamese_reason(client: Any, 
     settings.CQS_EXCHANGE_MAX_BYTES = 1000
     assert _post(client, x.data).status_code == 413
     assert client.get(reverse("documents:edxml_receive")).status_code == 405
+
+
+def test_endpoint_answers_a_flood_from_one_address_with_429(client: Any, x: World, settings: Any) -> None:
+    cache.clear()
+    settings.CQS_EXCHANGE_RATE_PER_MINUTE = 3
+    assert [_post(client, b"<a>").status_code for _ in range(3)] == [400, 400, 400]
+    flooded = _post(client, x.data)
+    assert (flooded.status_code, flooded["Retry-After"]) == (429, "60")
+    assert flooded.json()["message"] == "Gửi quá nhiều gói tin trong một phút; hãy gửi lại sau."
+    assert not ExchangeMessage.objects.filter(document_id=x.sent.document_id, direction="in").exists()
+    other = client.post(
+        reverse("documents:edxml_receive"), data=x.data, content_type="application/xml", REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 200
+    cache.clear()
 
 
 @pytest.fixture
