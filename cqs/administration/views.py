@@ -21,6 +21,7 @@ from cqs.core.errors import ApplicationError
 from cqs.core.forms import DATE_ERROR, CalendarDayForm, parse_dmy
 from cqs.core.selectors import calendar_days_of_year
 from cqs.core.services import calendar_day_remove, calendar_day_set
+from cqs.signing.selectors import certificate_of_user
 
 
 @official_required()
@@ -35,6 +36,14 @@ def index(request: HttpRequest) -> HttpResponse:
                 reverse("catalog:manage"),
                 _("Thủ tục hành chính"),
                 _("Soạn, kiểm tra, công bố phiên bản thủ tục; nhập và xuất danh mục."),
+            )
+        )
+    if certificate_of_user(user) is not None:
+        sections.append(
+            (
+                reverse("signing:my_signature"),
+                _("Chữ ký số của tôi"),
+                _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
             )
         )
     if user.has_role(Role.ADMINISTRATOR):  # type: ignore[union-attr]

@@ -13,8 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
-from cqs.core.errors import ValidationFailed
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
 from cqs.core.uploads import PNG, check_upload, size_text
 from cqs.signing import ca
@@ -193,11 +194,16 @@ def certificate_appearance_set(*, certificate: Certificate, image: Any | None, a
     """Set (or, with ``image=None``, remove) the image a certificate's visible signature shows.
 
     A personal certificate shows the signer's signature (blue), an organisation's its seal
-    (red); without an image, a drawn one is used (``cqs.signing.images``).
+    (red); without an image, a drawn one is used (``cqs.signing.images``). Only the holder of a
+    personal certificate, or an administrator for an organisation's, may change it.
     """
     if isinstance(image, bytes | bytearray):
         image = ContentFile(bytes(image), name="anh.png")
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if actor is not None and not (
+        certificate.owner_id == actor.pk if certificate.kind == Certificate.Kind.PERSONAL else is_administrator(actor)
+    ):
+        raise NotFoundOrForbidden("Bạn không có quyền đổi ảnh của chứng thư số này.")
     if certificate.kind == Certificate.Kind.CA:
         raise ValidationFailed("Chứng thư của CA không có ảnh chữ ký.")
     if certificate.revoked_at is not None:
