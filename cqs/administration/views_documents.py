@@ -5,23 +5,26 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cqs.accounts.models import Role, User
 from cqs.accounts.permissions import official_required
-from cqs.core.errors import ApplicationError
+from cqs.core.errors import ApplicationError, ValidationFailed
 from cqs.documents import numbering, services_setup
 from cqs.documents.exchange import partner_ca_trust
 from cqs.documents.models import Department, ExchangePartner
 from cqs.documents.selectors_setup import departments_of, issuing_profile_of
+from cqs.signing.images import appearance_image_generate_seal
 from cqs.signing.models import Certificate
+from cqs.signing.selectors import certificate_of_agency
+from cqs.signing.services import certificate_appearance_set
 from cqs.units.models import Agency
 from cqs.units.selectors import agency_list
 
@@ -65,8 +68,7 @@ def _page_url(agency: Agency) -> str:
 def documents_setup(request: HttpRequest) -> HttpResponse:
     """Choose an agency; set how its documents are numbered and which departments draft and handle them."""
     query = request.GET.get("q", "").strip()
-    code = request.GET.get("co_quan", "").strip()
-    agency = Agency.objects.select_related("unit").filter(electronic_code=code, is_active=True).first()
+    agency = _agency_of(request)
     if agency is None:
         found = list(agency_list(query=query)[:30]) if query else []
         return render(request, "administration/documents_setup.html", {"query": query, "found": found})
@@ -76,6 +78,8 @@ def documents_setup(request: HttpRequest) -> HttpResponse:
     )
     department_form = DepartmentForm()
     member_form = MemberForm(agency=agency)
+    seal_form = SealForm()
+    seal_certificate = certificate_of_agency(agency)
     status = 200
     if request.method == "POST":
         which = request.POST.get("form", "")
@@ -84,6 +88,8 @@ def documents_setup(request: HttpRequest) -> HttpResponse:
             bound = profile_form = ProfileForm(request.POST)
         elif which == "department":
             bound = department_form = DepartmentForm(request.POST)
+        elif which == "seal":
+            bound = seal_form = SealForm(request.POST, request.FILES)
         else:
             bound = member_form = MemberForm(request.POST, agency=agency)
         if bound.is_valid():
@@ -95,6 +101,11 @@ def documents_setup(request: HttpRequest) -> HttpResponse:
                 elif which == "department":
                     services_setup.department_create(agency=agency, actor=request.user, **data)  # type: ignore[arg-type]
                     messages.success(request, _("Đã thêm đơn vị %(name)s.") % {"name": data["name"]})
+                elif which == "seal":
+                    if seal_certificate is None:
+                        raise ValidationFailed(_("Cơ quan chưa có chứng thư số của cơ quan còn hiệu lực."))
+                    certificate_appearance_set(certificate=seal_certificate, image=data["image"], actor=request.user)
+                    messages.success(request, _("Đã lưu ảnh con dấu của cơ quan."))
                 else:
                     services_setup.department_member_set(
                         department=data["department"],
@@ -116,8 +127,37 @@ def documents_setup(request: HttpRequest) -> HttpResponse:
         "profile_form": profile_form,
         "department_form": department_form,
         "member_form": member_form,
+        "seal_form": seal_form,
+        "seal_certificate": seal_certificate,
     }
     return render(request, "administration/documents_setup.html", context, status=status)
+
+
+class SealForm(forms.Form):
+    image = forms.FileField(
+        label=gettext_lazy("Ảnh con dấu (PNG nền trong suốt, tối đa 512 KB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,.png"}),
+    )
+
+
+def _agency_of(request: HttpRequest) -> Agency | None:
+    code = request.GET.get("co_quan", "").strip()
+    return Agency.objects.select_related("unit").filter(electronic_code=code, is_active=True).first()
+
+
+@official_required(Role.ADMINISTRATOR)
+@require_safe
+def documents_seal_image(request: HttpRequest) -> HttpResponse:
+    """The seal the agency's digital signatures show: the uploaded image, else the drawn one."""
+    agency = _agency_of(request)
+    if agency is None:
+        raise Http404
+    certificate = certificate_of_agency(agency)
+    stored = bytes(certificate.appearance_image) if certificate is not None else b""
+    response = HttpResponse(stored or appearance_image_generate_seal(agency.name), content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class PartnerForm(forms.Form):

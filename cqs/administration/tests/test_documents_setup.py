@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from cqs.documents.models import Department, DepartmentMember, IssuingProfile
 
@@ -65,3 +68,41 @@ def test_only_administrators(client: Any, who: str, citizen: Any, make_official:
     )
     assert response.status_code == (302 if who == "anonymous" else 404)
     assert not Department.objects.exists()
+    seal = reverse("administration:documents_seal_image") + f"?co_quan={agency.electronic_code}"
+    assert client.get(seal).status_code == (302 if who == "anonymous" else 404)
+
+
+def _png(mode: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (80, 80), (200, 0, 0, 0) if mode == "RGBA" else "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_administrator_uploads_the_agency_seal_image(
+    client: Any, administrator: Any, agency: Any, org_cert: Any
+) -> None:
+    client.force_login(administrator)
+    page = f"{URL}?co_quan={agency.electronic_code}"
+    image = reverse("administration:documents_seal_image") + f"?co_quan={agency.electronic_code}"
+    assert org_cert.serial in client.get(page).content.decode()
+    drawn = client.get(image).content
+    assert drawn.startswith(b"\x89PNG")
+    opaque = client.post(page, {"form": "seal", "image": SimpleUploadedFile("dau.png", _png("RGB"))})
+    assert opaque.status_code == 400
+    assert "Ảnh chữ ký, con dấu phải là ảnh PNG nền trong suốt." in opaque.content.decode()
+    assert client.get(image).content == drawn
+    assert client.post(page, {"form": "seal", "image": SimpleUploadedFile("dau.png", _png("RGBA"))}).status_code == 302
+    assert client.get(image).content == _png("RGBA")
+
+    client.logout()
+    assert client.get(image).status_code == 302
+
+
+def test_without_an_organisation_certificate_the_seal_cannot_be_set(
+    client: Any, administrator: Any, agency: Any
+) -> None:
+    client.force_login(administrator)
+    page = f"{URL}?co_quan={agency.electronic_code}"
+    assert "Cơ quan chưa có chứng thư số của cơ quan còn hiệu lực." in client.get(page).content.decode()
+    response = client.post(page, {"form": "seal", "image": SimpleUploadedFile("dau.png", _png("RGBA"))})
+    assert response.status_code == 400
