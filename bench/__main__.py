@@ -381,19 +381,64 @@ PAGE = 20
 SUBMIT_PROCEDURE = "1.001193"
 
 
-def _scale_database_ready(url: str) -> str:
-    """An empty string when ``cqs_scale`` exists and is migrated, else why not."""
+def _scale_database_ready(
+    url: str, *, table: str = "dossiers_dossier", what: str = "hồ sơ", make: str = "seed-scale"
+) -> str:
+    """An empty string when ``cqs_scale`` exists and holds ``table``, else why not (and the ``make`` target to run)."""
     import psycopg
 
     from cqs.demo.databases import sibling_database_url
 
     with psycopg.connect(sibling_database_url("postgres"), autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCALE_DB]).fetchone() is None:
-            return f"chưa có CSDL {SCALE_DB}: chạy `make seed-scale` trước"
+            return f"chưa có CSDL {SCALE_DB}: chạy `make {make}` trước"
     with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass('dossiers_dossier')").fetchone() == (None,):
-            return f"CSDL {SCALE_DB} chưa có bảng hồ sơ: chạy `make seed-scale` trước"
+        if conn.execute("SELECT to_regclass(%s)", [table]).fetchone() == (None,):
+            return f"CSDL {SCALE_DB} chưa có bảng {what}: chạy `make {make}` trước"
     return ""
+
+
+def django_on_scale(**ready: str) -> tuple[str, str]:
+    """(URL of cqs_scale, "") with Django set up on it in this process, or (URL, why it cannot be measured)."""
+    from cqs.demo.databases import sibling_database_url
+
+    url = sibling_database_url(SCALE_DB)
+    why = _scale_database_ready(url, **ready)
+    if why:
+        return url, why
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+    return url, ""
+
+
+def select_one() -> None:
+    """One ``SELECT 1`` round trip: the floor the in-process timings are compared with."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def ratios_to_floor(inprocess: list[Result]) -> None:
+    """Each in-process timing after the first (``SELECT 1``) as a multiple of it."""
+    floor = inprocess[0]
+    for r in inprocess[1:]:
+        r.ratio_to_trivial = round(floor.rps / r.rps, 2) if r.rps else None
+
+
+def session_cookie(user: Any) -> str:
+    """The ``Cookie`` header of a session logged in as ``user``."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def _multipart(fields: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
@@ -474,21 +519,10 @@ def _time_inprocess(name: str, label: str, work: list[Any], rounds: int) -> Resu
 
 def _dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
     """Everything measured against cqs_scale; Django must not be set up yet in this process."""
-    from cqs.demo.databases import sibling_database_url
-
-    url = sibling_database_url(SCALE_DB)
-    why = _scale_database_ready(url)
+    url, why = django_on_scale()
     if why:
         return [Result(name="dossiers", label=f"Hồ sơ ({SCALE_DB})", skipped=why)], {"database": SCALE_DB}
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     from cqs.accounts.models import User
     from cqs.accounts.services import api_token_issue
@@ -515,11 +549,6 @@ def _dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, An
     names = [fold(row["applicant_name"]) for row in sample]
 
     # In-process: the selector the desk page uses (count + first page), beside a SELECT 1 round trip.
-    def select_one() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-
     def page(box: str, query: str = "") -> Any:
         def run() -> None:
             qs = worklist(user=officer, box=box, query=query)
@@ -547,16 +576,12 @@ def _dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, An
             "selector_search_name", "trong tiến trình: tìm theo tên", [page("all", q) for q in names], rounds
         ),
     ]
-    floor = inprocess[0]
-    for r in inprocess[1:]:
-        r.ratio_to_trivial = round(floor.rps / r.rps, 2) if r.rps else None
+    ratios_to_floor(inprocess)
     for r in inprocess:
         print(f"    {r.label}: p95 {r.p95_ms:.1f} ms")
 
     # Over HTTP: a logged-in officer (session cookie) and a citizen's API token.
-    client = Client()
-    client.force_login(officer)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = session_cookie(officer)
     _token, raw_token = api_token_issue(user=citizen, name="bench", actor=citizen)
     version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
     assert version is not None and officer.agency is not None
@@ -686,6 +711,31 @@ def _procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, 
 GROUPS = ("procedures", "dossiers", "documents")
 
 
+def _group_in_child(name: str, args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+    """Measure one group against cqs_scale in a fresh process (Django is already set up on another database here)."""
+    part = ROOT / "bench-results" / f".{name}-part.json"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "bench", "--only", name, "--part", str(part)]
+    command += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
+    command += ["--threads", str(args.threads), "--workers", str(args.workers)]
+    subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (this very module)
+    data = json.loads(part.read_text(encoding="utf-8"))
+    part.unlink()
+    return [Result(**r) for r in data["results"]], data["load"]
+
+
+def _documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
+    from bench.documents import documents_group  # that module imports this one
+
+    return documents_group(args)
+
+
+SCALE_GROUPS = (
+    ("dossiers", f"==> Hồ sơ: một cửa và nộp trực tuyến trên {SCALE_DB}", _dossier_group),
+    ("documents", f"==> Văn bản: tra cứu toàn văn, cấp số và ký số trên {SCALE_DB}", _documents_group),
+)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Đo hiệu năng Chính Quyền Số.")
     parser.add_argument(
@@ -715,53 +765,23 @@ def main(argv: list[str] | None = None) -> int:
         found, load = _procedure_group(args)
         results += found
         loads["procedures"] = load
-    if "dossiers" in groups:
+    django_here = "procedures" in groups  # Django is set up on cqs_bench: cqs_scale is measured in a child process
+    for name, heading, measure in SCALE_GROUPS:
+        if name not in groups:
+            continue
         if not args.part:
-            print(f"==> Hồ sơ: một cửa và nộp trực tuyến trên {SCALE_DB}")
-        if "procedures" in groups:  # Django is set up on cqs_bench here: measure cqs_scale in a child process
-            part = ROOT / "bench-results" / ".dossiers-part.json"
-            part.parent.mkdir(parents=True, exist_ok=True)
-            command = [sys.executable, "-m", "bench", "--only", "dossiers", "--part", str(part)]
-            command += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
-            command += ["--threads", str(args.threads), "--workers", str(args.workers)]
-            subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (this very module)
-            data = json.loads(part.read_text(encoding="utf-8"))
-            part.unlink()
-            results += [Result(**r) for r in data["results"]]
-            loads["dossiers"] = data["load"]
+            print(heading)
+        if django_here:
+            found, info = _group_in_child(name, args)
         else:
-            found, info = _dossier_group(args)
-            results += found
-            loads["dossiers"] = info
+            found, info = measure(args)
+            django_here = True
             if args.part:
                 payload = {"results": [asdict(r) for r in found], "load": info}
                 Path(args.part).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
                 return 0
-
-    if "documents" in groups:
-        if not args.part:
-            print(f"==> Văn bản: tra cứu toàn văn, cấp số và ký số trên {SCALE_DB}")
-        if "procedures" in groups or "dossiers" in groups:  # Django is already set up here: use a child process
-            part = ROOT / "bench-results" / ".documents-part.json"
-            part.parent.mkdir(parents=True, exist_ok=True)
-            command = [sys.executable, "-m", "bench", "--only", "documents", "--part", str(part)]
-            command += ["--duration", str(args.duration), "--warmup", str(args.warmup)]
-            command += ["--threads", str(args.threads), "--workers", str(args.workers)]
-            subprocess.run(command, cwd=ROOT, check=True)  # noqa: S603 (this very module)
-            data = json.loads(part.read_text(encoding="utf-8"))
-            part.unlink()
-            results += [Result(**r) for r in data["results"]]
-            loads["documents"] = data["load"]
-        else:
-            from bench.documents import documents_group
-
-            found, info = documents_group(args)
-            results += found
-            loads["documents"] = info
-            if args.part:
-                payload = {"results": [asdict(r) for r in found], "load": info}
-                Path(args.part).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-                return 0
+        results += found
+        loads[name] = info
 
     print()
     print(_table(results))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import tempfile
 import time
 from typing import Any
@@ -38,6 +37,10 @@ from bench.__main__ import (
     _stop,
     _time_inprocess,
     _wait_ready,
+    django_on_scale,
+    ratios_to_floor,
+    select_one,
+    session_cookie,
 )
 
 SCALE_DB = "cqs_scale"
@@ -72,20 +75,6 @@ QUERIES = (
 
 def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
-
-
-def _ready(url: str) -> str:
-    import psycopg
-
-    from cqs.demo.databases import sibling_database_url
-
-    with psycopg.connect(sibling_database_url("postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [SCALE_DB]).fetchone() is None:
-            return f"chưa có CSDL {SCALE_DB}: chạy `make seed-documents-scale` trước"
-    with psycopg.connect(url) as conn:
-        if conn.execute("SELECT to_regclass('documents_incomingdocument')").fetchone() == (None,):
-            return f"CSDL {SCALE_DB} chưa có bảng văn bản: chạy `make seed-documents-scale` trước"
-    return ""
 
 
 def _issue_group(*, count: int) -> list[Result]:
@@ -206,21 +195,10 @@ def _issue_group(*, count: int) -> list[Result]:
 
 def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
     """Everything measured on the documents of cqs_scale; Django must not be set up yet in this process."""
-    from cqs.demo.databases import sibling_database_url
-
-    url = sibling_database_url(SCALE_DB)
-    why = _ready(url)
+    url, why = django_on_scale(table="documents_incomingdocument", what="văn bản", make="seed-documents-scale")
     if why:
         return [Result(name="documents", label=f"Văn bản ({SCALE_DB})", skipped=why)], {"database": SCALE_DB}
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     from cqs.accounts.models import Role, User
     from cqs.demo import agencies as data
@@ -252,11 +230,6 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     info["home_outgoing"] = OutgoingDocument.objects.filter(agency=leader.agency).count()
     info["province_incoming"] = IncomingDocument.objects.filter(agency=province).count()
 
-    def select_one() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-
     def searcher(user: Any, query: str) -> Any:
         def run() -> None:
             document_search(user=user, filters=SearchFilters(query=query))
@@ -280,9 +253,7 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
                 rounds,
             )
         )
-    floor = inprocess[0]
-    for r in inprocess[1:]:
-        r.ratio_to_trivial = round(floor.rps / r.rps, 2) if r.rps else None
+    ratios_to_floor(inprocess)
     for r in inprocess:
         print(f"    {r.label}: p50 {r.p50_ms:.1f} ms, p95 {r.p95_ms:.1f} ms")
 
@@ -291,9 +262,7 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     for r in issuing:
         print(f"    {r.label}: {r.rps:.2f}/s (p95 {r.p95_ms:.1f} ms)")
 
-    client = Client()
-    client.force_login(leader)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    cookie = session_cookie(leader)
     connection.close()
     env = _server_env(url)
     _collectstatic(env)
