@@ -37,6 +37,8 @@ from cqs.core.calendar import office_timezone
 from cqs.core.text import fold
 from cqs.demo import agencies as data
 from cqs.demo import people
+from cqs.demo.bulk import indexes_drop, indexes_rebuild, is_superuser
+from cqs.demo.bulk import thousands as _n
 from cqs.documents import search
 from cqs.documents.models import (
     Channel,
@@ -178,10 +180,6 @@ SENTENCES = (
     "Phối hợp chặt chẽ với lực lượng công an, quân sự trong công tác bảo đảm an ninh trật tự.",
 )  # fmt: skip
 SIGNER_POSITIONS = ("Chủ tịch", "Phó Chủ tịch", "Chánh Văn phòng", "Giám đốc", "Phó Giám đốc")
-
-
-def _n(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def _esc(value: str) -> str:
@@ -403,28 +401,6 @@ def _pick(rng: random.Random, cumulative: Sequence[float]) -> int:
     return bisect.bisect_right(cumulative, rng.random() * cumulative[-1])
 
 
-def _is_superuser() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('is_superuser')")
-        row = cursor.fetchone()
-    return bool(row and row[0] == "on")
-
-
-def _secondary_indexes() -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            JOIN pg_class c ON c.relname = i.indexname
-            JOIN pg_index x ON x.indexrelid = c.oid
-            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-              AND NOT x.indisprimary AND NOT x.indisunique
-            """,
-            [list(TABLES)],
-        )
-        return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
-
-
 def _reserve(table: str, count: int) -> int:
     """The first of ``count`` ids reserved in ``table``'s sequence."""
     with connection.cursor() as cursor:
@@ -604,16 +580,10 @@ def documents_scale_load(
     gen = _Generator(rng=rng, agencies=agencies, weights=weights, text_share=text_share)
     now = timezone.now()
     first_day = timezone.localdate(now) - dt.timedelta(days=DAYS)
-    superuser = _is_superuser()
+    superuser = is_superuser()
     first_in = _reserve(INCOMING_TABLE, incoming) if incoming else 0
     first_out = _reserve(OUTGOING_TABLE, outgoing) if outgoing else 0
-    dropped: list[tuple[str, str]] = []
-    if drop_indexes:
-        dropped = _secondary_indexes()
-        with connection.cursor() as cursor:
-            for name, _definition in dropped:
-                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        stdout.write(f"    bỏ tạm {len(dropped)} chỉ mục phụ trong khi nạp\n")
+    dropped = indexes_drop(TABLES, stdout=stdout) if drop_indexes else []
     totals = {"incoming": 0, "outgoing": 0, "files": 0, "recipients": 0}
     pool = ThreadPoolExecutor(max_workers=1) if background else None
     pending: Future[None] | None = None
@@ -654,23 +624,14 @@ def documents_scale_load(
             pending.result()
         pool.shutdown()
     _save_sequences(gen.sequences)
-    index_started = time.monotonic()
-    with connection.cursor() as cursor:
-        if dropped:
-            cursor.execute("SET maintenance_work_mem = '1GB'")
-            for _name, definition in dropped:
-                cursor.execute(definition)
-            cursor.execute("RESET maintenance_work_mem")
-            stdout.write(f"    dựng lại {len(dropped)} chỉ mục: {time.monotonic() - index_started:.0f} s\n")
-        for table in TABLES:
-            cursor.execute(f"ANALYZE {table}")
+    index_seconds = indexes_rebuild(dropped, TABLES, stdout=stdout, work_mem="1GB")
     return DocumentsLoadResult(
         incoming=totals["incoming"],
         outgoing=totals["outgoing"],
         files=totals["files"],
         recipients=totals["recipients"],
         seconds=time.monotonic() - started,
-        index_seconds=time.monotonic() - index_started,
+        index_seconds=index_seconds,
     )
 
 

@@ -38,6 +38,8 @@ from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
 from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, office_timezone, working_periods
 from cqs.demo import agencies as data
 from cqs.demo import people
+from cqs.demo.bulk import indexes_drop, indexes_rebuild, is_superuser
+from cqs.demo.bulk import thousands as _n
 from cqs.dossiers import services
 from cqs.dossiers.models import NATIONAL_ACCEPTED, NATIONAL_STATUS, Channel, Dossier, DossierSequence, Status
 from cqs.units.models import Agency
@@ -101,10 +103,6 @@ class _Shape:
     procedures: list[_Proc]
     commune_procs: list[int]
     provincial_procs: list[int]
-
-
-def _n(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def _esc(value: str) -> str:
@@ -203,28 +201,6 @@ class LoadResult:
     index_seconds: float
 
 
-def _is_superuser() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('is_superuser')")
-        row = cursor.fetchone()
-    return bool(row and row[0] == "on")
-
-
-def _secondary_indexes() -> list[tuple[str, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexname, i.indexdef FROM pg_indexes i
-            JOIN pg_class c ON c.relname = i.indexname
-            JOIN pg_index x ON x.indexrelid = c.oid
-            WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)
-              AND NOT x.indisprimary AND NOT x.indisunique
-            """,
-            [list(TABLES)],
-        )
-        return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
-
-
 def scale_load(
     *,
     count: int,
@@ -259,19 +235,13 @@ def scale_load(
     commune_cum = list(itertools.accumulate(shape.commune_weights))
     rating_cum = list(itertools.accumulate((62, 25, 8, 3, 2)))
     persons = [people.person(rng, today=today) for _ in range(50_000)]
-    superuser = _is_superuser()
+    superuser = is_superuser()
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM dossiers_dossier")
         first_id = int(cursor.fetchone()[0]) + 1
         cursor.execute("SELECT setval(pg_get_serial_sequence('dossiers_dossier', 'id'), %s)", [first_id + count - 1])
-    dropped: list[tuple[str, str]] = []
-    if drop_indexes:
-        dropped = _secondary_indexes()
-        with connection.cursor() as cursor:
-            for name, _definition in dropped:
-                cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
-        stdout.write(f"    bỏ tạm {len(dropped)} chỉ mục phụ trong khi nạp\n")
+    dropped = indexes_drop(TABLES, stdout=stdout) if drop_indexes else []
 
     fake = cast(Any, _SearchRow())
     search_text: Callable[[Any], str] = services._search_text
@@ -452,17 +422,7 @@ def scale_load(
             pending.result()
         pool.shutdown()
     _save_sequences(sequences)
-    index_started = time.monotonic()
-    with connection.cursor() as cursor:
-        if dropped:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            for _name, definition in dropped:
-                cursor.execute(definition)
-            cursor.execute("RESET maintenance_work_mem")
-            stdout.write(f"    dựng lại {len(dropped)} chỉ mục: {time.monotonic() - index_started:.0f} s\n")
-        for table in TABLES:
-            cursor.execute(f"ANALYZE {table}")
-    index_seconds = time.monotonic() - index_started
+    index_seconds = indexes_rebuild(dropped, TABLES, stdout=stdout, work_mem="512MB")
     return LoadResult(
         dossiers=totals["dossiers"],
         events=totals["events"],

@@ -11,16 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
-
-
-def thousands(value: float) -> str:
-    """1.234.567: Vietnamese thousands separators."""
-    return f"{value:,.0f}".replace(",", ".")
 
 
 class ScaleLoadCommand(BaseCommand):
@@ -63,6 +60,22 @@ class ScaleLoadCommand(BaseCommand):
 
     def load(self, options: dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def prepare(self, options: dict[str, Any], *, catalog: bool) -> None:
+        """Step 1 of a load: migrate the scale database, load the demo units, agencies (catalogue) and accounts."""
+        from cqs.demo.services import demo_accounts, demo_agencies, demo_catalog, demo_totp, demo_units
+
+        started = time.monotonic()
+        what = "đơn vị, cơ quan, thủ tục, tài khoản mẫu" if catalog else "đơn vị, cơ quan, tài khoản mẫu"
+        self.stdout.write(f"==> [1/3] Cập nhật cấu trúc CSDL {options['database']} và nạp {what}")
+        call_command("migrate", interactive=False, verbosity=0)
+        demo_units()
+        demo_agencies()
+        if catalog:
+            demo_catalog()
+        demo_accounts()
+        demo_totp()
+        self.stdout.write(f"    xong ({time.monotonic() - started:.1f} s)")
 
     def _respawn(self, options: dict[str, Any]) -> None:
         from cqs.demo.databases import drop_database, ensure_database, sibling_database_url

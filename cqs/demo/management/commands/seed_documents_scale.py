@@ -9,13 +9,10 @@ one, Nghệ An's ratio) with PostgreSQL COPY until there are ``--count`` of them
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.management import call_command
-
+from cqs.demo.bulk import thousands as _n
 from cqs.demo.management.scale_command import ScaleLoadCommand
-from cqs.demo.management.scale_command import thousands as _n
 
 CHILD_FLAG = "CQS_SEED_DOCUMENTS_CHILD"
 INCOMING_SHARE = 0.8
@@ -32,18 +29,9 @@ class Command(ScaleLoadCommand):
 
     def load(self, options: dict[str, Any]) -> None:
         from cqs.demo.documents_scale import documents_scale_load
-        from cqs.demo.services import demo_accounts, demo_agencies, demo_totp, demo_units
         from cqs.documents.models import IncomingDocument, OutgoingDocument
 
-        name = options["database"]
-        started = time.monotonic()
-        self.stdout.write(f"==> [1/3] Cập nhật cấu trúc CSDL {name} và nạp đơn vị, cơ quan, tài khoản mẫu")
-        call_command("migrate", interactive=False, verbosity=0)
-        demo_units()
-        demo_agencies()
-        demo_accounts()
-        demo_totp()
-        self.stdout.write(f"    xong ({time.monotonic() - started:.1f} s)")
+        self.prepare(options, catalog=False)
         incoming_present = IncomingDocument.objects.count()
         outgoing_present = OutgoingDocument.objects.count()
         present = incoming_present + outgoing_present

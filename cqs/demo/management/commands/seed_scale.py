@@ -9,13 +9,10 @@ there are ``--count`` of them (``cqs.demo.scale``). ``--reload`` drops the datab
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from django.core.management import call_command
-
+from cqs.demo.bulk import thousands as _n
 from cqs.demo.management.scale_command import ScaleLoadCommand
-from cqs.demo.management.scale_command import thousands as _n
 
 CHILD_FLAG = "CQS_SEED_SCALE_CHILD"
 
@@ -31,19 +28,9 @@ class Command(ScaleLoadCommand):
 
     def load(self, options: dict[str, Any]) -> None:
         from cqs.demo.scale import scale_load
-        from cqs.demo.services import demo_accounts, demo_agencies, demo_catalog, demo_totp, demo_units
         from cqs.dossiers.models import Dossier
 
-        name = options["database"]
-        started = time.monotonic()
-        self.stdout.write(f"==> [1/3] Cập nhật cấu trúc CSDL {name} và nạp đơn vị, cơ quan, thủ tục, tài khoản mẫu")
-        call_command("migrate", interactive=False, verbosity=0)
-        demo_units()
-        demo_agencies()
-        demo_catalog()
-        demo_accounts()
-        demo_totp()
-        self.stdout.write(f"    xong ({time.monotonic() - started:.1f} s)")
+        self.prepare(options, catalog=True)
         present = Dossier.objects.count()
         todo = options["count"] - present
         if todo <= 0:
