@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
 from cqs.core.errors import ApplicationError
+from cqs.core.ratelimit import RateLimited
 from cqs.documents.api import router as document_router
 from cqs.dossiers.api import router as dossier_router
 
@@ -37,7 +38,10 @@ api = NinjaAPI(
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

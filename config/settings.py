@@ -198,6 +198,11 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
 
+# Behind the province's load balancers: their addresses (IPs or networks, comma-separated) and the header
+# in which they pass the caller's address. Without them the peer's address is the caller's.
+CQS_TRUSTED_PROXIES = env.env_list("CQS_TRUSTED_PROXIES", [])
+CQS_CLIENT_IP_HEADER = env.env_str("CQS_CLIENT_IP_HEADER", "X-Forwarded-For")
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {

@@ -71,3 +71,18 @@ class CalendarDay(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.get_kind_display()}"
+
+
+class RateCounter(models.Model):
+    """Requests counted for one rate-limit key in one fixed window (see ``cqs.core.ratelimit``)."""
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="core_ratecounter_unique_window")]
+        indexes = [models.Index(fields=["window_start"], name="core_ratecounter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} {self.window_start:%Y-%m-%d %H:%M} {self.count}"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +16,7 @@ from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError
 from cqs.core.middleware import client_ip
+from cqs.core.ratelimit import rate_hit
 from cqs.core.uploads import attachment_disposition, kind_content_type, sniff_type
 from cqs.documents import edxml, exchange, exchange_recall
 from cqs.documents.models import ExchangeMessage
@@ -34,30 +33,30 @@ def _ack(status: int, *, code: str, message: str, document_id: str = "") -> Json
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _over_rate(request: HttpRequest) -> bool:
-    """Whether the caller has posted more than ``CQS_EXCHANGE_RATE_PER_MINUTE`` messages this minute.
+def _over_rate(request: HttpRequest) -> int:
+    """The seconds to wait when the caller has posted more than ``CQS_EXCHANGE_RATE_PER_MINUTE`` messages this
+    minute, else 0.
 
     Checking a package's signatures costs far more than sending it: a flood from one address is
-    answered 429 (which senders retry later) before any of that work. Counted in each web process's
-    cache, so the limit holds per process.
+    answered 429 (which senders retry later) before any of that work. Counted in PostgreSQL, so the
+    limit holds across every web process and machine.
     """
-    limit = int(settings.CQS_EXCHANGE_RATE_PER_MINUTE)
-    if limit <= 0:
-        return False
-    key = f"edxml-rate:{client_ip(request)}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    return cache.incr(key) > limit
+    verdict = rate_hit(
+        "edxml", client_ip(request) or "unknown", limit=int(settings.CQS_EXCHANGE_RATE_PER_MINUTE), window_seconds=60
+    )
+    return 0 if verdict.allowed else verdict.retry_after
 
 
 @csrf_exempt
 @require_POST
 def edxml_receive(request: HttpRequest) -> HttpResponse:
     """Takes one edXML package or status message; answers JSON: 200 received, 4xx refused with the reason."""
-    if _over_rate(request):
+    wait = _over_rate(request)
+    if wait:
         response = _ack(
             429, code="too_many_requests", message=_("Gửi quá nhiều gói tin trong một phút; hãy gửi lại sau.")
         )
-        response["Retry-After"] = "60"
+        response["Retry-After"] = str(wait)
         return response
     if request.content_type not in XML_CONTENT_TYPES:
         return _ack(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -283,18 +284,20 @@ def test_endpoint_refuses_broken_packages_with_a_vietnamese_reason(client: Any, 
 
 
 def test_endpoint_answers_a_flood_from_one_address_with_429(client: Any, x: World, settings: Any) -> None:
-    cache.clear()
     settings.CQS_EXCHANGE_RATE_PER_MINUTE = 3
-    assert [_post(client, b"<a>").status_code for _ in range(3)] == [400, 400, 400]
-    flooded = _post(client, x.data)
-    assert (flooded.status_code, flooded["Retry-After"]) == (429, "60")
-    assert flooded.json()["message"] == "Gửi quá nhiều gói tin trong một phút; hãy gửi lại sau."
-    assert not ExchangeMessage.objects.filter(document_id=x.sent.document_id, direction="in").exists()
-    other = client.post(
-        reverse("documents:edxml_receive"), data=x.data, content_type="application/xml", REMOTE_ADDR="10.0.0.9"
-    )
-    assert other.status_code == 200
-    cache.clear()
+    minute = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    with time_machine.travel(minute + dt.timedelta(seconds=15), tick=False):
+        assert [_post(client, b"<a>").status_code for _ in range(3)] == [400, 400, 400]
+        flooded = _post(client, x.data)
+        assert (flooded.status_code, flooded["Retry-After"]) == (429, "45")
+        assert flooded.json()["message"] == "Gửi quá nhiều gói tin trong một phút; hãy gửi lại sau."
+        assert not ExchangeMessage.objects.filter(document_id=x.sent.document_id, direction="in").exists()
+        other = client.post(
+            reverse("documents:edxml_receive"), data=x.data, content_type="application/xml", REMOTE_ADDR="10.0.0.9"
+        )
+        assert other.status_code == 200
+    with time_machine.travel(minute + dt.timedelta(minutes=1), tick=False):
+        assert _post(client, b"<a>").status_code == 400  # a new minute, a new count
 
 
 @pytest.fixture
