@@ -25,6 +25,38 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+def _transactional(item: Any) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("transaction"))
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Have the test database's rows written by the migrations (the Decree 30 document types…)
+    serialised once, so that ``_restore_migrated_rows`` can put them back."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if _transactional(item) and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
+    """A transactional test ends by emptying every table (in its fixtures' teardown); afterwards put back
+    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database."""
+    yield
+    if not _transactional(item):
+        return
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     """Every test: files under its own temporary folder, mail kept in memory, fast password hashing.

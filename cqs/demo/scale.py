@@ -244,7 +244,7 @@ def scale_load(
     dropped = indexes_drop(TABLES, stdout=stdout) if drop_indexes else []
 
     fake = cast(Any, _SearchRow())
-    search_text: Callable[[Any], str] = services._search_text
+    search_text: Callable[[Any], str] = services.dossier_search_text
     totals = {"dossiers": 0, "events": 0, "steps": 0}
     last_report = time.monotonic()
     pool = ThreadPoolExecutor(max_workers=1) if background else None
@@ -442,7 +442,7 @@ _LAST_ACTION = {
 
 
 class _SearchRow:
-    """The attributes ``services._search_text`` reads, without building a model instance per row."""
+    """The attributes ``services.dossier_search_text`` reads, without building a model instance per row."""
 
     code = applicant_id_number = applicant_name = principal_name = principal_id_number = ""
 

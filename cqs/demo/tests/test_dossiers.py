@@ -108,7 +108,7 @@ def test_scale_loader_rows_are_found_by_the_desk_search() -> None:
     mine = Dossier.objects.filter(receiving_agency=officer.agency).order_by("id")
     assert mine.count() > 20
     for dossier in mine[:5]:
-        assert dossier.search_text == services._search_text(dossier)
+        assert dossier.search_text == services.dossier_search_text(dossier)
         for query in (dossier.code, dossier.applicant_id_number, fold(dossier.applicant_name)):
             found = worklist(user=officer, box="all", query=query)
             assert dossier in found, query

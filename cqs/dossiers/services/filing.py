@@ -1,0 +1,232 @@
+"""Filing a dossier: online by the applicant or at the counter by the one-stop desk; the applicant's paper store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cqs.accounts.models import Role, User
+from cqs.accounts.validators import validate_citizen_id, validate_tax_code
+from cqs.catalog.eforms import eform_class
+from cqs.catalog.models import OnlineLevel, ProcedureVersion
+from cqs.core.audit import audit_record, jsonable
+from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from cqs.core.text import fold, nfc
+from cqs.core.uploads import check_upload
+from cqs.dossiers import clock
+from cqs.dossiers.codes import dossier_code_new
+from cqs.dossiers.models import (
+    Channel,
+    Delivery,
+    Dossier,
+    FilingMode,
+    StoredPaper,
+)
+from cqs.dossiers.permissions import may_receive_at
+from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
+from cqs.dossiers.services.base import APPLICANT_AGENCY_KINDS, ATTACHMENT_TYPES, S, _event, _required_text, _save
+from cqs.dossiers.services.reception import _accept
+from cqs.dossiers.services.steps import _process
+from cqs.units.models import Agency
+
+
+@dataclass
+class Filing:
+    """What a dossier is filed with (online or at the counter)."""
+
+    version: ProcedureVersion
+    receiving_agency: Agency
+    deciding_agency: Agency
+    form_data: dict[str, Any]
+    attachments: list[Attachment] = field(default_factory=list)
+    applicant_name: str = ""
+    applicant_id_number: str = ""
+    applicant_address: str = ""
+    applicant_phone: str = ""
+    applicant_email: str = ""
+    filing_mode: str = FilingMode.SELF
+    principal_name: str = ""
+    principal_id_number: str = ""
+    authorisation_note: str = ""
+    assisted_by: str = ""
+    delivery: str = Delivery.ONLINE
+    sets_count: int = 1
+
+
+def implementing_agencies(version: ProcedureVersion) -> list[Agency]:
+    """The active agencies that decide this version's dossiers: the linked ones and those of its kinds."""
+    linked = list(version.agencies.filter(is_active=True))
+    kinds = list(version.agency_kinds or [])
+    of_kinds = list(Agency.objects.filter(is_active=True, kind__in=kinds)) if kinds else []
+    return sorted({a.pk: a for a in [*linked, *of_kinds]}.values(), key=lambda a: a.name)
+
+
+def receiving_agencies() -> list[Agency]:
+    """Every place in the province where a dossier may be handed in (no administrative boundary)."""
+    return list(Agency.objects.filter(is_active=True, kind__in=APPLICANT_AGENCY_KINDS).order_by("name"))
+
+
+def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str, Any], list[str]]:
+    """Check everything before anything is written; return the cleaned form data."""
+    errors: dict[str, Any] = {}
+    version = filing.version
+    if version.status != ProcedureVersion.Status.PUBLISHED or version.procedure.current_version_id != version.pk:
+        raise ValidationFailed(_("Thủ tục này hiện không nhận hồ sơ (phiên bản không còn áp dụng)."))
+    if require_online and version.online_level == OnlineLevel.NONE:
+        raise ValidationFailed(
+            _("Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa.")
+        )
+    if filing.deciding_agency.pk not in {a.pk for a in implementing_agencies(version)}:
+        errors["deciding_agency"] = _("Cơ quan này không giải quyết thủ tục đã chọn.")
+    if not filing.receiving_agency.is_active or filing.receiving_agency.kind not in APPLICANT_AGENCY_KINDS:
+        errors["receiving_agency"] = _("Nơi tiếp nhận không hợp lệ.")
+    form = eform_class(version)(data=filing.form_data)
+    cleaned: dict[str, Any] = {}
+    if form.is_valid():
+        cleaned = {key: jsonable(value) for key, value in form.cleaned_data.items()}
+    else:
+        errors["form"] = {key: [str(m) for m in messages] for key, messages in form.errors.items()}
+    if not nfc(filing.applicant_name):
+        errors["applicant_name"] = _("Vui lòng nhập họ và tên người nộp.")
+    try:
+        _clean_id_number(filing.applicant_id_number)
+    except ApplicationError as error:
+        errors["applicant_id_number"] = error.message
+    if filing.filing_mode == FilingMode.ON_BEHALF:
+        if not nfc(filing.principal_name) or not nfc(filing.authorisation_note):
+            errors["principal"] = _("Nộp thay cần ghi họ tên người ủy quyền và giấy ủy quyền.")
+    elif filing.filing_mode == FilingMode.ASSISTED:
+        if not nfc(filing.assisted_by):
+            errors["assisted_by"] = _("Ghi họ tên thành viên tổ công nghệ số cộng đồng đã hỗ trợ.")
+    elif filing.filing_mode != FilingMode.SELF:
+        errors["filing_mode"] = _("Hình thức nộp không hợp lệ.")
+    if filing.delivery not in Delivery.values:
+        errors["delivery"] = _("Cách nhận kết quả không hợp lệ.")
+    given = {a.required_document_id for a in filing.attachments if a.required_document_id}
+    documents = list(version.documents.all())
+    missing = [d.name for d in documents if not d.is_optional and not d.replaceable_by and d.pk not in given]
+    if missing:
+        errors["documents"] = _("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": "; ".join(missing)}
+    known = {d.pk for d in documents}
+    if any(a.required_document_id and a.required_document_id not in known for a in filing.attachments):
+        errors["attachments"] = _("Có giấy tờ không thuộc thủ tục này.")
+    if errors:
+        raise ValidationFailed(_("Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu."), extra={"errors": errors})
+    return cleaned, missing
+
+
+def _clean_id_number(value: str) -> str:
+    text = (value or "").strip()
+    if len(text) == 12:
+        return validate_citizen_id(text)
+    return validate_tax_code(text)
+
+
+def _new_dossier(filing: Filing, *, channel: int, applicant: User | None, filed_by: Any, at: dt.datetime) -> Dossier:
+    version = filing.version
+    code = dossier_code_new(agency=filing.deciding_agency, at=at)
+    dossier = Dossier(
+        code=code,
+        procedure=version.procedure,
+        version=version,
+        status=S.SUBMITTED,
+        channel=channel,
+        applicant=applicant,
+        applicant_name=nfc(filing.applicant_name),
+        applicant_id_number=filing.applicant_id_number.strip(),
+        applicant_address=nfc(filing.applicant_address),
+        applicant_phone=filing.applicant_phone.strip(),
+        applicant_email=filing.applicant_email.strip(),
+        filing_mode=filing.filing_mode,
+        principal_name=nfc(filing.principal_name),
+        principal_id_number=filing.principal_id_number.strip(),
+        authorisation_note=nfc(filing.authorisation_note),
+        assisted_by=nfc(filing.assisted_by),
+        filed_by=filed_by if getattr(filed_by, "is_authenticated", False) else None,
+        request_summary=version.name[:500],
+        sets_count=max(1, filing.sets_count),
+        receiving_agency=filing.receiving_agency,
+        deciding_agency=filing.deciding_agency,
+        current_agency=filing.receiving_agency,
+        current_role=Role.ONE_STOP_OFFICER,
+        submitted_at=at,
+        statutory_hours=clock.statutory_hours(version),
+        delivery=filing.delivery,
+        fee_total=sum(fee.amount for fee in version.fees.all()),
+    )
+    dossier.search_text = dossier_search_text(dossier)
+    dossier.save()
+    return dossier
+
+
+def dossier_search_text(dossier: Dossier) -> str:
+    parts = [dossier.code.lower(), dossier.applicant_id_number, fold(dossier.applicant_name)]
+    if dossier.principal_name:
+        parts += [fold(dossier.principal_name), dossier.principal_id_number]
+    return " ".join(p for p in parts if p)
+
+
+@transaction.atomic
+def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
+    """A citizen (or business) files online; the dossier waits for the one-stop desk."""
+    if not applicant.is_authenticated or applicant.is_official:
+        raise NotFoundOrForbidden(_("Chỉ công dân, tổ chức đã đăng nhập mới nộp hồ sơ trực tuyến."))
+    if filing.filing_mode == FilingMode.SELF:
+        filing.applicant_name = filing.applicant_name or applicant.full_name
+        filing.applicant_id_number = filing.applicant_id_number or applicant.citizen_id or applicant.tax_code or ""
+    cleaned, _missing = _validate_filing(filing, require_online=True)
+    # Every upload is checked before the dossier code is taken and before any file is written.
+    prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
+    filing.form_data = cleaned
+    now = timezone.now()
+    dossier = _new_dossier(filing, channel=Channel.ONLINE, applicant=applicant, filed_by=applicant, at=now)
+    dossier.form_data = cleaned
+    _save(dossier, "form_data")
+    _store_attachments(dossier, prepared, uploader=applicant)
+    _event(dossier, action="submit", actor=applicant, from_status="", at=now)
+    return dossier
+
+
+@transaction.atomic
+def dossier_receive_at_counter(
+    *, officer: User, filing: Filing, applicant: User | None = None, channel: int = Channel.IN_PERSON
+) -> Dossier:
+    """A paper dossier entered and scanned at the counter: received and accepted at once."""
+    if not may_receive_at(officer, filing.receiving_agency.pk):
+        raise NotFoundOrForbidden(_("Bạn không tiếp nhận hồ sơ tại nơi này."))
+    if channel not in (Channel.IN_PERSON, Channel.POST):
+        raise ValidationFailed(_("Kênh tiếp nhận không hợp lệ."))
+    cleaned, _missing = _validate_filing(filing, require_online=False)
+    if not _process(filing.version):
+        raise ValidationFailed(_("Thủ tục chưa có quy trình nội bộ; không thể tiếp nhận."))
+    prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
+    filing.form_data = cleaned
+    now = timezone.now()
+    dossier = _new_dossier(filing, channel=channel, applicant=applicant, filed_by=officer, at=now)
+    dossier.form_data = cleaned
+    dossier.received_by = officer
+    _save(dossier, "form_data", "received_by")
+    _store_attachments(dossier, prepared, uploader=officer)
+    _event(dossier, action="receive", actor=officer, from_status="", at=now)
+    _accept(dossier, actor=officer, at=now)
+    return dossier
+
+
+@transaction.atomic
+def stored_paper_add(*, owner: User, name: str, upload: Any) -> StoredPaper:
+    """A paper the citizen keeps in their own store, to reuse in later dossiers."""
+    name = _required_text(name, _("Đặt tên cho giấy tờ."))
+    checked = check_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=settings.CQS_ATTACHMENT_MAX_BYTES, label=name)
+    upload.seek(0)
+    paper = StoredPaper(owner=owner, name=name, kind=checked.kind, size=checked.size, sha256=checked.sha256)
+    paper.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(upload.read()), save=False)
+    paper.save()
+    audit_record(actor=owner, action="stored_paper.add", obj=paper, after={"name": name, "sha256": checked.sha256})
+    return paper

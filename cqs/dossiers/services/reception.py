@@ -1,0 +1,192 @@
+"""Reception at the one-stop desk: acceptance (register row, clock, first steps), refusal, the one supplement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cqs.accounts.models import User
+from cqs.catalog.models import ProcessStep
+from cqs.core.calendar import WorkingCalendar
+from cqs.core.errors import InvalidTransition, ValidationFailed
+from cqs.core.text import nfc
+from cqs.dossiers.models import (
+    NATIONAL_ACCEPTED,
+    Dossier,
+    DossierFile,
+    FormalNotice,
+    SupplementRequest,
+)
+from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
+from cqs.dossiers.services.base import _REGISTER_LOCK, S, _event, _guard, _lock, _required_text, _save
+from cqs.dossiers.services.steps import (
+    _close_step,
+    _next_step,
+    _open_step,
+    _pause,
+    _process,
+    _resting_status,
+    _resume,
+    _start_clock,
+)
+
+
+def _assign_register_row(dossier: Dossier, *, at: dt.datetime) -> None:
+    """The dossier's row in its receiving agency's register of the year (form 07), given at receipt."""
+    office = timezone.get_default_timezone()
+    year_start = dt.datetime(timezone.localtime(at, office).year, 1, 1, tzinfo=office)
+    with connection.cursor() as cursor:  # two receptions at once must not share a register row
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTER_LOCK, dossier.receiving_agency_id])
+    last_row = (
+        Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=year_start)
+        .exclude(pk=dossier.pk)
+        .aggregate(Max("register_row"))["register_row__max"]
+        or 0
+    )
+    dossier.register_row = last_row + 1
+
+
+def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
+    calendar = WorkingCalendar()
+    before = dossier.status
+    _start_clock(dossier, at=at, calendar=calendar)
+    _assign_register_row(dossier, at=at)
+    dossier.received_by = actor
+    steps = _process(dossier.version)
+    first = _next_step(steps, None)
+    if first is None:
+        raise ValidationFailed(_("Thủ tục chưa có quy trình nội bộ; không thể tiếp nhận."))
+    # The first step, reception, is what the one-stop officer has just done.
+    _open_step(dossier, first, at=at, actor=actor, calendar=calendar)
+    if first.unit_kind == ProcessStep.UnitKind.ONE_STOP:
+        _close_step(dossier, at=at, actor=actor, outcome="accepted", note="", calendar=calendar)
+        second = _next_step(steps, first.position)
+        if second is not None:
+            # Counted like the dossier itself: received after the cut-off, from the next working day.
+            cutoff = dossier.version.afternoon_cutoff
+            _open_step(dossier, second, at=at, actor=actor, calendar=calendar, cutoff=cutoff)
+    _save(
+        dossier,
+        "status",
+        "received_at",
+        "clock_started_at",
+        "due_at",
+        "original_due_at",
+        "register_row",
+        "received_by",
+        "current_step",
+        "current_role",
+        "current_agency",
+    )
+    _event(
+        dossier,
+        action="accept",
+        actor=actor,
+        from_status=before,
+        national_status=NATIONAL_ACCEPTED,
+        at=at,
+        data={"due_at": dossier.due_at, "register_row": dossier.register_row},
+    )
+
+
+@transaction.atomic
+def dossier_accept(*, dossier: Dossier, actor: User) -> Dossier:
+    """The one-stop officer accepts an online dossier: the clock starts, the process begins (form 01)."""
+    dossier = _lock(dossier)
+    _guard(dossier, action="accept", actor=actor)
+    _accept(dossier, actor=actor, at=timezone.now())
+    return dossier
+
+
+@transaction.atomic
+def dossier_refuse(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
+    """Refusal with a specific reason (form 03)."""
+    dossier = _lock(dossier)
+    _guard(dossier, action="refuse", actor=actor)
+    reason = _required_text(reason, _("Phải ghi rõ lý do từ chối tiếp nhận."))
+    before, now = dossier.status, timezone.now()
+    FormalNotice.objects.create(
+        dossier=dossier, form=FormalNotice.Form.REFUSAL, reason=reason, issued_by=actor, issued_at=now
+    )
+    dossier.status, dossier.closed_at = S.REFUSED, now
+    _save(dossier, "status", "closed_at")
+    _event(dossier, action="refuse", actor=actor, from_status=before, note=reason, at=now)
+    return dossier
+
+
+@transaction.atomic
+def dossier_request_supplement(
+    *, dossier: Dossier, actor: User, items: list[str], reason: str, contact: str
+) -> Dossier:
+    """Ask, once and completely, for what is missing (form 02); the clock stops until the answer."""
+    dossier = _lock(dossier)
+    # Before acceptance the one-stop desk asks; afterwards, whoever handles the current step.
+    _guard(
+        dossier,
+        action="request_supplement",
+        actor=actor,
+        as_action="accept" if dossier.status == S.SUBMITTED else "forward",
+    )
+    if dossier.supplement_count >= 1:
+        raise InvalidTransition(
+            _("Hồ sơ %(code)s đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần, đầy đủ.")
+            % {"code": dossier.code}
+        )
+    cleaned_items = [nfc(i) for i in items if nfc(i)]
+    if not cleaned_items:
+        raise ValidationFailed(_("Liệt kê ít nhất một nội dung cần bổ sung."))
+    reason = _required_text(reason, _("Phải ghi lý do yêu cầu bổ sung."))
+    contact = _required_text(contact, _("Phải ghi người, số điện thoại liên hệ khi cần hướng dẫn."))
+    before, now = dossier.status, timezone.now()
+    SupplementRequest.objects.create(
+        dossier=dossier, items=cleaned_items, reason=reason, contact=contact, requested_by=actor, requested_at=now
+    )
+    dossier.supplement_count += 1
+    _pause(dossier, reason=S.SUPPLEMENT_REQUESTED, at=now)
+    dossier.status = S.SUPPLEMENT_REQUESTED
+    _save(dossier, "status", "supplement_count", "paused_since")
+    _event(
+        dossier,
+        action="request_supplement",
+        actor=actor,
+        from_status=before,
+        note=reason,
+        data={"items": cleaned_items},
+        at=now,
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_answer_supplement(
+    *, dossier: Dossier, actor: User, attachments: list[Attachment], note: str = ""
+) -> Dossier:
+    """The citizen hands in what was asked; the clock resumes where it stopped."""
+    dossier = _lock(dossier)
+    _guard(dossier, action="answer_supplement", actor=actor)
+    if not attachments:
+        raise ValidationFailed(_("Vui lòng tải lên giấy tờ cần bổ sung."))
+    for attachment in attachments:
+        attachment.source = DossierFile.Source.SUPPLEMENT
+    prepared = _check_attachments(dossier.version, attachments, owner=actor)
+    _store_attachments(dossier, prepared, uploader=actor)
+    before, now = dossier.status, timezone.now()
+    SupplementRequest.objects.filter(dossier=dossier, answered_at__isnull=True).update(answered_at=now)
+    hours = _resume(dossier, at=now, calendar=WorkingCalendar())
+    dossier.status = _resting_status(dossier)
+    _save(dossier, "status", "paused_since", "due_at")
+    _event(
+        dossier,
+        action="answer_supplement",
+        actor=actor,
+        from_status=before,
+        note=nfc(note),
+        data={"paused_hours": hours},
+        at=now,
+    )
+    return dossier
