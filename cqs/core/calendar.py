@@ -77,13 +77,13 @@ class WorkingCalendar:
     def start_of_counting(self, moment: dt.datetime, *, cutoff: dt.time | None = None) -> dt.datetime:
         """When the clock starts for something received at ``moment``.
 
-        Received on a non-working day, after office hours, or after ``cutoff``
-        (the per-procedure 15:00 rule): from the start of the next working day.
+        Received on a non-working day, after office hours, or after ``cutoff`` (15:00:00 itself still
+        counts the same day: the per-procedure 15:00 rule): from the start of the next working day.
         """
         local = timezone.localtime(moment, office_timezone())
         day, time = local.date(), local.time()
         periods = working_periods()
-        if self.is_working_day(day) and not (cutoff is not None and time >= cutoff):
+        if self.is_working_day(day) and not (cutoff is not None and time > cutoff):
             for start, end in periods:
                 if time < end:
                     return _at(day, max(time, start), local.tzinfo)

@@ -69,6 +69,16 @@ def test_received_after_the_15h_cutoff_counts_from_the_next_working_day():
 
 
 @pytest.mark.django_db
+def test_received_at_15h_sharp_still_counts_the_same_day_only_after_it_the_next():
+    cal = WorkingCalendar()
+    sharp = at(2027, 3, 2, 15, 0)
+    assert cal.start_of_counting(sharp, cutoff=CUTOFF) == sharp
+    assert cal.add_working_days(sharp, 1, cutoff=CUTOFF) == at(2027, 3, 3, 15, 0)
+    a_second_later = at(2027, 3, 2, 15, 0) + dt.timedelta(seconds=1)
+    assert cal.start_of_counting(a_second_later, cutoff=CUTOFF) == at(2027, 3, 3, 7, 30)
+
+
+@pytest.mark.django_db
 def test_received_on_sunday_lunch_time_or_after_hours():
     cal = WorkingCalendar()
     assert cal.start_of_counting(at(2027, 3, 7, 10)) == at(2027, 3, 8, 7, 30)  # Sunday → Monday
