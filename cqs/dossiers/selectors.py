@@ -237,11 +237,13 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
 
     A unit's dossiers are those it received or decides. "Received" counts dossiers accepted in the
     period; "finished" those with a result in it. The on-time rate follows criterion 2.1 of Decision
-    766: of the dossiers received or processed in the period (accepted by its end and not closed
-    before its start), those that ended (finished, else returned, else stopped) by the appointed
-    time, or that were unfinished at the end of the period and still within the deadline, ÷ all of
-    them; a dossier with more than one supplement request counts as late. Refused and withdrawn
-    dossiers are left out.
+    766: of the dossiers received or processed in the period (accepted, or refused, by its end and
+    not closed before its start), those that ended by the appointed time, or that were unfinished
+    at the end of the period and still within the deadline, ÷ all of them. A dossier's end is its
+    first of: finished, else returned, else stopped or refused (REFERENCE §2). A dossier refused at
+    reception never had an appointed time: the refusal was its answer, in time. A dossier with
+    more than one supplement request counts as late. Withdrawn dossiers are left out (the
+    applicant ended them).
 
     Criteria 4.1 and 4.2 are shares of the dossiers finished in the period: 4.1 those whose result
     is electronic (signed here, with a verification code); 4.2 those digitised, i.e. with their
@@ -253,13 +255,13 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
     own = Dossier.objects.filter(Q(receiving_agency=agency) | Q(deciding_agency=agency))
     ended = Coalesce("finished_at", "returned_at", "closed_at", output_field=DateTimeField())
     population = (
-        own.exclude(status__in=(Status.REFUSED, Status.WITHDRAWN))
-        .filter(received_at__lt=until)
+        own.exclude(status=Status.WITHDRAWN)
+        .filter(Q(received_at__lt=until) | Q(status=Status.REFUSED, submitted_at__lt=until))
         .annotate(ended=ended)
         .filter(Q(ended__isnull=True) | Q(ended__gte=since))
     )
     not_doubly_supplemented = Q(supplement_count__lte=1)
-    ended_in_time = Q(ended__lt=until, ended__lte=F("due_at"))
+    ended_in_time = Q(ended__lt=until) & (Q(ended__lte=F("due_at")) | Q(due_at__isnull=True))
     still_within = (Q(ended__isnull=True) | Q(ended__gte=until)) & (
         Q(due_at__gte=judged_at) | Q(paused_since__isnull=False, paused_since__lte=F("due_at"))
     )

@@ -186,3 +186,41 @@ def test_unit_dashboard_on_known_data(w):
     ]
     empty = selectors.unit_dashboard(agency=w.other_agency, start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31))
     assert empty["on_time_rate"] is None and empty["received"] == 0 and len(empty["months"]) == 1
+
+
+def test_criterion_2_1_judges_each_dossier_by_its_first_end_stopped_and_refused_included(w):
+    """REFERENCE §2: end = finished, else returned, else stopped or refused; judged against the appointment."""
+
+    def put(**values):
+        dossier = make.processing(w)
+        Dossier.objects.filter(pk=dossier.pk).update(**values)
+        return dossier
+
+    may = {"received_at": _at(2025, 5, 5), "due_at": _at(2025, 5, 12)}
+    # finished in time, returned a week late: the finishing date decides, on time
+    put(
+        status=Status.RETURNED,
+        finished_at=_at(2025, 5, 9),
+        returned_at=_at(2025, 5, 19),
+        closed_at=_at(2025, 5, 19),
+        **may,
+    )
+    # returned late without a finishing date of its own: late
+    put(status=Status.RETURNED, returned_at=_at(2025, 5, 14), closed_at=_at(2025, 5, 14), **may)
+    # stopped before the appointment: on time; stopped after it: late
+    put(status=Status.STOPPED, closed_at=_at(2025, 5, 8), **may)
+    put(status=Status.STOPPED, closed_at=_at(2025, 5, 20), **may)
+    # refused at reception in the period: its answer, on time
+    refused = make.submitted(w)
+    Dossier.objects.filter(pk=refused.pk).update(
+        status=Status.REFUSED, submitted_at=_at(2025, 5, 6), closed_at=_at(2025, 5, 6, 14)
+    )
+    # withdrawn by the applicant, and a refusal of another period: not counted
+    put(status=Status.WITHDRAWN, closed_at=_at(2025, 5, 7), **may)
+    other = make.submitted(w)
+    Dossier.objects.filter(pk=other.pk).update(
+        status=Status.REFUSED, submitted_at=_at(2025, 7, 1), closed_at=_at(2025, 7, 1, 10)
+    )
+
+    figures = selectors.unit_dashboard(agency=w.agency, start=dt.date(2025, 5, 1), end=dt.date(2025, 5, 31))
+    assert (figures["processed"], figures["processed_on_time"], figures["on_time_rate"]) == (5, 3, 60.0)
