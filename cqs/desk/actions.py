@@ -114,7 +114,7 @@ ACTIONS: dict[str, DeskAction] = {
         lambda d, u, c: services.dossier_apologise(
             dossier=d, actor=u, reason=c["reason"], new_due_date=c["new_due_date"]
         ),
-        _("Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)."),
+        _("Đã lập phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết (mẫu 04)."),
     ),
     "stop": DeskAction(
         _("Dừng giải quyết"),

@@ -351,7 +351,7 @@ class FormalNotice(models.Model):
 
     class Form(models.TextChoices):
         REFUSAL = "03", _("Phiếu từ chối tiếp nhận giải quyết hồ sơ")
-        APOLOGY = "04", _("Phiếu xin lỗi và hẹn lại ngày trả kết quả")
+        APOLOGY = "04", _("Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết")
         STOP = "05", _("Thông báo dừng giải quyết hồ sơ")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notices")

@@ -46,7 +46,7 @@ ACTION_LABELS: dict[str, StrOrPromise] = {
     "transfer_return": gettext_lazy("Cơ quan phối hợp trả hồ sơ"),
     "request_payment": gettext_lazy("Yêu cầu nộp phí, lệ phí"),
     "record_payment": gettext_lazy("Đã nộp phí, lệ phí"),
-    "apologise": gettext_lazy("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "apologise": gettext_lazy("Xin lỗi và đề nghị gia hạn thời gian giải quyết"),
     "stop": gettext_lazy("Dừng giải quyết hồ sơ"),
     "withdraw": gettext_lazy("Công dân yêu cầu rút hồ sơ"),
     "confirm_withdrawal": gettext_lazy("Xác nhận rút hồ sơ"),

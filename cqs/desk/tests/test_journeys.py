@@ -391,7 +391,7 @@ def test_leader_apologises_once_with_a_new_date(
                 "Ngày hẹn trả mới (dd/mm/yyyy)": "09/03/2026",
             },
         )
-        assert "Đã lập phiếu xin lỗi và hẹn lại ngày trả kết quả (mẫu 04)." in notice(leader)
+        assert "Đã lập phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết (mẫu 04)." in notice(leader)
         assert leader.get_by_text("17:30 09/03/2026").first.is_visible()
         assert leader.get_by_text("(hẹn ban đầu 09:00 05/03/2026)").is_visible()
         assert leader.locator("summary").filter(has_text="Xin lỗi và hẹn lại ngày trả").count() == 0

@@ -174,7 +174,7 @@ def test_form_04_apology_and_new_date(w: World) -> None:
     text = text_of(documents.form_pdf(dossier=dossier, form="04"))
     for expected in (
         "Mẫu số 04",
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "PHIẾU XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         "Kính gửi: Ông/Bà Nguyễn Thị Lan",
         "Ngày 16/11/2026",
         "Thủ tục đăng ký khai sinh",
@@ -182,7 +182,7 @@ def test_form_04_apology_and_new_date(w: World) -> None:
         f"ngày {original:%d/%m/%Y}",
         "Lý do: Cần xác minh thông tin nơi sinh",
         "xin lỗi Ông/Bà",
-        "vào ngày 25/11/2026",
+        "đề nghị gia hạn thời gian giải quyết hồ sơ đến ngày 25/11/2026",
         "THỦ TRƯỞNG CƠ QUAN",
         "Cán bộ lanhdao",
     ):
