@@ -3,6 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed in links and QR codes (e-mails, electronic results): where `make demo` serves.
+PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+export CQS_PUBLIC_URL ?= http://$(PUBLIC_HOST):$(PORT)
 WEB_WORKERS ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python

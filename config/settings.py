@@ -238,8 +238,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <khong-tra-loi@localhost>")
-# The address citizens reach the portal at, for links in emails.
-CQS_PUBLIC_URL = os.environ.get("CQS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The address citizens reach the portal at, for links in e-mails and the QR codes of electronic results
+# (`make demo` sets it to where it serves); required in production.
+CQS_PUBLIC_URL = env.env_str("CQS_PUBLIC_URL", None if PRODUCTION else "http://127.0.0.1:8000")
 
 # How many demo dossiers `make demo` creates over the last twelve months.
 CQS_DEMO_DOSSIERS = int(os.environ.get("CQS_DEMO_DOSSIERS", "1500"))

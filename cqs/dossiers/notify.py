@@ -20,7 +20,7 @@ CITIZEN_EVENTS = {
     "answer_supplement": gettext_noop("Đã nhận giấy tờ bổ sung; hồ sơ tiếp tục được giải quyết."),
     "request_payment": gettext_noop("Vui lòng nộp phí, lệ phí để hồ sơ tiếp tục được giải quyết."),
     "record_payment": gettext_noop("Đã ghi nhận phí, lệ phí; hồ sơ tiếp tục được giải quyết."),
-    "apologise": gettext_noop("Cơ quan giải quyết xin lỗi và đề nghị gia hạn thời gian giải quyết; xem ngày hẹn trả mới."),
+    "apologise": gettext_noop("Cơ quan giải quyết xin lỗi, đề nghị gia hạn; xem ngày hẹn trả mới."),
     "stop": gettext_noop("Hồ sơ đã bị dừng giải quyết."),
     "withdraw": gettext_noop("Đã nhận yêu cầu rút hồ sơ."),
     "confirm_withdrawal": gettext_noop("Hồ sơ đã được rút."),
