@@ -25,22 +25,22 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from bench.__main__ import (
+from bench.harness import (
     Result,
     Scenario,
-    _collectstatic,
-    _drive,
-    _free_port,
-    _percentile,
-    _server_env,
-    _start_gunicorn,
-    _stop,
-    _time_inprocess,
-    _wait_ready,
+    collectstatic,
     django_on_scale,
+    drive,
+    free_port,
+    percentile,
     ratios_to_floor,
     select_one,
+    server_env,
     session_cookie,
+    start_gunicorn,
+    stop,
+    time_inprocess,
+    wait_ready,
 )
 
 SCALE_DB = "cqs_scale"
@@ -162,9 +162,9 @@ def _issue_group(*, count: int) -> list[Result]:
             requests=len(values),
             seconds=round(total, 3),
             rps=round(len(values) / total, 2),
-            p50_ms=round(_percentile(values, 0.50) * 1000, 2),
-            p95_ms=round(_percentile(values, 0.95) * 1000, 2),
-            p99_ms=round(_percentile(values, 0.99) * 1000, 2),
+            p50_ms=round(percentile(values, 0.50) * 1000, 2),
+            p95_ms=round(percentile(values, 0.95) * 1000, 2),
+            p99_ms=round(percentile(values, 0.99) * 1000, 2),
         )
     )
     key = ca.key_decrypt(organisation.private_key_pem)
@@ -185,9 +185,9 @@ def _issue_group(*, count: int) -> list[Result]:
             requests=len(rsa_values),
             seconds=round(rsa_total, 3),
             rps=round(len(rsa_values) / rsa_total, 1),
-            p50_ms=round(_percentile(rsa_values, 0.50) * 1000, 3),
-            p95_ms=round(_percentile(rsa_values, 0.95) * 1000, 3),
-            p99_ms=round(_percentile(rsa_values, 0.99) * 1000, 3),
+            p50_ms=round(percentile(rsa_values, 0.50) * 1000, 3),
+            p95_ms=round(percentile(rsa_values, 0.95) * 1000, 3),
+            p99_ms=round(percentile(rsa_values, 0.99) * 1000, 3),
         )
     )
     return results
@@ -237,7 +237,7 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
         return run
 
     rounds = max(len(QUERIES), int(args.duration * 4))
-    inprocess = [_time_inprocess("docs_sql_select_1", "trong tiến trình: SELECT 1", [select_one], rounds)]
+    inprocess = [time_inprocess("docs_sql_select_1", "trong tiến trình: SELECT 1", [select_one], rounds)]
     readers = [("home_leader", "lãnh đạo xã", leader), ("province_leader", "lãnh đạo UBND tỉnh", province_leader)]
     readers.append(("specialist", "chuyên viên (theo đơn vị)", specialist))
     for name, label, user in readers:
@@ -246,7 +246,7 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
         for query in QUERIES[:3]:  # warm the caches the way a working server has them
             searcher(user, query)()
         inprocess.append(
-            _time_inprocess(
+            time_inprocess(
                 f"search_{name}",
                 f"trong tiến trình: tra cứu toàn văn, {label}",
                 [searcher(user, q) for q in QUERIES],
@@ -264,15 +264,15 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
 
     cookie = session_cookie(leader)
     connection.close()
-    env = _server_env(url)
-    _collectstatic(env)
+    env = server_env(url)
+    collectstatic(env)
     env["CQS_OFFICIAL_TOTP_REQUIRED"] = "false"  # the bench logs in with a session; TOTP has its own tests
-    port = _free_port()
+    port = free_port()
     print(f"    gunicorn ({args.workers} tiến trình) trên {SCALE_DB} tại 127.0.0.1:{port}")
-    server = _start_gunicorn(env, port, args.workers)
+    server = start_gunicorn(env, port, args.workers)
     results: list[Result] = []
     try:
-        _wait_ready(port, server)
+        wait_ready(port, server)
         scenarios = [
             Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
             Scenario(
@@ -283,11 +283,11 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
             ),
         ]
         for scenario in scenarios:
-            result = _drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
+            result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
             print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
             results.append(result)
     finally:
-        _stop(server)
+        stop(server)
     trivial = next((r for r in results if r.name == "documents_trivial" and not r.skipped and r.rps), None)
     for r in results:
         if trivial is not None and not r.skipped and r.rps:
