@@ -320,3 +320,20 @@ def test_api_tokens_page_issue_once_list_revoke(client: Client, citizen: User) -
     assert "Không tìm thấy mã truy cập." in missing.content.decode()
     bad = client.post(reverse("accounts:api_tokens"), {"action": "issue", "name": "x", "expires_on": "01/01/2000"})
     assert "Thời điểm hết hạn phải ở tương lai." in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_registering_with_an_impossible_birth_date_names_it(client):
+    response = client.post(
+        "/dang-ky/",
+        {
+            "citizen_id": "040095001234",
+            "full_name": "Nguyễn Văn An",
+            "date_of_birth": "30/02/1995",
+            "email": "an@example.vn",
+            "password1": "Hoa-sen-no-2025!",
+            "password2": "Hoa-sen-no-2025!",
+        },
+    )
+    assert response.status_code == 400
+    assert "Ngày 30/02/1995 không tồn tại." in response.content.decode()
