@@ -14,13 +14,9 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y"]
 
 
 class AccessibleForm(forms.Form):
-    """Marks fields with errors (aria-invalid) and points them at their message (aria-describedby)."""
+    """Fields with errors are marked (aria-invalid) and described by their message by the site's form renderer."""
 
     required_css_class = "required"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._mark_invalid()
 
     def add_application_error(self, exc: ApplicationError, field_map: dict[str, str] | None = None) -> None:
         """Shows a service's refusal: per-field messages on their fields, the rest above the form."""
@@ -33,14 +29,6 @@ class AccessibleForm(forms.Form):
                 placed = True
         if not placed:
             self.add_error(None, exc.message)
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_errors"}
-                )
 
 
 def _required(message: Any) -> dict[str, Any]:

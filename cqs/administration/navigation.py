@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import roles_by_agency, user_is_verified_official
-from cqs.catalog.permissions import can_manage_catalog
+from cqs.catalog.permissions import CATALOG_ROLES
 from cqs.signing.selectors import certificate_of_user
 
 DOSSIER_ROLES = frozenset({Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER, Role.CLERK})
@@ -46,10 +46,16 @@ def held_roles(user: Any) -> set[str]:
     return set().union(*roles_by_agency(user).values()) if roles_by_agency(user) else set()
 
 
+def _manages_catalog(roles: set[str]) -> bool:
+    """``catalog.permissions.can_manage_catalog`` from roles already read (no query per header)."""
+    return bool(roles & set(CATALOG_ROLES))
+
+
 def admin_sections(user: Any) -> list[Section]:
     """The administration page's entries this official may open (empty: no "Quản trị" at all)."""
+    roles = held_roles(user)
     sections = []
-    if can_manage_catalog(user):
+    if _manages_catalog(roles):
         sections.append(
             Section(
                 reverse("catalog:manage"),
@@ -57,7 +63,7 @@ def admin_sections(user: Any) -> list[Section]:
                 _("Soạn, kiểm tra, công bố phiên bản thủ tục; nhập và xuất danh mục."),
             )
         )
-    if certificate_of_user(user) is not None:
+    if roles and certificate_of_user(user) is not None:
         sections.append(
             Section(
                 reverse("signing:my_signature"),
@@ -65,7 +71,7 @@ def admin_sections(user: Any) -> list[Section]:
                 _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
             )
         )
-    if user.has_role(Role.ADMINISTRATOR):
+    if Role.ADMINISTRATOR in roles:
         sections += [
             Section(
                 reverse("administration:calendar"),
@@ -108,7 +114,7 @@ def work_links(user: Any) -> list[Link]:
         links.append(Link(_("Một cửa"), reverse("desk:worklist"), "/mot-cua/"))
     if roles & DOCUMENT_ROLES:
         links.append(Link(_("Văn bản"), reverse("documents:incoming_list"), "/van-ban/"))
-    if can_manage_catalog(user):
+    if _manages_catalog(roles):
         links.append(Link(_("Thủ tục"), reverse("catalog:manage"), "/quan-tri/thu-tuc/"))
     shown = {link.url for link in links}
     if any(section.url not in shown for section in admin_sections(user)):

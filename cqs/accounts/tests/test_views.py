@@ -70,7 +70,7 @@ def test_citizen_logs_in_with_the_citizen_id(client: Client, citizen: User) -> N
 
 def test_open_redirects_are_ignored(client: Client, citizen: User) -> None:
     response = _login(client, citizen.username, next="https://evil.example/")
-    assert response["Location"] == reverse("portal:home")
+    assert response["Location"] == reverse("administration:landing")
 
 
 def test_wrong_password_gives_a_generic_error(client: Client, citizen: User) -> None:
@@ -281,7 +281,7 @@ def test_registration_errors_are_shown_on_their_fields(
     response = client.post(reverse("accounts:register"), {**REGISTRATION, **changes})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'<ul class="errorlist" id="id_{field}_errors"><li>{message}</li></ul>' in html
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     assert re.search(
         rf'<input[^>]*aria-invalid="true"[^>]*id="id_{field}"|<input[^>]*id="id_{field}"[^>]*aria-invalid="true"', html
     )
