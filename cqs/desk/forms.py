@@ -102,6 +102,7 @@ class ApproveForm(ActionForm):
     electronic_result = forms.BooleanField(
         label=_("Ký số và cấp kết quả điện tử (có mã xác thực và mã QR), ở lần phê duyệt cuối cùng"),
         required=False,
+        widget=forms.CheckboxInput(attrs={"data-busy": _("Đang phê duyệt và ký số kết quả điện tử…")}),
         help_text=_(
             "Dùng chứng thư số cá nhân của bạn và chứng thư số của cơ quan giải quyết; "
             "nếu còn bước văn thư, kết quả đã ký đi cùng hồ sơ đến bước đó."
