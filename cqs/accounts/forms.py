@@ -8,18 +8,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cqs.core.errors import ApplicationError
+from cqs.core.forms import VietnameseDateField
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y"]
 
 
 class AccessibleForm(forms.Form):
-    """Marks fields with errors (aria-invalid) and points them at their message (aria-describedby)."""
+    """Fields with errors are marked (aria-invalid) and described by their message by the site's form renderer."""
 
     required_css_class = "required"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._mark_invalid()
 
     def add_application_error(self, exc: ApplicationError, field_map: dict[str, str] | None = None) -> None:
         """Shows a service's refusal: per-field messages on their fields, the rest above the form."""
@@ -32,14 +29,6 @@ class AccessibleForm(forms.Form):
                 placed = True
         if not placed:
             self.add_error(None, exc.message)
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_errors"}
-                )
 
 
 def _required(message: Any) -> dict[str, Any]:
@@ -91,7 +80,7 @@ class RegisterForm(AccessibleForm):
         error_messages=_required(_("Vui lòng nhập họ và tên.")),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = VietnameseDateField(
         label=_("Ngày sinh (ngày/tháng/năm, ví dụ 05/09/1995)"),
         input_formats=DATE_INPUT_FORMATS,
         error_messages={
@@ -139,7 +128,7 @@ class ApiTokenForm(AccessibleForm):
         max_length=100,
         error_messages=_required(_("Vui lòng đặt tên cho mã truy cập.")),
     )
-    expires_on = forms.DateField(
+    expires_on = VietnameseDateField(
         label=_("Hết hạn sau ngày (ngày/tháng/năm, để trống nếu không hết hạn)"),
         input_formats=DATE_INPUT_FORMATS,
         required=False,

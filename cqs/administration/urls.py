@@ -5,6 +5,7 @@ from cqs.administration import views, views_documents
 app_name = "administration"
 urlpatterns = [
     path("quan-tri/", views.index, name="index"),
+    path("bat-dau/", views.landing, name="landing"),
     path("quan-tri/lich-lam-viec/", views.calendar_page, name="calendar"),
     path("quan-tri/lich-lam-viec/<str:day>/xoa/", views.calendar_day_delete, name="calendar_day_delete"),
     path("quan-tri/van-ban/", views_documents.documents_setup, name="documents_setup"),

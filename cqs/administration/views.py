@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,63 +16,26 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
-from cqs.catalog.permissions import can_manage_catalog
+from cqs.administration.navigation import admin_sections, landing_url
 from cqs.core.calendar import public_holiday_names
 from cqs.core.errors import ApplicationError
 from cqs.core.forms import DATE_ERROR, CalendarDayForm, parse_dmy
 from cqs.core.selectors import calendar_days_of_year
 from cqs.core.services import calendar_day_remove, calendar_day_set
-from cqs.signing.selectors import certificate_of_user
 
 
 @official_required()
 @require_http_methods(["GET", "HEAD"])
 def index(request: HttpRequest) -> HttpResponse:
     """The official's entry to the back office: only the sections their roles open."""
-    user = request.user
-    sections = []
-    if can_manage_catalog(user):
-        sections.append(
-            (
-                reverse("catalog:manage"),
-                _("Thủ tục hành chính"),
-                _("Soạn, kiểm tra, công bố phiên bản thủ tục; nhập và xuất danh mục."),
-            )
-        )
-    if certificate_of_user(user) is not None:
-        sections.append(
-            (
-                reverse("signing:my_signature"),
-                _("Chữ ký số của tôi"),
-                _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
-            )
-        )
-    if user.has_role(Role.ADMINISTRATOR):  # type: ignore[union-attr]
-        sections.append(
-            (
-                reverse("administration:calendar"),
-                _("Lịch làm việc"),
-                _("Ngày nghỉ lễ, ngày làm bù và nghỉ bù dùng để tính thời hạn."),
-            )
-        )
-        sections.append(
-            (
-                reverse("administration:documents_setup"),
-                _("Văn bản: cơ quan và đơn vị"),
-                _("Chữ viết tắt trong ký hiệu văn bản, các đơn vị trong cơ quan và cán bộ của từng đơn vị."),
-            )
-        )
-        sections.append(
-            (
-                reverse("administration:exchange_partners"),
-                _("Liên thông văn bản"),
-                _("Cơ quan gửi, nhận văn bản qua trục liên thông (edXML) và CA gốc tin cậy cho chữ ký số của họ."),
-            )
-        )
-        sections.append(
-            (reverse("admin:index"), _("Quản trị dữ liệu (Django)"), _("Xem đơn vị hành chính, cơ quan, tài khoản."))
-        )
-    return render(request, "administration/index.html", {"sections": sections})
+    return render(request, "administration/index.html", {"sections": admin_sections(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def landing(request: HttpRequest) -> HttpResponse:
+    """After logging in without a page to go back to: each role's own work (a citizen's dossiers)."""
+    return redirect(landing_url(request.user))
 
 
 def _year_of(request: HttpRequest) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from cqs.accounts.validators import validate_citizen_id
 from cqs.catalog.models import FormField, ProcedureVersion
 from cqs.core.errors import ApplicationError
-from cqs.core.forms import DATE_ERROR
+from cqs.core.forms import DATE_ERROR, VietnameseDateField
 
 _PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 
@@ -43,7 +43,7 @@ def form_field(row: FormField) -> forms.Field:
     if kind == FormField.Type.TEXTAREA:
         return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
     if kind == FormField.Type.DATE:
-        return forms.DateField(
+        return VietnameseDateField(
             input_formats=_date_formats(),
             widget=forms.DateInput(
                 format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}

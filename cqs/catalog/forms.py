@@ -36,7 +36,9 @@ def _label(model: type[Any], name: str) -> str:
 class ProcedureCreateForm(forms.Form):
     code = forms.CharField(label=_label(Procedure, "code"), max_length=40, help_text=_("Ví dụ 1.001193"))
     name = forms.CharField(label=_label(Procedure, "name"), max_length=500)
-    field = forms.ModelChoiceField(label=_label(ProcedureVersion, "field"), queryset=Field.objects.all())
+    field = forms.ModelChoiceField(
+        label=_label(ProcedureVersion, "field"), queryset=Field.objects.all(), empty_label=_("— Chọn lĩnh vực —")
+    )
     level = forms.ChoiceField(label=_label(Procedure, "level"), choices=Level.choices)
     online_level = forms.ChoiceField(label=_label(Procedure, "online_level"), choices=OnlineLevel.choices)
 

@@ -22,6 +22,7 @@ class DeskAction:
     call: Callable[[Dossier, User, dict[str, Any]], Dossier]
     done: Any
     danger: bool = False
+    busy: Any = None  # what the button says while the server works (else "Đang xử lý…")
 
 
 ACTIONS: dict[str, DeskAction] = {
@@ -30,6 +31,7 @@ ACTIONS: dict[str, DeskAction] = {
         forms.ActionForm,
         lambda d, u, c: services.dossier_accept(dossier=d, actor=u),
         _("Đã tiếp nhận hồ sơ; có thể in giấy tiếp nhận và hẹn trả kết quả."),
+        busy=_("Đang tiếp nhận hồ sơ…"),
     ),
     "refuse": DeskAction(
         _("Từ chối tiếp nhận"),
@@ -75,6 +77,7 @@ ACTIONS: dict[str, DeskAction] = {
             electronic_result=bool(c.get("electronic_result")),
         ),
         _("Đã phê duyệt hồ sơ."),
+        busy=_("Đang phê duyệt…"),
     ),
     "draft_result": DeskAction(
         _("Soạn dự thảo kết quả điện tử"),
@@ -107,6 +110,7 @@ ACTIONS: dict[str, DeskAction] = {
         forms.FinishForm,
         lambda d, u, c: services.dossier_finish(dossier=d, actor=u, summary=c["summary"], result=c.get("result")),
         _("Đã ghi kết quả giải quyết; hồ sơ chờ trả kết quả."),
+        busy=_("Đang lưu kết quả giải quyết…"),
     ),
     "apologise": DeskAction(
         _("Xin lỗi và hẹn lại ngày trả"),
@@ -134,6 +138,7 @@ ACTIONS: dict[str, DeskAction] = {
         forms.ReturnForm,
         lambda d, u, c: services.dossier_return_result(dossier=d, actor=u, delivery=c["delivery"]),
         _("Đã trả kết quả và ghi sổ theo dõi hồ sơ (mẫu 07)."),
+        busy=_("Đang trả kết quả…"),
     ),
 }
 

@@ -63,7 +63,9 @@ class SupplementForm(ActionForm):
 
 
 class TransferForm(ActionForm):
-    to_agency = forms.ModelChoiceField(label=_("Cơ quan phối hợp"), queryset=Agency.objects.none())
+    to_agency = forms.ModelChoiceField(
+        label=_("Cơ quan phối hợp"), queryset=Agency.objects.none(), empty_label=_("— Chọn cơ quan —")
+    )
     note = _text(_("Nội dung đề nghị phối hợp"))
 
     def __init__(self, *args: Any, exclude_agency_id: int | None = None, **kwargs: Any) -> None:
@@ -100,6 +102,7 @@ class ApproveForm(ActionForm):
     electronic_result = forms.BooleanField(
         label=_("Ký số và cấp kết quả điện tử (có mã xác thực và mã QR), ở lần phê duyệt cuối cùng"),
         required=False,
+        widget=forms.CheckboxInput(attrs={"data-busy": _("Đang phê duyệt và ký số kết quả điện tử…")}),
         help_text=_(
             "Dùng chứng thư số cá nhân của bạn và chứng thư số của cơ quan giải quyết; "
             "nếu còn bước văn thư, kết quả đã ký đi cùng hồ sơ đến bước đó."
@@ -125,8 +128,12 @@ class ProcedurePickForm(forms.Form):
 class CounterForm(forms.Form):
     """The applicant and the agencies of a paper dossier; the e-form and the files come separately."""
 
-    receiving_agency = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=Agency.objects.none())
-    deciding_agency = forms.ModelChoiceField(label=_("Cơ quan giải quyết"), queryset=Agency.objects.none())
+    receiving_agency = forms.ModelChoiceField(
+        label=_("Nơi tiếp nhận"), queryset=Agency.objects.none(), empty_label=_("— Chọn nơi tiếp nhận —")
+    )
+    deciding_agency = forms.ModelChoiceField(
+        label=_("Cơ quan giải quyết"), queryset=Agency.objects.none(), empty_label=_("— Chọn cơ quan giải quyết —")
+    )
     applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
     applicant_id_number = forms.CharField(
         label=_("Số CCCD hoặc mã số thuế"),

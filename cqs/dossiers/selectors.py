@@ -21,6 +21,7 @@ from cqs.accounts.permissions import roles_by_agency
 from cqs.catalog.models import ProcessStep
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.forms import parse_dmy
 from cqs.core.text import search_terms
 from cqs.dossiers.models import (
     RUNNING_STATUSES,
@@ -197,13 +198,24 @@ def dossier_file_for(*, user: Any, code: str, file_id: int) -> DossierFile:
     return item
 
 
+def _stored_date(value: str) -> dt.date | str:
+    """An e-form date as kept in the dossier (ISO, or dd/mm/yyyy as typed at the counter), shown as a date."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return parse_dmy(value) or value
+
+
 def form_answers(dossier: Dossier) -> list[tuple[str, Any]]:
-    """The e-form answers labelled with the frozen version's form fields (unknown keys last, by key)."""
+    """The e-form answers labelled with the frozen version's form fields (unknown keys last, by key); dates as dates."""
     data = dict(dossier.form_data or {})
     rows: list[tuple[str, Any]] = []
     for field in sorted(dossier.version.form_fields.all(), key=lambda row: row.position):
         if field.key in data:
-            rows.append((field.label, data.pop(field.key)))
+            value = data.pop(field.key)
+            if field.type == field.Type.DATE and isinstance(value, str):
+                value = _stored_date(value)
+            rows.append((field.label, value))
     rows.extend((key, data[key]) for key in sorted(data))
     return rows
 

@@ -70,7 +70,7 @@ def test_citizen_logs_in_with_the_citizen_id(client: Client, citizen: User) -> N
 
 def test_open_redirects_are_ignored(client: Client, citizen: User) -> None:
     response = _login(client, citizen.username, next="https://evil.example/")
-    assert response["Location"] == reverse("portal:home")
+    assert response["Location"] == reverse("administration:landing")
 
 
 def test_wrong_password_gives_a_generic_error(client: Client, citizen: User) -> None:
@@ -281,7 +281,7 @@ def test_registration_errors_are_shown_on_their_fields(
     response = client.post(reverse("accounts:register"), {**REGISTRATION, **changes})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'<ul class="errorlist" id="id_{field}_errors"><li>{message}</li></ul>' in html
+    assert f'<ul class="errorlist" id="id_{field}_error"><li>{message}</li></ul>' in html
     assert re.search(
         rf'<input[^>]*aria-invalid="true"[^>]*id="id_{field}"|<input[^>]*id="id_{field}"[^>]*aria-invalid="true"', html
     )
@@ -320,3 +320,20 @@ def test_api_tokens_page_issue_once_list_revoke(client: Client, citizen: User) -
     assert "Không tìm thấy mã truy cập." in missing.content.decode()
     bad = client.post(reverse("accounts:api_tokens"), {"action": "issue", "name": "x", "expires_on": "01/01/2000"})
     assert "Thời điểm hết hạn phải ở tương lai." in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_registering_with_an_impossible_birth_date_names_it(client):
+    response = client.post(
+        "/dang-ky/",
+        {
+            "citizen_id": "040095001234",
+            "full_name": "Nguyễn Văn An",
+            "date_of_birth": "30/02/1995",
+            "email": "an@example.vn",
+            "password1": "Hoa-sen-no-2025!",
+            "password2": "Hoa-sen-no-2025!",
+        },
+    )
+    assert response.status_code == 400
+    assert "Ngày 30/02/1995 không tồn tại." in response.content.decode()

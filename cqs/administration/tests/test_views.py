@@ -42,13 +42,21 @@ def test_administrator_sees_the_year_and_adds_then_removes_a_day(client, adminis
     assert AuditEvent.objects.filter(action="calendar_day.remove", actor=administrator).exists()
 
 
-@pytest.mark.parametrize("bad", ["2027-02-13", "31/02/2027", "13/2", "hôm nay"])
-def test_a_bad_date_gets_a_vietnamese_error(client, administrator, bad):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("2027-02-13", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
+        ("31/02/2027", "Ngày 31/02/2027 không tồn tại."),
+        ("13/2", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
+        ("hôm nay", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
+    ],
+)
+def test_a_bad_date_gets_a_vietnamese_error(client, administrator, bad, message):
     client.force_login(administrator)
     response = client.post(reverse("administration:calendar"), {"date": bad, "kind": "working_day", "name": "Làm bù"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025." in html
+    assert message in html
     assert 'aria-describedby="id_date_error"' in html and 'id="id_date_error"' in html
     assert not CalendarDay.objects.exists()
 

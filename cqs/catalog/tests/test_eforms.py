@@ -98,3 +98,9 @@ def test_can_manage_catalog(manager):
     from django.contrib.auth.models import AnonymousUser
 
     assert not can_manage_catalog(AnonymousUser())
+
+
+def test_an_impossible_date_on_the_eform_is_named(version):
+    form = eform_class(version)({"ngay_sinh": "31/02/1990"})
+    assert not form.is_valid()
+    assert form.errors["ngay_sinh"] == ["Ngày 31/02/1990 không tồn tại."]
