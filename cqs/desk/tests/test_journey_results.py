@@ -46,7 +46,7 @@ def test_electronic_result_drafted_signed_and_verified(
     leader = desk_page()
     official_opens(leader, base, w.leader, dossier, box="Chờ phê duyệt")
     box = action_box(leader, "Phê duyệt")
-    box.get_by_label(re.compile("^Ký số và cấp kết quả điện tử")).check()
+    box.get_by_label("Ký số và cấp kết quả điện tử").check()
     with leader.expect_navigation():
         box.locator("form").get_by_role("button", name="Phê duyệt", exact=True).click()
     assert "Đã phê duyệt hồ sơ." in notice(leader)
