@@ -27,13 +27,17 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
-    """Every test: files under its own temporary folder, mail kept in memory, fast password hashing.
+    """Every test: files under its own temporary folder, mail and text messages kept in memory, fast password hashing.
 
     Argon2 (the production hasher) costs a tenth of a second per account by design; the tests
     that are about hashing set it back themselves.
     """
+    from cqs.notifications.sms import MemorySmsBackend
+
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CQS_SMS_BACKEND = "cqs.notifications.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
