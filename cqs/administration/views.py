@@ -46,7 +46,22 @@ def index(request: HttpRequest) -> HttpResponse:
                 _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
             )
         )
+    if user.has_role(Role.ONE_STOP_OFFICER):  # type: ignore[union-attr]
+        sections.append(
+            (
+                reverse("accounts:identity_counter"),
+                _("Xác minh danh tính tài khoản"),
+                _("Đối chiếu giấy tờ gốc của công dân, tổ chức tại quầy và xác minh (hoặc trả lại) tài khoản."),
+            )
+        )
     if user.has_role(Role.ADMINISTRATOR):  # type: ignore[union-attr]
+        sections.append(
+            (
+                reverse("administration:official_accounts"),
+                _("Tài khoản cán bộ"),
+                _("Cấp mã kích hoạt xác thực hai lớp và mã đặt lại mật khẩu cho cán bộ của cơ quan."),
+            )
+        )
         sections.append(
             (
                 reverse("administration:calendar"),

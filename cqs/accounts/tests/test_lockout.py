@@ -77,7 +77,7 @@ def test_delays_grow_for_the_pair_and_a_success_starts_it_again(citizen: User) -
 def test_the_longest_wait_is_capped(citizen: User) -> None:
     address = "203.0.113.66"
     start = timezone.now()
-    for minute in range(30):
+    for _ in range(30):
         LoginAttempt.objects.create(username=citizen.username, ip_address=address, succeeded=False)
     LoginAttempt.objects.update(at=start)
     with time_machine.travel(start, tick=False):
