@@ -113,10 +113,18 @@ def administrator(make_official: Any) -> Any:
 
 @pytest.fixture
 def citizen(db: Any) -> Any:
+    """A citizen whose identity was verified at the counter (``unverified_citizen`` in accounts: a self-registered one)."""
+    from django.utils import timezone
+
     from cqs.accounts.models import User
 
     return User.objects.create_user(
-        username="040095001234", password=TEST_PASSWORD, full_name="Nguyễn Văn An", citizen_id="040095001234"
+        username="040095001234",
+        password=TEST_PASSWORD,
+        full_name="Nguyễn Văn An",
+        citizen_id="040095001234",
+        identity_verified_at=timezone.now(),
+        identity_proof="counter",
     )
 
 

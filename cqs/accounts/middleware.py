@@ -1,14 +1,15 @@
 """Officials' sessions: they end after ``CQS_OFFICIAL_IDLE_MINUTES`` without a request, and ask the TOTP
 code again ``CQS_OFFICIAL_SESSION_HOURS`` after it was given (an unattended desk in a commune office).
 
-The last request's time is kept in the session (written at most once a minute); the time of the
-TOTP step is written by the login views (``mark_second_factor``).
+The last request's time is kept in the session (set at login, then written at most once a minute);
+the time of the TOTP step is written by the login views (``mark_second_factor``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,6 +30,12 @@ def mark_second_factor(request: HttpRequest) -> None:
     now = time.time()
     request.session[SECOND_FACTOR_AT_KEY] = now
     request.session[LAST_SEEN_KEY] = now
+
+
+def start_idle_clock(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """At every login (password, VNeID, a test's ``force_login``): the idle clock starts with the session."""
+    if request is not None and hasattr(request, "session") and getattr(user, "is_official", False):
+        request.session[LAST_SEEN_KEY] = time.time()
 
 
 class OfficialSessionMiddleware:

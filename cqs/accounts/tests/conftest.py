@@ -21,9 +21,11 @@ def _second_factor_required(settings: Any) -> None:
 
 
 @pytest.fixture
-def verified_citizen(citizen: Any) -> Any:
-    """The shared ``citizen``, its identity verified at the counter."""
-    return verify_identity(citizen)
+def unverified_citizen(citizen: Any) -> Any:
+    """The shared ``citizen`` as a self-registered account whose identity nobody has checked yet."""
+    citizen.identity_verified_at, citizen.identity_proof = None, ""
+    citizen.save(update_fields=["identity_verified_at", "identity_proof"])
+    return citizen
 
 
 def verify_identity(user: Any) -> Any:

@@ -40,15 +40,16 @@ def test_prints_a_working_token_with_its_name_and_lifetime(make_official: Callab
     assert event.actor is None and event.actor_label == "hệ thống" and event.after["name"] == "Phần mềm một cửa"
 
 
-def test_the_default_lifetime(verified_citizen: User, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_default_lifetime(citizen: User, settings) -> None:  # type: ignore[no-untyped-def]
     settings.CQS_API_TOKEN_DAYS = 90
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        _run(verified_citizen.username)
+        _run(citizen.username)
     assert ApiToken.objects.get().expires_at == start + dt.timedelta(days=90)
 
 
-def test_refusals_are_clear(make_official: Callable[..., User], citizen: User) -> None:
+def test_refusals_are_clear(make_official: Callable[..., User], unverified_citizen: User) -> None:
+    citizen = unverified_citizen
     locked = make_official("dakhoa")
     locked.is_active = False
     locked.save()

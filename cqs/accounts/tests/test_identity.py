@@ -154,8 +154,9 @@ def _officer_client(officer: User, settings: Any) -> Client:
 
 
 def test_the_one_stop_officer_verifies_an_account_whose_details_match(
-    officer: User, citizen: User, settings: Any
+    officer: User, unverified_citizen: User, settings: Any
 ) -> None:
+    citizen = unverified_citizen
     client = _officer_client(officer, settings)
     url = reverse("accounts:identity_counter")
     page = client.get(url, {"so": "040 095 001234"}).content.decode()
@@ -215,8 +216,9 @@ def test_the_counter_gives_a_squatted_account_back_to_the_card_holder(
 
 
 def test_who_may_not_use_the_counter_page(
-    client: Client, citizen: User, make_official: Callable[..., User], settings: Any
+    client: Client, unverified_citizen: User, make_official: Callable[..., User], settings: Any
 ) -> None:
+    citizen = unverified_citizen
     url = reverse("accounts:identity_counter")
     assert client.get(url)["Location"].startswith(reverse("accounts:login"))
     client.force_login(citizen)

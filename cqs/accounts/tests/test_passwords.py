@@ -56,10 +56,10 @@ def _code(text: str) -> str:
 
 
 @pytest.fixture
-def with_contacts(verified_citizen: User) -> User:
-    verified_citizen.email, verified_citizen.phone = "an@example.vn", "0912000001"
-    verified_citizen.save()
-    return verified_citizen
+def with_contacts(citizen: User) -> User:
+    citizen.email, citizen.phone = "an@example.vn", "0912000001"
+    citizen.save()
+    return citizen
 
 
 # ---------------------------------------------------------------- change
@@ -102,14 +102,14 @@ def test_who_may_not_change_a_password(client: Client, make_official: Callable[.
     assert official.check_password(PASSWORD)
 
 
-def test_password_change_tries_are_limited(client: Client, verified_citizen: User) -> None:
-    client.force_login(verified_citizen)
+def test_password_change_tries_are_limited(client: Client, citizen: User) -> None:
+    client.force_login(citizen)
     for _ in range(10):
         _change(client, "doan-mo-123456")
     refused = _change(client, PASSWORD)
     assert refused.status_code == 429
-    verified_citizen.refresh_from_db()
-    assert verified_citizen.check_password(PASSWORD)
+    citizen.refresh_from_db()
+    assert citizen.check_password(PASSWORD)
 
 
 def test_an_account_without_a_password_is_sent_to_the_reset(client: Client) -> None:

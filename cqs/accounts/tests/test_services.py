@@ -172,8 +172,7 @@ def test_citizens_get_no_roles(agency: Agency, citizen: User) -> None:
     assert not citizen.has_role(Role.LEADER)
 
 
-def test_user_deactivate(verified_citizen: User, make_official: Callable[..., User]) -> None:
-    citizen = verified_citizen
+def test_user_deactivate(citizen: User, make_official: Callable[..., User]) -> None:
     admin = make_official("quantri", roles=(Role.ADMINISTRATOR,))
     _token, raw = services.api_token_issue(user=citizen, name="app", actor=citizen)
     services.user_deactivate(user=citizen, actor=admin)
@@ -185,8 +184,7 @@ def test_user_deactivate(verified_citizen: User, make_official: Callable[..., Us
     assert AuditEvent.objects.filter(action="account.deactivate", object_id=str(citizen.pk)).exists()
 
 
-def test_api_token_issue_authenticate_revoke(verified_citizen: User) -> None:
-    citizen = verified_citizen
+def test_api_token_issue_authenticate_revoke(citizen: User) -> None:
     token, raw = services.api_token_issue(user=citizen, name="Phần mềm kế toán", actor=citizen)
     assert len(raw) >= 43
     assert token.prefix == raw[:8]
@@ -204,8 +202,7 @@ def test_api_token_issue_authenticate_revoke(verified_citizen: User) -> None:
     assert all("digest" not in (e.after or {}) for e in events)
 
 
-def test_api_token_expiry(verified_citizen: User) -> None:
-    citizen = verified_citizen
+def test_api_token_expiry(citizen: User) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _token, raw = services.api_token_issue(
@@ -219,8 +216,7 @@ def test_api_token_expiry(verified_citizen: User) -> None:
     assert _errors(caught) == {"expires_at": "Thời điểm hết hạn phải ở tương lai."}
 
 
-def test_api_tokens_expire_by_default_and_never_last_past_the_maximum(verified_citizen: User, settings: Any) -> None:
-    citizen = verified_citizen
+def test_api_tokens_expire_by_default_and_never_last_past_the_maximum(citizen: User, settings: Any) -> None:
     settings.CQS_API_TOKEN_DAYS, settings.CQS_API_TOKEN_MAX_DAYS = 90, 365
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -237,7 +233,8 @@ def test_api_tokens_expire_by_default_and_never_last_past_the_maximum(verified_c
     assert _errors(caught) == {"expires_at": "Mã truy cập dùng được tối đa 365 ngày."}
 
 
-def test_an_unverified_account_gets_no_api_token(citizen: User) -> None:
+def test_an_unverified_account_gets_no_api_token(unverified_citizen: User) -> None:
+    citizen = unverified_citizen
     with pytest.raises(ValidationFailed) as caught:
         services.api_token_issue(user=citizen, name="x", actor=citizen)
     assert caught.value.code == "identity_unverified"
@@ -245,8 +242,7 @@ def test_an_unverified_account_gets_no_api_token(citizen: User) -> None:
     assert not ApiToken.objects.exists()
 
 
-def test_api_token_only_for_oneself(verified_citizen: User, make_official: Callable[..., User]) -> None:
-    citizen = verified_citizen
+def test_api_token_only_for_oneself(citizen: User, make_official: Callable[..., User]) -> None:
     other = make_official("khac")
     with pytest.raises(NotFoundOrForbidden):
         services.api_token_issue(user=citizen, name="x", actor=other)

@@ -265,8 +265,7 @@ def test_profile_shows_roles_and_links(client: Client, make_official: Callable[.
     assert client.get(reverse("accounts:profile"))["Location"].startswith(reverse("accounts:login"))
 
 
-def test_api_tokens_page_issue_once_list_revoke(client: Client, verified_citizen: User) -> None:
-    citizen = verified_citizen
+def test_api_tokens_page_issue_once_list_revoke(client: Client, citizen: User) -> None:
     client.force_login(citizen)
     response = client.post(reverse("accounts:api_tokens"), {"action": "issue", "name": "Ứng dụng di động"})
     html = response.content.decode()
