@@ -113,7 +113,7 @@ def administrator(make_official: Any) -> Any:
 
 @pytest.fixture
 def citizen(db: Any) -> Any:
-    """A citizen whose identity was verified at the counter (``unverified_citizen`` in accounts: a self-registered one)."""
+    """A citizen verified at the counter (accounts tests ask for ``unverified_citizen``: a self-registered one)."""
     from django.utils import timezone
 
     from cqs.accounts.models import User
