@@ -21,8 +21,7 @@ def api_token_user(*, token: str) -> User | None:
     now = timezone.now()
     found = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(digest=token_digest(token), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if found is None:

@@ -19,7 +19,6 @@ from cqs.accounts.services.passwords import (
     password_reset_request,
 )
 from cqs.accounts.services.registration import (
-    account_holding,
     business_register,
     citizen_register,
     registration_confirm,
@@ -42,7 +41,6 @@ __all__ = [
     "TotpCheck",
     "TotpVerdict",
     "VneidSignIn",
-    "account_holding",
     "api_token_issue",
     "api_token_revoke",
     "business_register",
