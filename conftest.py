@@ -77,13 +77,17 @@ def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
-    """Every test: files under its own temporary folder, mail kept in memory, fast password hashing.
+    """Every test: files under its own temporary folder, mail and text messages kept in memory, fast password hashing.
 
     Argon2 (the production hasher) costs a tenth of a second per account by design; the tests
     that are about hashing set it back themselves.
     """
+    from cqs.notifications.sms import MemorySmsBackend
+
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CQS_SMS_BACKEND = "cqs.notifications.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -159,10 +163,18 @@ def administrator(make_official: Any) -> Any:
 
 @pytest.fixture
 def citizen(db: Any) -> Any:
+    """A citizen verified at the counter (accounts tests ask for ``unverified_citizen``: a self-registered one)."""
+    from django.utils import timezone
+
     from cqs.accounts.models import User
 
     return User.objects.create_user(
-        username="040095001234", password=TEST_PASSWORD, full_name="Nguyễn Văn An", citizen_id="040095001234"
+        username="040095001234",
+        password=TEST_PASSWORD,
+        full_name="Nguyễn Văn An",
+        citizen_id="040095001234",
+        identity_verified_at=timezone.now(),
+        identity_proof="counter",
     )
 
 

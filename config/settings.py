@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cqs.core.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cqs.core.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cqs.core.locale.ChosenLanguageMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "cqs.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cqs.accounts.middleware.OfficialSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cqs.core.context_processors.platform",
+                "cqs.core.context_processors.security",
                 "cqs.notifications.context_processors.unread_notifications",
                 "cqs.administration.context_processors.navigation",
             ],
@@ -137,10 +140,36 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "administration:landing"  # each role's own work (cqs.administration.navigation)
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Login throttling: this many failures per account or address within the window locks it.
+# Login throttling (docs/accounts-security.md). Per account *and* address: LOGIN_FAILURE_LIMIT free failures
+# within the window, then a wait that doubles from CQS_LOGIN_DELAY_SECONDS up to CQS_LOGIN_DELAY_MAX_SECONDS;
+# the same account keeps working from other addresses. Per address, whatever the account: at most
+# CQS_LOGIN_ADDRESS_FAILURE_LIMIT failures within the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "3600"))
+CQS_LOGIN_DELAY_SECONDS = int(os.environ.get("CQS_LOGIN_DELAY_SECONDS", "60"))
+CQS_LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("CQS_LOGIN_DELAY_MAX_SECONDS", "900"))
+CQS_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("CQS_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 OTP_TOTP_ISSUER = "Chính Quyền Số"
+
+# One-time codes (stored as keyed digests, single use, void after CQS_CODE_MAX_ATTEMPTS wrong tries).
+CQS_TOTP_ACTIVATION_HOURS = int(os.environ.get("CQS_TOTP_ACTIVATION_HOURS", "72"))
+# Reset codes handed over in person (an administrator to an official, the one-stop officer at the counter).
+CQS_HANDED_RESET_CODE_HOURS = int(os.environ.get("CQS_HANDED_RESET_CODE_HOURS", "24"))
+CQS_PASSWORD_RESET_MINUTES = int(os.environ.get("CQS_PASSWORD_RESET_MINUTES", "15"))
+CQS_REGISTRATION_CODE_MINUTES = int(os.environ.get("CQS_REGISTRATION_CODE_MINUTES", "30"))
+CQS_CODE_MAX_ATTEMPTS = int(os.environ.get("CQS_CODE_MAX_ATTEMPTS", "5"))
+# Requests one address may make per hour: registrations and password-reset requests (0: no limit);
+# reset codes one account may be sent per hour.
+CQS_REGISTER_RATE_PER_HOUR = int(os.environ.get("CQS_REGISTER_RATE_PER_HOUR", "10"))
+CQS_PASSWORD_RESET_RATE_PER_HOUR = int(os.environ.get("CQS_PASSWORD_RESET_RATE_PER_HOUR", "10"))
+CQS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = int(os.environ.get("CQS_PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", "3"))
+# Bearer tokens: the lifetime when none is asked for, and the longest that may be asked for (days).
+CQS_API_TOKEN_DAYS = int(os.environ.get("CQS_API_TOKEN_DAYS", "90"))
+CQS_API_TOKEN_MAX_DAYS = int(os.environ.get("CQS_API_TOKEN_MAX_DAYS", "365"))
+# Officials' sessions end after this many idle minutes and ask the TOTP code again this many hours after it
+# was given.
+CQS_OFFICIAL_IDLE_MINUTES = int(os.environ.get("CQS_OFFICIAL_IDLE_MINUTES", "30"))
+CQS_OFFICIAL_SESSION_HOURS = int(os.environ.get("CQS_OFFICIAL_SESSION_HOURS", "12"))
 
 # VNeID (OpenID Connect) for citizens: enabled only when a client is configured.
 VNEID_OIDC = {
@@ -200,10 +229,22 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS in production (docs/accounts-security.md): HSTS for a year with subdomains; plain HTTP is redirected
+# by Django unless CQS_TLS_REDIRECT_AT_PROXY says the load balancer redirects it itself.
+CQS_TLS_REDIRECT_AT_PROXY = env.env_bool("CQS_TLS_REDIRECT_AT_PROXY", default=False)
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_SECONDS = int(env.env_str("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SECURE_SSL_REDIRECT = not CQS_TLS_REDIRECT_AT_PROXY
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health probe speaks plain HTTP
+# The one deploy check that cannot pass when the proxy, not Django, redirects HTTP to HTTPS.
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if CQS_TLS_REDIRECT_AT_PROXY else []
+# Content-Security-Policy (cqs.core.headers): where browsers report what it blocked (empty: no reports).
+CQS_CSP_REPORT_URI = env.env_str("CQS_CSP_REPORT_URI", "")
 
 # Behind the province's load balancers: their addresses (IPs or networks, comma-separated) and the header
 # in which they pass the caller's address. Without them the peer's address is the caller's.
@@ -245,6 +286,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cổng dịch vụ công <khong-tra-loi@localhost>")
+# Text messages (cqs.notifications.sms): the operator's gateway class; in development they are written under var/sms.
+CQS_SMS_BACKEND = env.env_str(
+    "CQS_SMS_BACKEND",
+    "cqs.notifications.sms.DisabledSmsBackend" if PRODUCTION else "cqs.notifications.sms.FileSmsBackend",
+)
+CQS_SMS_FILE_PATH = VAR_DIR / "sms"
 # The address citizens reach the portal at, for links in e-mails and the QR codes of electronic results
 # (`make demo` sets it to where it serves); required in production.
 CQS_PUBLIC_URL = env.env_str("CQS_PUBLIC_URL", None if PRODUCTION else "http://127.0.0.1:8000")

@@ -35,6 +35,29 @@ def _required(message: Any) -> dict[str, Any]:
     return {"required": message}
 
 
+def _passwords_match(form: forms.Form, cleaned: dict[str, Any], first: str, second: str) -> None:
+    if cleaned.get(first) and cleaned.get(second) and cleaned[first] != cleaned[second]:
+        form.add_error(second, _("Hai lần nhập mật khẩu không giống nhau."))
+
+
+def _password(label: Any, *, autocomplete: str = "new-password", required: Any = None) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        error_messages=_required(required or _("Vui lòng nhập mật khẩu.")),
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def _code(label: Any, *, numeric: bool) -> forms.CharField:
+    attrs = {"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+    if numeric:
+        attrs.update({"inputmode": "numeric", "pattern": r"[0-9 ]*"})
+    return forms.CharField(
+        label=label, max_length=20, error_messages=_required(_("Vui lòng nhập mã.")), widget=forms.TextInput(attrs)
+    )
+
+
 class LoginForm(AccessibleForm):
     username = forms.CharField(
         label=_("Tên đăng nhập hoặc số định danh cá nhân (CCCD)"),
@@ -101,24 +124,12 @@ class RegisterForm(AccessibleForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    password1 = forms.CharField(
-        label=_("Mật khẩu (ít nhất 10 ký tự)"),
-        strip=False,
-        error_messages=_required(_("Vui lòng nhập mật khẩu.")),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("Nhập lại mật khẩu"),
-        strip=False,
-        error_messages=_required(_("Vui lòng nhập lại mật khẩu.")),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password1 = _password(_("Mật khẩu (ít nhất 10 ký tự)"))
+    password2 = _password(_("Nhập lại mật khẩu"), required=_("Vui lòng nhập lại mật khẩu."))
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
-        first, second = cleaned.get("password1"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", _("Hai lần nhập mật khẩu không giống nhau."))
+        _passwords_match(self, cleaned, "password1", "password2")
         return cleaned
 
 
@@ -129,9 +140,160 @@ class ApiTokenForm(AccessibleForm):
         error_messages=_required(_("Vui lòng đặt tên cho mã truy cập.")),
     )
     expires_on = VietnameseDateField(
-        label=_("Hết hạn sau ngày (ngày/tháng/năm, để trống nếu không hết hạn)"),
+        label=_("Hết hạn sau ngày (ngày/tháng/năm; để trống: sau 90 ngày)"),
         input_formats=DATE_INPUT_FORMATS,
         required=False,
         error_messages={"invalid": _("Ngày hết hạn phải có dạng ngày/tháng/năm, ví dụ 31/12/2026.")},
         widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+
+
+class BusinessRegisterForm(AccessibleForm):
+    tax_code = forms.CharField(
+        label=_("Mã số thuế (10 chữ số, chi nhánh thêm -NNN)"),
+        max_length=20,
+        error_messages=_required(_("Vui lòng nhập mã số thuế.")),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    full_name = forms.CharField(
+        label=_("Tên tổ chức, doanh nghiệp"),
+        max_length=200,
+        error_messages=_required(_("Vui lòng nhập tên tổ chức, doanh nghiệp.")),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    address = forms.CharField(
+        label=_("Địa chỉ trụ sở (không bắt buộc)"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    email = RegisterForm.base_fields["email"]
+    phone = RegisterForm.base_fields["phone"]
+    password1 = _password(_("Mật khẩu (ít nhất 10 ký tự)"))
+    password2 = _password(_("Nhập lại mật khẩu"), required=_("Vui lòng nhập lại mật khẩu."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        _passwords_match(self, cleaned, "password1", "password2")
+        return cleaned
+
+
+class RegistrationCodeForm(AccessibleForm):
+    code = _code(_("Mã xác nhận (6 chữ số trong thư)"), numeric=True)
+
+
+class ActivationCodeForm(AccessibleForm):
+    activation_code = _code(_("Mã kích hoạt do quản trị viên cấp (ví dụ ABCD-EFGH-JKMN)"), numeric=False)
+
+
+class PasswordChangeForm(AccessibleForm):
+    current_password = _password(
+        _("Mật khẩu hiện tại"), autocomplete="current-password", required=_("Vui lòng nhập mật khẩu hiện tại.")
+    )
+    new_password1 = _password(_("Mật khẩu mới (ít nhất 10 ký tự)"), required=_("Vui lòng nhập mật khẩu mới."))
+    new_password2 = _password(_("Nhập lại mật khẩu mới"), required=_("Vui lòng nhập lại mật khẩu mới."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        _passwords_match(self, cleaned, "new_password1", "new_password2")
+        return cleaned
+
+
+RESET_CHANNELS = [("email", _("Thư điện tử đã đăng ký")), ("sms", _("Tin nhắn SMS tới số điện thoại đã đăng ký"))]
+
+
+class PasswordForgotForm(AccessibleForm):
+    identifier = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD) hoặc mã số thuế"),
+        max_length=150,
+        error_messages=_required(_("Vui lòng nhập số định danh cá nhân hoặc mã số thuế.")),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "numeric"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Nhận mã qua"),
+        choices=RESET_CHANNELS,
+        initial="email",
+        widget=forms.RadioSelect,
+        error_messages=_required(_("Vui lòng chọn cách nhận mã.")),
+    )
+
+    def __init__(self, *args: Any, sms: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not sms:
+            field = self.fields["channel"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = RESET_CHANNELS[:1]
+
+
+class PasswordResetForm(AccessibleForm):
+    identifier = forms.CharField(
+        label=_("Tên đăng nhập (số CCCD, mã số thuế hoặc tên đăng nhập cán bộ)"),
+        max_length=150,
+        error_messages=_required(_("Vui lòng nhập tên đăng nhập.")),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = _code(_("Mã đặt lại mật khẩu"), numeric=False)
+    new_password1 = _password(_("Mật khẩu mới (ít nhất 10 ký tự)"), required=_("Vui lòng nhập mật khẩu mới."))
+    new_password2 = _password(_("Nhập lại mật khẩu mới"), required=_("Vui lòng nhập lại mật khẩu mới."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        _passwords_match(self, cleaned, "new_password1", "new_password2")
+        return cleaned
+
+
+class CounterLookupForm(AccessibleForm):
+    so = forms.CharField(
+        label=_("Số định danh cá nhân (CCCD) hoặc mã số thuế trên giấy tờ"),
+        max_length=20,
+        error_messages=_required(_("Vui lòng nhập số CCCD hoặc mã số thuế.")),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+def _document_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Giấy tờ đã đối chiếu (loại và số, ví dụ: thẻ CCCD gắn chip số …)"),
+        max_length=200,
+        error_messages=_required(_("Vui lòng ghi loại và số giấy tờ đã đối chiếu.")),
+    )
+
+
+def _confirm_field(label: Any) -> forms.BooleanField:
+    return forms.BooleanField(label=label, error_messages=_required(_("Vui lòng xác nhận đã đối chiếu bản gốc.")))
+
+
+class CounterVerifyForm(AccessibleForm):
+    document = _document_field()
+    confirm = _confirm_field(_("Tôi đã đối chiếu bản gốc giấy tờ với người đến quầy: họ tên, ngày sinh và số khớp."))
+
+
+class CounterReclaimForm(AccessibleForm):
+    document = _document_field()
+    full_name = forms.CharField(
+        label=_("Họ và tên (tên tổ chức) theo giấy tờ"),
+        max_length=200,
+        error_messages=_required(_("Vui lòng nhập họ và tên theo giấy tờ.")),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh theo giấy tờ (ngày/tháng/năm; tổ chức để trống)"),
+        input_formats=DATE_INPUT_FORMATS,
+        required=False,
+        error_messages={"invalid": _("Ngày sinh phải có dạng ngày/tháng/năm, ví dụ 05/09/1995.")},
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}),
+    )
+    email = forms.CharField(
+        label=_("Thư điện tử của chủ tài khoản"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại của chủ tài khoản"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+    )
+    confirm = _confirm_field(
+        _("Tôi đã đối chiếu bản gốc giấy tờ: người đến quầy là chủ số định danh (mã số thuế) này.")
     )

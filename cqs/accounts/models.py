@@ -1,14 +1,30 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.timezone import localtime
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
 from cqs.core.models import TimeStampedModel
 
 
+class IdentityProof(models.TextChoices):
+    NONE = "", _("Chưa xác minh")
+    VNEID = "vneid", _("Đăng nhập bằng VNeID")
+    COUNTER = "counter", _("Đối chiếu giấy tờ tại Bộ phận Một cửa")
+
+
 class User(AbstractUser):
-    """An account: an official of a unit, a citizen (by CCCD) or a business (by tax code)."""
+    """An account: an official of a unit, a citizen (by CCCD) or a business (by tax code).
+
+    Anyone may register a citizen ID or a tax code with a password; until the identity is proven
+    (a VNeID sign-in, or a one-stop officer checking the card at the counter) the account is
+    *unverified*: a VNeID sign-in for that citizen ID takes it over, and officials see the mark on
+    the dossiers it files. Officials' accounts are created by an administrator and count as verified.
+    """
 
     class Kind(models.TextChoices):
         OFFICIAL = "official", _("Cán bộ, công chức")
@@ -31,6 +47,11 @@ class User(AbstractUser):
         verbose_name=_("cơ quan công tác"),
     )
     vneid_subject = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
+    # A self-registered citizen or business is who they say only once this is proven (see ``identity_verified``).
+    identity_verified_at = models.DateTimeField(_("xác minh danh tính lúc"), null=True, blank=True)
+    identity_proof = models.CharField(
+        _("cách xác minh danh tính"), max_length=20, choices=IdentityProof.choices, blank=True, default=""
+    )
 
     REQUIRED_FIELDS = ["email", "full_name"]
 
@@ -47,6 +68,10 @@ class User(AbstractUser):
     @property
     def is_official(self) -> bool:
         return self.kind == self.Kind.OFFICIAL
+
+    @property
+    def identity_verified(self) -> bool:
+        return self.is_official or self.identity_verified_at is not None
 
     def has_role(self, role: str) -> bool:
         """Whether this official holds the role in any agency (uses a ``prefetch_related("roles")`` when present)."""
@@ -89,6 +114,9 @@ class LoginAttempt(models.Model):
     succeeded = models.BooleanField()
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["username", "ip_address", "at"], name="login_attempt_pair")]
+
     def __str__(self) -> str:
         return f"{self.username} {'✓' if self.succeeded else '✗'} {self.at:%Y-%m-%d %H:%M:%S}"
 
@@ -103,9 +131,84 @@ class ApiToken(TimeStampedModel):
     name = models.CharField(_("tên"), max_length=100)
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
-    expires_at = models.DateTimeField(_("hết hạn"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("hết hạn"))
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AccountCode(models.Model):
+    """A one-time code for one account: TOTP activation or password reset.
+
+    Only a keyed digest is stored (``cqs.accounts.codes``); a code works once, until it expires,
+    and is void after a few wrong tries or when a newer code of the same purpose is issued.
+    """
+
+    class Purpose(models.TextChoices):
+        TOTP_ACTIVATION = "totp_activation", _("Mã kích hoạt xác thực hai lớp")
+        PASSWORD_RESET = "password_reset", _("Mã đặt lại mật khẩu")
+
+    class Channel(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("Quản trị viên trao cho cán bộ")
+        COUNTER = "counter", _("Bộ phận Một cửa trao tại quầy")
+        EMAIL = "email", _("Thư điện tử")
+        SMS = "sms", _("Tin nhắn SMS")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_codes")
+    purpose = models.CharField(_("mục đích"), max_length=30, choices=Purpose.choices)
+    channel = models.CharField(_("gửi qua"), max_length=20, choices=Channel.choices)
+    digest = models.CharField(max_length=64)
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người cấp")
+    )
+    created_at = models.DateTimeField(_("cấp lúc"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    used_at = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("huỷ lúc"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "created_at"], name="account_code_by_user")]
+        verbose_name = _("mã dùng một lần")
+        verbose_name_plural = _("mã dùng một lần")
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} — {self.user}"
+
+    def state_label(self, now: datetime | None = None) -> str:
+        """What became of the code, for the administrator's page."""
+        if self.used_at is not None:
+            return str(_("đã dùng lúc %(at)s")) % {"at": localtime(self.used_at).strftime("%H:%M %d/%m/%Y")}
+        if self.voided_at is not None:
+            return str(_("đã huỷ"))
+        if self.expires_at <= (now or timezone_now()):
+            return str(_("đã hết hạn"))
+        return str(_("còn hiệu lực đến %(at)s")) % {"at": localtime(self.expires_at).strftime("%H:%M %d/%m/%Y")}
+
+
+class PendingRegistration(models.Model):
+    """A registration waiting for the code sent to its email address (nothing exists as an account yet).
+
+    The password is kept hashed, the code as a keyed digest; ``handle`` ties the row to the
+    browser that filled the form.
+    """
+
+    kind = models.CharField(max_length=20, choices=User.Kind.choices)
+    identifier = models.CharField(max_length=14)
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    phone = models.CharField(max_length=20, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    password = models.CharField(max_length=128)
+    handle = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.identifier}"

@@ -20,12 +20,14 @@ from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from cqs.accounts.models import Role, RoleAssignment
+from cqs.accounts.models import Role, RoleAssignment, User
 from cqs.accounts.selectors import totp_confirmed_device
+from cqs.units.models import AdministrativeUnit
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -102,3 +104,39 @@ def is_administrator(actor: Any) -> bool:
     if actor is None:
         return True
     return bool(actor.is_active and (actor.is_superuser or actor.has_role(Role.ADMINISTRATOR)))
+
+
+def officials_administered_by(actor: Any) -> QuerySet[User]:
+    """The officials whose accounts ``actor`` administers (activation codes, password resets).
+
+    An administrator at an agency of a commune administers the officials working at that
+    commune's agencies; at an agency of the province, the officials of the whole province (its
+    own agencies and its communes'). A superuser and the system (None) administer every official.
+    Officials are placed by the agency they work at (``User.agency``).
+    """
+    officials = User.objects.filter(kind=User.Kind.OFFICIAL)
+    if actor is None:
+        return officials
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return officials.none()
+    if actor.is_superuser:
+        return officials
+    if not actor.is_official:
+        return officials.none()
+    units = list(
+        RoleAssignment.objects.filter(user=actor, role=Role.ADMINISTRATOR).values_list(
+            "agency__unit_id", "agency__unit__level"
+        )
+    )
+    if not units:
+        return officials.none()
+    here = [unit for unit, _level in units]
+    provinces = [unit for unit, level in units if level == AdministrativeUnit.Level.PROVINCE]
+    return officials.filter(Q(agency__unit_id__in=here) | Q(agency__unit__parent_id__in=provinces))
+
+
+def may_administer(actor: Any, official: Any) -> bool:
+    """Whether ``actor`` administers this official's account (one definition: the list above)."""
+    if official is None or getattr(official, "pk", None) is None:
+        return False
+    return officials_administered_by(actor).filter(pk=official.pk).exists()

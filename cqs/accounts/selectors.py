@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cqs.accounts.models import ApiToken, RoleAssignment, User
+from cqs.accounts.models import AccountCode, ApiToken, RoleAssignment, User
 from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.text import fold
 
 
 def token_digest(token: str) -> str:
@@ -20,8 +21,7 @@ def api_token_user(*, token: str) -> User | None:
     now = timezone.now()
     found = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(digest=token_digest(token), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
         .first()
     )
     if found is None:
@@ -63,3 +63,40 @@ def totp_confirmed_device(*, user: User) -> TOTPDevice | None:
 
 def totp_pending_device(*, user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def account_for_counter(*, number: str) -> User | None:
+    """The active citizen's or business's account holding this citizen ID or tax code (exact match)."""
+    value = "".join((number or "").split())
+    if not value:
+        return None
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(kind=User.Kind.OFFICIAL)
+        .filter(Q(citizen_id=value) | Q(tax_code=value) | Q(username__iexact=value))
+        .first()
+    )
+
+
+def officials_for_administrator(*, actor: User, query: str = "") -> QuerySet[User]:
+    """The officials ``actor`` administers, with their roles, whether they have a TOTP device, and their codes."""
+    from cqs.accounts.permissions import officials_administered_by
+
+    rows = (
+        officials_administered_by(actor)
+        .select_related("agency")
+        .prefetch_related(
+            Prefetch("roles", queryset=RoleAssignment.objects.select_related("agency").order_by("role")),
+            Prefetch(
+                "account_codes",
+                queryset=AccountCode.objects.filter(channel=AccountCode.Channel.ADMINISTRATOR).order_by("-created_at"),
+                to_attr="handed_codes",
+            ),
+        )
+        .annotate(has_totp=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .order_by("agency__name", "full_name", "username")
+    )
+    text = " ".join((query or "").split())[:100]
+    if text:
+        rows = rows.filter(Q(full_name__unaccent__icontains=fold(text)) | Q(username__icontains=text))
+    return rows

@@ -71,8 +71,21 @@ def admin_sections(user: Any) -> list[Section]:
                 _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
             )
         )
+    if Role.ONE_STOP_OFFICER in roles:
+        sections.append(
+            Section(
+                reverse("accounts:identity_counter"),
+                _("Xác minh danh tính tài khoản"),
+                _("Đối chiếu giấy tờ gốc của công dân, tổ chức tại quầy và xác minh (hoặc trả lại) tài khoản."),
+            )
+        )
     if Role.ADMINISTRATOR in roles:
         sections += [
+            Section(
+                reverse("administration:official_accounts"),
+                _("Tài khoản cán bộ"),
+                _("Cấp mã kích hoạt xác thực hai lớp và mã đặt lại mật khẩu cho cán bộ của cơ quan."),
+            ),
             Section(
                 reverse("administration:calendar"),
                 _("Lịch làm việc"),

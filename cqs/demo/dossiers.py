@@ -267,7 +267,7 @@ def demo_citizens(persons: list[people.Person]) -> tuple[dict[str, User], int]:
         }
         existing[person.citizen_id] = citizen_vneid_resolve(
             subject=f"demo-vneid-{person.citizen_id}", claims=claims, identifier_claim="citizen_id"
-        )
+        ).user
         created += 1
     return existing, created
 

@@ -25,7 +25,9 @@ from cqs.accounts.selectors import totp_confirmed_device
 from cqs.accounts.services import (
     business_register,
     citizen_register,
+    identity_verify_at_counter,
     official_create,
+    totp_activation_issue,
     totp_enrol_confirm,
     totp_enrol_start,
 )
@@ -235,17 +237,27 @@ def _home_committee() -> Agency:
 
 
 def _totp_enable(user: User) -> bool:
-    """Give ``user`` a confirmed TOTP device with the demo secret; False if one is already confirmed."""
+    """Give ``user`` a confirmed TOTP device with the demo secret; False if one is already confirmed.
+
+    Goes the way a real official does: an activation code (issued by the system here), enrolment,
+    confirmation with a code from the app.
+    """
     if totp_confirmed_device(user=user) is not None:
         return False
-    device = totp_enrol_start(user=user)
+    activation = totp_activation_issue(user=user, actor=None)
+    device = totp_enrol_start(user=user, activation_code=activation.raw)
     TOTPDevice.objects.filter(pk=device.pk).update(key=DEMO_TOTP_KEY_HEX)
     device.refresh_from_db()
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
-    totp_enrol_confirm(user=user, token=f"{code:0{device.digits}d}")
+    totp_enrol_confirm(user=user, device_id=device.pk, token=f"{code:0{device.digits}d}")
     # Confirming consumed the current code; let the demo user log in with it right away.
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     return True
+
+
+def _verify_at_counter(user: User, officer: User, document: str) -> None:
+    if not user.identity_verified:
+        identity_verify_at_counter(user=user, actor=officer, document=document)
 
 
 def demo_accounts() -> tuple[DemoAccounts, int]:
@@ -279,9 +291,11 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
                 totp=True,
             )
         )
+    officer = User.objects.get(username=next(o.username for o in OFFICIALS if o.role == Role.ONE_STOP_OFFICER))
     for citizen in CITIZENS:
-        if not User.objects.filter(username=citizen.citizen_id).exists():
-            citizen_register(
+        person = User.objects.filter(username=citizen.citizen_id).first()
+        if person is None:
+            person = citizen_register(
                 citizen_id=citizen.citizen_id,
                 full_name=citizen.full_name,
                 password=DEMO_PASSWORD,
@@ -291,6 +305,8 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
                 address=citizen.address,
             )
             created += 1
+        # The demo citizens showed their card at the counter once: their accounts are verified.
+        _verify_at_counter(person, officer, "Thẻ CCCD gắn chip (dữ liệu mẫu)")
         result.accounts.append(
             DemoAccount(
                 role=str(User.Kind.CITIZEN),
@@ -300,8 +316,9 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
                 full_name=citizen.full_name,
             )
         )
-    if not User.objects.filter(username=BUSINESS["tax_code"]).exists():
-        business_register(
+    business = User.objects.filter(username=BUSINESS["tax_code"]).first()
+    if business is None:
+        business = business_register(
             tax_code=BUSINESS["tax_code"],
             full_name=BUSINESS["full_name"],
             password=DEMO_PASSWORD,
@@ -310,6 +327,7 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
             address=BUSINESS["address"],
         )
         created += 1
+    _verify_at_counter(business, officer, "Giấy chứng nhận đăng ký doanh nghiệp (dữ liệu mẫu)")
     result.accounts.append(
         DemoAccount(
             role=str(User.Kind.BUSINESS),
@@ -323,8 +341,8 @@ def demo_accounts() -> tuple[DemoAccounts, int]:
 
 
 def demo_totp() -> int:
-    """Confirmed TOTP devices with the demo secret for the demo officials; returns how many were enabled."""
-    return sum(_totp_enable(user) for user in User.objects.filter(username__in=[o.username for o in OFFICIALS]))
+    """Confirmed TOTP devices with the demo secret for every official of the demo; returns how many were enabled."""
+    return sum(_totp_enable(user) for user in User.objects.filter(kind=User.Kind.OFFICIAL, is_active=True))
 
 
 # ---------------------------------------------------------------- entry point
@@ -365,7 +383,6 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     progress.run("Tạo cơ quan của tỉnh Nghệ An và UBND các xã, phường", agencies)
     progress.run(f"Nạp {total} thủ tục hành chính", catalog)
     progress.run("Tạo tài khoản mẫu cho từng vai trò", accounts)
-    progress.run("Bật xác thực hai lớp (TOTP) cho cán bộ", second_factor)
 
     def dossiers() -> str:
         from cqs.demo.dossiers import demo_dossiers_seed
@@ -403,6 +420,7 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
         return f"thêm {incoming} văn bản đến, {outgoing} văn bản đi" if counts["documents"] else "đã có sẵn"
 
     progress.run("Tạo văn bản đến, văn bản đi mẫu của 3 tháng qua (qua các nghiệp vụ thật)", documents)
+    progress.run("Bật xác thực hai lớp (TOTP) cho mọi cán bộ của dữ liệu mẫu", second_factor)
     result = accounts_holder[0]
     result.created = counts
     return result

@@ -1,24 +1,30 @@
-"""Sending notices: in the account's inbox, and by email when it has an address."""
+"""Sending notices: in the account's inbox, and by email when it has an address; mail and text
+messages to an address that has no account yet (the codes of registration and password reset).
+
+Mail and text messages leave only after the transaction that asked for them commits, so a
+refused change never sends anything.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from cqs.accounts.models import User
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.notifications.models import Notification
+from cqs.notifications.sms import SmsUnavailable, sms_backend
 
 logger = logging.getLogger(__name__)
 
 
-def notification_send(*, user: User, title: str, body: str, url: str = "") -> Notification:
+def notification_send(*, user: AbstractUser, title: str, body: str, url: str = "") -> Notification:
     """Store the notice, then email it once the transaction has committed."""
-    notice = Notification.objects.create(user=user, title=title[:300], body=body, url=url[:500])
+    notice = Notification.objects.create(user_id=user.pk, title=title[:300], body=body, url=url[:500])
     if user.email:
         transaction.on_commit(lambda: notification_email(notification_id=notice.pk))
     return notice
@@ -43,8 +49,32 @@ def notification_email(*, notification_id: int) -> None:
     Notification.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
 
 
-def notification_mark_read(*, user: User, notification_id: int) -> Notification:
-    notice = Notification.objects.filter(pk=notification_id, user=user).first()
+def email_send(*, to: str, subject: str, body: str) -> None:
+    """Mail to an address (not an account's inbox), sent once the transaction commits."""
+
+    def deliver() -> None:
+        try:
+            send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+        except OSError:
+            logger.warning("Không gửi được thư tới một địa chỉ (%s)", subject, exc_info=True)
+
+    transaction.on_commit(deliver)
+
+
+def sms_send(*, to: str, text: str) -> None:
+    """A text message through the configured backend (``CQS_SMS_BACKEND``), sent once the transaction commits."""
+
+    def deliver() -> None:
+        try:
+            sms_backend().send(to=to, text=text)
+        except (SmsUnavailable, OSError):
+            logger.warning("Không gửi được tin nhắn SMS", exc_info=True)
+
+    transaction.on_commit(deliver)
+
+
+def notification_mark_read(*, user: AbstractUser, notification_id: int) -> Notification:
+    notice = Notification.objects.filter(pk=notification_id, user_id=user.pk).first()
     if notice is None:
         raise NotFoundOrForbidden("Không tìm thấy thông báo.")
     if notice.read_at is None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractUser
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from cqs.accounts.models import User
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.notifications import selectors, services
 
@@ -21,7 +21,7 @@ PAGE_SIZE = 20
 @login_required
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+    user = cast(AbstractUser, request.user)
     unread_only = request.GET.get("loc") == "chua-doc"
     rows = selectors.notifications_for(user=user)
     if unread_only:
@@ -39,7 +39,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notice read; with ``mo=1`` go on to the page it links to (a path on this site only)."""
     try:
-        notice = services.notification_mark_read(user=cast(User, request.user), notification_id=pk)
+        notice = services.notification_mark_read(user=cast(AbstractUser, request.user), notification_id=pk)
     except NotFoundOrForbidden as error:
         raise Http404(error.message) from error
     target = notice.url

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +18,21 @@ PASSWORD = TEST_PASSWORD
 def _second_factor_required(settings: Any) -> None:
     settings.ROOT_URLCONF = "cqs.accounts.tests.urls"
     settings.CQS_OFFICIAL_TOTP_REQUIRED = True
+
+
+@pytest.fixture
+def unverified_citizen(citizen: Any) -> Any:
+    """The shared ``citizen`` as a self-registered account whose identity nobody has checked yet."""
+    citizen.identity_verified_at, citizen.identity_proof = None, ""
+    citizen.save(update_fields=["identity_verified_at", "identity_proof"])
+    return citizen
+
+
+def verify_identity(user: Any) -> Any:
+    user.identity_verified_at = timezone.now()
+    user.identity_proof = "counter"
+    user.save(update_fields=["identity_verified_at", "identity_proof"])
+    return user
 
 
 def current_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:

@@ -8,14 +8,12 @@ import pytest
 import time_machine
 from django.contrib.auth.hashers import identify_hasher
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from config.settings import PASSWORD_HASHERS as PRODUCTION_HASHERS
 from cqs.accounts import services
 from cqs.accounts.models import ApiToken, Role, RoleAssignment, User
 from cqs.accounts.selectors import api_token_user, token_digest
-from cqs.accounts.tests.conftest import PASSWORD, current_code
+from cqs.accounts.tests.conftest import PASSWORD
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
 from cqs.units.models import Agency
@@ -218,6 +216,32 @@ def test_api_token_expiry(citizen: User) -> None:
     assert _errors(caught) == {"expires_at": "Thời điểm hết hạn phải ở tương lai."}
 
 
+def test_api_tokens_expire_by_default_and_never_last_past_the_maximum(citizen: User, settings: Any) -> None:
+    settings.CQS_API_TOKEN_DAYS, settings.CQS_API_TOKEN_MAX_DAYS = 90, 365
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        token, raw = services.api_token_issue(user=citizen, name="không ghi hạn", actor=citizen)
+    assert token.expires_at == start + dt.timedelta(days=90)
+    with time_machine.travel(start + dt.timedelta(days=89), tick=False):
+        assert api_token_user(token=raw) == citizen
+    with time_machine.travel(start + dt.timedelta(days=90, seconds=1), tick=False):
+        assert api_token_user(token=raw) is None
+    with pytest.raises(ValidationFailed) as caught:
+        services.api_token_issue(
+            user=citizen, name="mãi mãi", actor=citizen, expires_at=timezone.now() + dt.timedelta(days=400)
+        )
+    assert _errors(caught) == {"expires_at": "Mã truy cập dùng được tối đa 365 ngày."}
+
+
+def test_an_unverified_account_gets_no_api_token(unverified_citizen: User) -> None:
+    citizen = unverified_citizen
+    with pytest.raises(ValidationFailed) as caught:
+        services.api_token_issue(user=citizen, name="x", actor=citizen)
+    assert caught.value.code == "identity_unverified"
+    assert caught.value.message.startswith("Tài khoản chưa được xác minh danh tính nên chưa được cấp mã truy cập.")
+    assert not ApiToken.objects.exists()
+
+
 def test_api_token_only_for_oneself(citizen: User, make_official: Callable[..., User]) -> None:
     other = make_official("khac")
     with pytest.raises(NotFoundOrForbidden):
@@ -225,29 +249,3 @@ def test_api_token_only_for_oneself(citizen: User, make_official: Callable[..., 
     token, _raw = services.api_token_issue(user=citizen, name="x", actor=citizen)
     with pytest.raises(NotFoundOrForbidden):
         services.api_token_revoke(token=token, actor=other)
-
-
-def test_totp_enrol_confirm_and_verify(make_official: Callable[..., User]) -> None:
-    official = make_official("motcua")
-    device = services.totp_enrol_start(user=official)
-    assert not device.confirmed
-    assert services.totp_enrol_start(user=official).pk == device.pk  # reloading keeps the secret
-    with pytest.raises(ValidationFailed) as caught:
-        services.totp_enrol_confirm(user=official, token="000000" if current_code(device) != "000000" else "111111")
-    assert caught.value.message == (
-        "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã 6 chữ số đang hiện trong ứng dụng."
-    )
-    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
-    confirmed = services.totp_enrol_confirm(user=official, token=code)
-    assert confirmed.confirmed
-    with pytest.raises(ValidationFailed) as caught:
-        services.totp_enrol_start(user=official)
-    assert caught.value.message == "Xác thực hai lớp đã được bật cho tài khoản này."
-    assert not services.totp_verify(user=official, token=code)  # the same code is never accepted twice
-    with time_machine.travel(timezone.now() + dt.timedelta(seconds=65), tick=False):
-        assert services.totp_verify(user=official, token=current_code(confirmed))
-        assert not services.totp_verify(user=official, token="abc")
-    actions = list(AuditEvent.objects.values_list("action", flat=True))
-    assert actions == ["account.totp_enrol_start", "account.totp_enable"]
-    assert all("key" not in (e.after or {}) for e in AuditEvent.objects.all())
-    assert TOTPDevice.objects.filter(user=official).count() == 1

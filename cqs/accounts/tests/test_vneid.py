@@ -26,6 +26,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cqs.accounts.models import User
+from cqs.accounts.tests.conftest import verify_identity
 from cqs.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -189,8 +190,9 @@ def test_a_new_citizen_is_created_from_verified_claims(client: Client, provider:
     assert "client_secret" not in request and len(request["code_verifier"]) >= 43
 
 
-def test_an_existing_citizen_is_found_by_citizen_id_and_linked(client: Client, provider: Provider) -> None:
+def test_an_existing_verified_citizen_is_found_by_citizen_id_and_linked(client: Client, provider: Provider) -> None:
     existing = User.objects.create_user(username="001185000001", citizen_id="001185000001", full_name="Lê Thị Mai")
+    verify_identity(existing)  # an unverified one is taken over instead (test_identity)
     code, state = provider.authorize(_start(client), CLAIMS)
     _callback(client, code, state)
     assert _signed_in(client) == existing

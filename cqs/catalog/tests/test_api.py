@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from cqs.catalog.models import Procedure
 from cqs.catalog.tests import factories
@@ -17,7 +19,13 @@ def bearer(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
     from cqs.accounts.selectors import token_digest
 
     token = f"test-token-{user.pk}"
-    ApiToken.objects.create(user=user, name="test", digest=token_digest(token), prefix=token[:8])
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        digest=token_digest(token),
+        prefix=token[:8],
+        expires_at=timezone.now() + timedelta(days=1),
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

@@ -9,7 +9,7 @@ from django_otp.oath import totp
 
 from cqs.accounts.models import Role, RoleAssignment, User
 from cqs.accounts.selectors import totp_confirmed_device
-from cqs.accounts.services import totp_verify
+from cqs.accounts.services import TotpVerdict, totp_verify
 from cqs.accounts.validators import citizen_id_parts, validate_citizen_id, validate_tax_code
 from cqs.catalog.models import Procedure, ProcedureVersion
 from cqs.catalog.selectors import procedure_search, version_completeness
@@ -155,11 +155,24 @@ def test_every_role_has_a_demo_user_who_can_log_in() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_officials_have_a_confirmed_totp_device_with_the_demo_secret() -> None:
+def test_every_demo_official_has_a_confirmed_totp_device_with_the_demo_secret() -> None:
     demo_seed(stdout=io.StringIO())
-    for spec in OFFICIALS:
-        user = User.objects.get(username=spec.username)
+    officials = list(User.objects.filter(kind=User.Kind.OFFICIAL))
+    assert {spec.username for spec in OFFICIALS} <= {user.username for user in officials}
+    assert len(officials) > len(OFFICIALS)  # the officials of the demo dossiers' other agencies too
+    for user in officials:
         device = totp_confirmed_device(user=user)
-        assert device is not None, spec.username
+        assert device is not None, user.username
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
-        assert totp_verify(user=user, token=f"{code:06d}"), spec.username
+        assert totp_verify(user=user, token=f"{code:06d}").verdict is TotpVerdict.OK, user.username
+    enabled = AuditEvent.objects.filter(action="account.totp_enrol_start")
+    assert enabled.count() == len(officials)
+    assert all(event.after["via"] == "activation_code" for event in enabled)
+
+
+@pytest.mark.django_db
+def test_demo_citizens_and_business_are_verified_at_the_counter() -> None:
+    demo_seed(stdout=io.StringIO())
+    for username in [c.citizen_id for c in CITIZENS] + [BUSINESS["tax_code"]]:
+        user = User.objects.get(username=username)
+        assert user.identity_verified and user.identity_proof == "counter", username

@@ -353,8 +353,9 @@ def test_supplement_round_moves_the_appointed_time(
         assert page.get_by_text(f"Hẹn trả kết quả: {new_due}").is_visible()
         assert dossier.files.filter(source=DossierFile.Source.SUPPLEMENT).count() == 1
 
-        # The specialist's page shows the answered request and the new appointment.
-        specialist.reload()
+        # The specialist's page shows the answered request and the new appointment (two days later the
+        # specialist logs in again: an official's idle session ends after 30 minutes).
+        log_in(specialist, base, w.specialist.username, next_url=f"/mot-cua/ho-so/{dossier.code}/")
         assert specialist.get_by_text("đã bổ sung").first.is_visible()
         shown = timezone.localtime(dossier.due_at, fj.OFFICE).strftime("%H:%M %d/%m/%Y")
         assert specialist.get_by_text(shown).first.is_visible()

@@ -52,7 +52,13 @@ class Caller:
 
 
 def citizen() -> User:
-    return User.objects.create_user(username="040095001234", full_name="Nguyễn Văn An", citizen_id="040095001234")
+    return User.objects.create_user(
+        username="040095001234",
+        full_name="Nguyễn Văn An",
+        citizen_id="040095001234",
+        identity_verified_at=timezone.now(),  # a verified account may hold an API token
+        identity_proof="counter",
+    )
 
 
 def payload(w: DocumentsWorld, **overrides: Any) -> dict[str, Any]:

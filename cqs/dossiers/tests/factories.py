@@ -7,6 +7,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from cqs.accounts.models import Role, RoleAssignment, User
 from cqs.catalog import services as catalog
 from cqs.catalog.models import Procedure, ProcedureVersion
@@ -68,9 +70,16 @@ def official(username: str, agency: Agency, *roles: str) -> User:
     return user
 
 
-def citizen(citizen_id: str, name: str = "Nguyễn Thị Lan") -> User:
+def citizen(citizen_id: str, name: str = "Nguyễn Thị Lan", *, verified: bool = True) -> User:
+    """A citizen's account, its identity verified at the counter unless ``verified=False``."""
     return User.objects.create_user(
-        username=citizen_id, password=PASSWORD, full_name=name, citizen_id=citizen_id, email=f"{citizen_id}@example.vn"
+        username=citizen_id,
+        password=PASSWORD,
+        full_name=name,
+        citizen_id=citizen_id,
+        email=f"{citizen_id}@example.vn",
+        identity_verified_at=timezone.now() if verified else None,
+        identity_proof="counter" if verified else "",
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from cqs.accounts.models import User
 from cqs.notifications.models import Notification
 from cqs.notifications.services import notification_send
 
@@ -16,13 +16,14 @@ pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
-def people() -> tuple[User, User]:
+def people() -> tuple[Any, Any]:
+    User = get_user_model()
     lan = User.objects.create_user(username="040190012345", password="x-Hoa-sen-2025", full_name="Nguyễn Thị Lan")
     hung = User.objects.create_user(username="040085654321", password="x-Hoa-sen-2025", full_name="Trần Văn Hùng")
     return lan, hung
 
 
-def _client(user: User) -> Client:
+def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
