@@ -280,9 +280,11 @@ def test_file_download_rules(client, w):
     client.force_login(w.specialist)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;") and response["X-Content-Type-Options"] == "nosniff"
+    # An uploaded file is never shown as a page of the site: a sandboxed download, not cached.
+    assert response["Content-Disposition"].startswith("attachment;") and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF_BYTES
-    assert client.get(url, {"tai": "1"})["Content-Disposition"].startswith("attachment;")
     other = make.processing(w)
     assert client.get(reverse("desk:file", args=[other.code, item.pk])).status_code == 404  # wrong dossier
     assert client.post(url).status_code == 405

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import ninja
 from django.core.files.uploadedfile import UploadedFile
@@ -386,7 +386,7 @@ def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     item: DocumentFile = selectors.incoming_file_for(user=user, pk=pk, file_id=file_id)
     kind = KIND_BY_CONTENT_TYPE.get(item.content_type, PDF)
-    return cast(HttpResponse, download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size))
+    return download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size)
 
 
 # ---------------------------------------------------------------- writing

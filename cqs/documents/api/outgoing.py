@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 
 import ninja
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -439,7 +439,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         }
     },
 )
-def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     user = api_actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))

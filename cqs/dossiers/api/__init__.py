@@ -18,7 +18,7 @@ import ninja
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -659,7 +659,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         }
     },
 )
-def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     user = api_actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
