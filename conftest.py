@@ -25,6 +25,77 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+_CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+_APP_CREDENTIALS: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test databases are created and migrated by the owner of the tables, as in production (docs/audit.md)."""
+    from django.conf import settings
+    from django.db import connections
+
+    current = connections["default"].settings_dict
+    _APP_CREDENTIALS.update({key: current.get(key) for key in _CREDENTIALS})
+    if settings.CQS_DATABASE_OWNER is None:  # DATABASE_URL alone: its role owns the tables
+        settings.CQS_DATABASE_OWNER = {key: current.get(key) for key in _CREDENTIALS}
+    current.update({key: settings.CQS_DATABASE_OWNER.get(key) for key in _CREDENTIALS})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Then every test runs as the application's restricted role: what the tests do, the platform may do with it.
+
+    The configured application role when DATABASE_URL and DATABASE_OWNER_URL differ (the embedded server's
+    ``cqs_app`` by default); with DATABASE_URL alone, a role made for the test database when the owner may
+    create roles (a superuser on CI), else the owner itself, with a warning.
+    """
+    import hashlib
+    import hmac
+    import warnings
+
+    from django.conf import settings
+    from django.db import connections
+
+    from cqs.core.dbroles import may_create_roles, role_ensure, role_grants
+
+    connection = connections["default"]
+    owner = settings.CQS_DATABASE_OWNER
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if _APP_CREDENTIALS.get("USER") and _APP_CREDENTIALS["USER"] != owner["USER"]:
+            app = dict(_APP_CREDENTIALS)
+        elif may_create_roles(cursor):
+            role = f"{connection.settings_dict['NAME']}_app"[:63]
+            password = hmac.new(settings.SECRET_KEY.encode(), role.encode(), hashlib.sha256).hexdigest()
+            role_ensure(cursor, role, password=password)
+            app = {**owner, "USER": role, "PASSWORD": password}
+        else:
+            warnings.warn(
+                "Các bài kiểm thử chạy bằng vai trò sở hữu CSDL (không tạo được vai trò ứng dụng).", stacklevel=1
+            )
+            app = owner
+        role_grants(cursor, app["USER"])
+    connection.close()
+    connection.settings_dict.update({key: app.get(key) for key in _CREDENTIALS})
+    _flush_as_owner()
+    yield
+
+
+def _flush_as_owner() -> None:
+    """A transactional test ends by emptying every table; only the owner may empty the audit log."""
+    from django.test import TransactionTestCase
+
+    from cqs.core.dbroles import owner_connection
+
+    fixture_teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_teardown(self: Any) -> None:
+        with owner_connection():
+            fixture_teardown(self)
+
+    TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     """Every test: files under its own temporary folder, mail kept in memory, fast password hashing.
@@ -35,6 +106,7 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CQS_AUDIT_ANCHOR_FILE = tmp_path / "audit" / "anchors.log"
 
 
 @pytest.fixture

@@ -30,7 +30,9 @@ PEER_CLERK, PEER_PASSWORD = "vanthu_hatinh", "Hong-Linh-2026!"
 
 
 def _db() -> dict[str, str]:
-    return {key: str(django_settings.DATABASES["default"][key] or "") for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    """The owner's credentials (the tests themselves run as the application's role, which cannot create databases)."""
+    owner = django_settings.CQS_DATABASE_OWNER or django_settings.DATABASES["default"]
+    return {key: str(owner[key] or "") for key in ("HOST", "PORT", "USER", "PASSWORD")}
 
 
 def _connect(dbname: str) -> psycopg.Connection[Any]:
