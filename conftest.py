@@ -82,17 +82,30 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
 
 
 def _flush_as_owner() -> None:
-    """A transactional test ends by emptying every table; only the owner may empty the audit log."""
+    """A transactional test ends by emptying every table; only the owner may empty the audit log.
+
+    A test that restores the serialized rows (``serialized_rollback``) first empties the tables again,
+    without the rows post_migrate puts back: a transactional test before it on the same worker left them.
+    """
+    from django.core.management import call_command
     from django.test import TransactionTestCase
 
     from cqs.core.dbroles import owner_connection
 
+    fixture_setup = TransactionTestCase.__dict__["_fixture_setup"].__func__
     fixture_teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_setup(cls: Any) -> None:
+        if cls.serialized_rollback:
+            with owner_connection():
+                call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, allow_cascade=True)
+        fixture_setup(cls)
 
     def _fixture_teardown(self: Any) -> None:
         with owner_connection():
             fixture_teardown(self)
 
+    TransactionTestCase._fixture_setup = classmethod(_fixture_setup)  # type: ignore[method-assign,assignment]
     TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
 
 

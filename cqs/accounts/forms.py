@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cqs.core.errors import ApplicationError
+from cqs.core.forms import VietnameseDateField
 
 DATE_INPUT_FORMATS = ["%d/%m/%Y"]
 
@@ -91,7 +92,7 @@ class RegisterForm(AccessibleForm):
         error_messages=_required(_("Vui lòng nhập họ và tên.")),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = VietnameseDateField(
         label=_("Ngày sinh (ngày/tháng/năm, ví dụ 05/09/1995)"),
         input_formats=DATE_INPUT_FORMATS,
         error_messages={
@@ -139,7 +140,7 @@ class ApiTokenForm(AccessibleForm):
         max_length=100,
         error_messages=_required(_("Vui lòng đặt tên cho mã truy cập.")),
     )
-    expires_on = forms.DateField(
+    expires_on = VietnameseDateField(
         label=_("Hết hạn sau ngày (ngày/tháng/năm, để trống nếu không hết hạn)"),
         input_formats=DATE_INPUT_FORMATS,
         required=False,

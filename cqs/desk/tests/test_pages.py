@@ -256,6 +256,9 @@ def test_apology_stop_and_withdrawal(client, w):
     client.force_login(w.leader)
     response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date="31-12")
     assert response.status_code == 400 and "dd/mm/yyyy" in response.content.decode()
+    response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date="31/12/9999")
+    assert response.status_code == 400 and "Ngày phải trong khoảng 01/01/1900–31/12/2100." in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).due_at == dossier.due_at
     response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date=new_day.strftime("%d/%m/%Y"))
     assert response.status_code == 302
     assert timezone.localtime(Dossier.objects.get(pk=dossier.pk).due_at).date() == new_day

@@ -498,6 +498,11 @@ def test_refuse_withdraw_confirm_and_stop(w: World, people: dict[str, Caller]) -
 def test_apologise_accepts_an_iso_date(w: World, people: dict[str, Caller]) -> None:
     dossier = at_state(w, "processing")
     day = new_due_date(dossier)
+    for far in ("31/12/9999", "9999-12-31", "31/12/1899"):  # a year 9999 made the dossier page spin, then fail
+        refused = people["leader"].post(f"/dossiers/{dossier.code}/apologise", {"reason": "Chậm", "new_due_date": far})
+        assert refused.status_code == 422 and refused.json()["detail"]["errors"] == [
+            {"field": "new_due_date", "message": "Ngày phải trong khoảng 01/01/1900–31/12/2100."}
+        ]
     body = {"reason": "Cần xác minh", "new_due_date": day.isoformat()}
     response = people["leader"].post(f"/dossiers/{dossier.code}/apologise", body)
     assert response.status_code == 200, response.content
