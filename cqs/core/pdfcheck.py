@@ -10,7 +10,8 @@ decoded their ``#xx`` escapes, ignoring case. See docs/uploads.md for the policy
 
 The parse is bounded: each Flate, RunLength or predictor decode by ``PDF_MAX_STREAM_BYTES``,
 the number of objects by ``PDF_MAX_OBJECTS``, nesting by ``PDF_MAX_NESTING`` and the time spent
-by ``PDF_MAX_SECONDS``. A file past a bound is refused, not half-checked.
+by ``PDF_MAX_SECONDS``; a PDF naming the LZW filter (which qpdf decodes without a limit) is not
+decoded at all. A file past a bound is refused, not half-checked.
 """
 
 from __future__ import annotations
@@ -53,6 +54,20 @@ ACTIVE_NAMES = frozenset(
 )
 # Link targets a reader may follow; anything else (javascript:, file:, a program) is refused.
 SAFE_URI = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
+
+# LZW (obsolete since PDF 1.2) is the one filter qpdf decodes without a memory limit: a PDF that names it
+# anywhere (``#xx`` escapes decoded) is refused rather than decoded.
+_RAW_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
+_RAW_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _names_lzw(data: bytes) -> bool:
+    for match in _RAW_NAME.finditer(data):
+        name = _RAW_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1)).lower()
+        if name in (b"lzwdecode", b"lzw"):
+            return True
+    return False
+
 
 # Warnings of qpdf meaning that some object could not be read (and was taken as null).
 _UNSEEN_SIGNS = ("error decoding stream", "unfilterable", "object stream")
@@ -142,6 +157,8 @@ def _direct_findings(obj: pikepdf.Object, depth: int = 0) -> Iterator[PdfFinding
 def pdf_findings(data: bytes) -> PdfFinding | None:
     """The first reason to refuse ``data`` (a PDF), or None when it is safe to keep and hand out."""
     _limits()
+    if _names_lzw(data):
+        return PdfFinding("too_large", "LZWDecode")
     started = time.monotonic()
     try:
         pdf = pikepdf.open(io.BytesIO(data))

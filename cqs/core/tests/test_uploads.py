@@ -287,6 +287,11 @@ def test_a_pdf_stream_bomb_is_refused(monkeypatch: Any) -> None:
     assert _check("vua.pdf", bomb).kind == "pdf"
 
 
+def test_a_pdf_using_lzw_is_refused_rather_than_decoded_without_limit() -> None:
+    lzw = samples.pdf_with(b"<< /Length 1 /Filter /LZW#44ecode >>\nstream\nx\nendstream")
+    assert "quá phức tạp để kiểm tra" in _refused("cu.pdf", lzw)
+
+
 def test_pdf_object_count_and_time_are_bounded(monkeypatch: Any) -> None:
     from cqs.core import pdfcheck
 
