@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -45,6 +46,7 @@ class Anchor:
     seq: int
     hash: str
     at: str
+    database: str
     seal: dict[str, Any] | None = None
 
     @property
@@ -57,7 +59,7 @@ class Anchor:
 
     def payload(self) -> bytes:
         """The bytes the MAC and the seal cover."""
-        body = {"seq": self.seq, "hash": self.hash, "at": self.at}
+        body = {"seq": self.seq, "hash": self.hash, "at": self.at, "database": self.database}
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
 
     def mac(self) -> str:
@@ -65,8 +67,20 @@ class Anchor:
         return hmac.new(settings.CQS_AUDIT_KEY.encode(), b"anchor:" + signed, hashlib.sha256).hexdigest()
 
     def line(self) -> str:
-        record = {"seq": self.seq, "hash": self.hash, "at": self.at, "seal": self.seal, "mac": self.mac()}
+        record = {
+            "seq": self.seq,
+            "hash": self.hash,
+            "at": self.at,
+            "database": self.database,
+            "seal": self.seal,
+            "mac": self.mac(),
+        }
         return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _database() -> str:
+    """The database whose chain is anchored (one anchor file may serve several, e.g. a test instance)."""
+    return str(connection.settings_dict["NAME"])
 
 
 def _seal_module() -> ModuleType | None:
@@ -84,10 +98,11 @@ def anchor_write() -> Anchor | None:
     head = AuditHead.objects.filter(pk=1).first()
     if head is None or head.seq == 0:
         return None
-    unsealed = Anchor(seq=head.seq, hash=head.hash, at=timezone.now().astimezone(dt.UTC).isoformat())
+    at = timezone.now().astimezone(dt.UTC).isoformat()
+    unsealed = Anchor(seq=head.seq, hash=head.hash, at=at, database=_database())
     module = _seal_module()
     seal = module.seal(unsealed.payload()) if module is not None else None
-    anchor = Anchor(seq=unsealed.seq, hash=unsealed.hash, at=unsealed.at, seal=seal)
+    anchor = Anchor(seq=unsealed.seq, hash=unsealed.hash, at=unsealed.at, database=unsealed.database, seal=seal)
     path = Path(settings.CQS_AUDIT_ANCHOR_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock, path.open("a", encoding="utf-8") as handle:
@@ -112,13 +127,17 @@ def anchor_after_commit() -> None:
 
 
 def anchors_read() -> tuple[dict[int, Anchor], list[str]]:
-    """The anchors of the file by sequence number, and what is wrong with the lines that are not genuine."""
+    """The anchors of this database's chain by sequence number, and what is wrong with the lines that are not genuine.
+
+    Genuine anchors of another database sharing the file are left out.
+    """
     path = Path(settings.CQS_AUDIT_ANCHOR_FILE)
     anchors: dict[int, Anchor] = {}
     problems: list[str] = []
     if not path.exists():
         return anchors, problems
     module = _seal_module()
+    database = _database()
     with path.open(encoding="utf-8") as handle:
         for number, text in enumerate(handle, start=1):
             if not text.strip():
@@ -126,7 +145,11 @@ def anchors_read() -> tuple[dict[int, Anchor], list[str]]:
             try:
                 record = json.loads(text)
                 anchor = Anchor(
-                    seq=int(record["seq"]), hash=str(record["hash"]), at=str(record["at"]), seal=record["seal"]
+                    seq=int(record["seq"]),
+                    hash=str(record["hash"]),
+                    at=str(record["at"]),
+                    database=str(record["database"]),
+                    seal=record["seal"],
                 )
                 genuine = hmac.compare_digest(str(record["mac"]), anchor.mac())
             except (ValueError, KeyError, TypeError):
@@ -134,6 +157,8 @@ def anchors_read() -> tuple[dict[int, Anchor], list[str]]:
                 continue
             if not genuine:
                 problems.append(f"Dòng {number} của tệp mốc neo {path} bị sửa hoặc giả mạo (sai MAC).")
+                continue
+            if anchor.database != database:
                 continue
             if anchor.seal is not None and module is not None:
                 refused = module.check(anchor.payload(), anchor.seal)

@@ -301,3 +301,16 @@ def test_production_requires_an_audit_key_outside_the_database(monkeypatch, tmp_
     monkeypatch.delenv("CQS_AUDIT_KEY_FILE")
     assert len(env.audit_key(production=False, var_dir=tmp_path)) >= 32  # development: one kept under var/
     assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_anchors_of_another_database_sharing_the_file_are_left_aside(settings, monkeypatch):
+    """A second instance (a test peer, a measuring database) may write to the same anchor file."""
+    from cqs.core import audit_anchor
+
+    record(1)
+    monkeypatch.setattr(audit_anchor, "_database", lambda: "cqs_other_instance")
+    audit_anchor.anchor_write()
+    monkeypatch.undo()
+    assert audit_anchor.anchors_read() == ({}, [])
+    assert list(audit_verify()) == []
