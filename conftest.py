@@ -250,7 +250,9 @@ def _seeded_rows_back(request: Any) -> Iterator[None]:
     The next test on the same worker may be an ordinary one that expects them (the Decree 30 document types).
     """
     yield
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     import importlib
 
