@@ -120,3 +120,13 @@ def test_json_checked_walks_every_value() -> None:
     assert caught.value.extra["errors"] == [
         {"field": "a.0.b.1", "message": "Phải là một số hữu hạn (không nhận NaN, Infinity)."}
     ]
+
+
+def test_json_with_too_many_values_is_refused(monkeypatch: Any) -> None:
+    from cqs.core import api
+
+    monkeypatch.setattr(api, "JSON_MAX_ITEMS", 1_000)
+    assert api.json_parse(json.dumps([0] * 998)) == [0] * 998
+    with pytest.raises(api.Unprocessable) as caught:
+        api.json_parse(json.dumps([0] * 1_000))
+    assert caught.value.extra["errors"] == [{"field": "body", "message": "Quá nhiều giá trị (tối đa 1.000)."}]

@@ -117,6 +117,7 @@ def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
         **os.environ,
         "DATABASE_URL": _url(name),
         "MEDIA_ROOT": str(workdir / "media"),
+        "CQS_AUDIT_ANCHOR_FILE": str(workdir / "audit-anchors.log"),
         "CQS_EXCHANGE_TIMEOUT": "15",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CQS_OFFICIAL_TOTP_REQUIRED": "false",  # B's clerk signs in with a password in the browser journey
