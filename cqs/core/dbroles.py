@@ -37,8 +37,9 @@ def role_ensure(cursor: Any, role: str, *, password: str | None) -> None:
     if cursor.fetchone() is None:
         try:
             cursor.execute(f"CREATE ROLE {_quoted(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
-        except Exception as error:  # another process created it meanwhile
-            if "already exists" not in str(error):
+        except Exception:  # another process starting at the same moment may have created it (autocommit)
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            if cursor.fetchone() is None:
                 raise
     if password is not None:
         cursor.execute(f"ALTER ROLE {_quoted(role)} PASSWORD %s", [password])
