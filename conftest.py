@@ -25,6 +25,90 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+_CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+_APP_CREDENTIALS: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """The test databases are created and migrated by the owner of the tables, as in production (docs/audit.md)."""
+    from django.conf import settings
+    from django.db import connections
+
+    current = connections["default"].settings_dict
+    _APP_CREDENTIALS.update({key: current.get(key) for key in _CREDENTIALS})
+    if settings.CQS_DATABASE_OWNER is None:  # DATABASE_URL alone: its role owns the tables
+        settings.CQS_DATABASE_OWNER = {key: current.get(key) for key in _CREDENTIALS}
+    current.update({key: settings.CQS_DATABASE_OWNER.get(key) for key in _CREDENTIALS})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Then every test runs as the application's restricted role: what the tests do, the platform may do with it.
+
+    The configured application role when DATABASE_URL and DATABASE_OWNER_URL differ (the embedded server's
+    ``cqs_app`` by default); with DATABASE_URL alone, a role made for the test database when the owner may
+    create roles (a superuser on CI), else the owner itself, with a warning.
+    """
+    import hashlib
+    import hmac
+    import warnings
+
+    from django.conf import settings
+    from django.db import connections
+
+    from cqs.core.dbroles import may_create_roles, role_ensure, role_grants
+
+    connection = connections["default"]
+    owner = settings.CQS_DATABASE_OWNER
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if _APP_CREDENTIALS.get("USER") and _APP_CREDENTIALS["USER"] != owner["USER"]:
+            app = dict(_APP_CREDENTIALS)
+        elif may_create_roles(cursor):
+            role = f"{connection.settings_dict['NAME']}_app"[:63]
+            password = hmac.new(settings.SECRET_KEY.encode(), role.encode(), hashlib.sha256).hexdigest()
+            role_ensure(cursor, role, password=password)
+            app = {**owner, "USER": role, "PASSWORD": password}
+        else:
+            warnings.warn(
+                "Các bài kiểm thử chạy bằng vai trò sở hữu CSDL (không tạo được vai trò ứng dụng).", stacklevel=1
+            )
+            app = owner
+        role_grants(cursor, app["USER"])
+    connection.close()
+    connection.settings_dict.update({key: app.get(key) for key in _CREDENTIALS})
+    _flush_as_owner()
+    yield
+
+
+def _flush_as_owner() -> None:
+    """A transactional test ends by emptying every table; only the owner may empty the audit log.
+
+    A test that restores the serialized rows (``serialized_rollback``) first empties the tables again,
+    without the rows post_migrate puts back: a transactional test before it on the same worker left them.
+    """
+    from django.core.management import call_command
+    from django.test import TransactionTestCase
+
+    from cqs.core.dbroles import owner_connection
+
+    fixture_setup = TransactionTestCase.__dict__["_fixture_setup"].__func__
+    fixture_teardown = TransactionTestCase._fixture_teardown
+
+    def _fixture_setup(cls: Any) -> None:
+        if cls.serialized_rollback:
+            with owner_connection():
+                call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, allow_cascade=True)
+        fixture_setup(cls)
+
+    def _fixture_teardown(self: Any) -> None:
+        with owner_connection():
+            fixture_teardown(self)
+
+    TransactionTestCase._fixture_setup = classmethod(_fixture_setup)  # type: ignore[method-assign,assignment]
+    TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
 def _transactional(item: Any) -> bool:
     marker = item.get_closest_marker("django_db")
     return marker is not None and bool(marker.kwargs.get("transaction"))
@@ -50,16 +134,14 @@ def _rows_written_by_migrations(contents: str) -> dict[Any, list[Any]]:
         from django.core import serializers
 
         for found in serializers.deserialize("json", contents):
-            if type(found.object).__module__.startswith("cqs."):  # Django refills its own (content types…)
-                _migrated_rows.setdefault(type(found.object), []).append(found.object)
+            _migrated_rows.setdefault(type(found.object), []).append(found.object)
     return _migrated_rows
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
     """A transactional test ends by emptying every table (in its fixtures' teardown); afterwards put back
-    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database.
-    Django's own tables (content types, permissions) are left to Django."""
+    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database."""
     yield
     if not _transactional(item):
         return
@@ -69,9 +151,13 @@ def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
     contents = getattr(connection, "_test_serialized_contents", None)
     if not contents:
         return
+    kept: set[Any] = set()  # tables found filled: their rows may have other ids than the snapshot's
     with item.config.stash[blocking_manager_key].unblock():
         for model, rows in _rows_written_by_migrations(contents).items():
-            if not model._default_manager.exists():
+            refers_to_kept = any(f.related_model in kept for f in model._meta.concrete_fields if f.is_relation)
+            if refers_to_kept or model._default_manager.exists():
+                kept.add(model)
+            else:
                 model._default_manager.bulk_create(rows)
 
 
@@ -89,6 +175,7 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.CQS_SMS_BACKEND = "cqs.notifications.sms.MemorySmsBackend"
     MemorySmsBackend.outbox.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CQS_AUDIT_ANCHOR_FILE = tmp_path / "audit" / "anchors.log"
 
 
 @pytest.fixture
@@ -218,24 +305,6 @@ def personal_cert(demo_ca: Any) -> Any:
         )
 
     return issue
-
-
-@pytest.fixture(autouse=True)
-def _seeded_rows_back(request: Any) -> Iterator[None]:
-    """After a transactional test (which ends by emptying every table), put back the rows migrations seed.
-
-    The next test on the same worker may be an ordinary one that expects them (the Decree 30 document types).
-    """
-    yield
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        return
-    import importlib
-
-    from django.apps import apps
-
-    seed = importlib.import_module("cqs.documents.migrations.0002_document_types")
-    with request.getfixturevalue("django_db_blocker").unblock():
-        seed.add_types(apps, None)
 
 
 @pytest.fixture(autouse=True)

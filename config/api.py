@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
+from cqs.core.api import input_policy, parameter_errors
 from cqs.core.errors import ApplicationError
 from cqs.core.ratelimit import RateLimited
 from cqs.documents.api import router as document_router
@@ -48,7 +49,11 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"code": "validation_failed", "message": "Dữ liệu gửi lên không hợp lệ.", "detail": exc.errors},
+        {
+            "code": "validation_failed",
+            "message": "Dữ liệu gửi lên không hợp lệ.",
+            "detail": {"errors": parameter_errors(list(exc.errors))},
+        },
         status=422,
     )
 
@@ -68,6 +73,10 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         payload = {"code": "http_error", "message": str(exc)}
     return api.create_response(request, payload, status=exc.status_code)
 
+
+# One input policy for every operation of every router (cqs.core.api): NUL, NaN, infinity, over-long or
+# too deeply nested input is refused with 422 before the handler runs.
+api.add_decorator(input_policy, mode="operation")
 
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", dossier_router)

@@ -55,3 +55,33 @@ def secret_key(*, production: bool, var_dir: Path) -> str:
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def audit_key(*, production: bool, var_dir: Path) -> str:
+    """The key of the audit log's MACs, kept out of the database.
+
+    Production: ``CQS_AUDIT_KEY`` (at least 32 characters) or ``CQS_AUDIT_KEY_FILE`` naming a file
+    that holds it; development keeps one under var/ (``audit_key``).
+    """
+    value = os.environ.get("CQS_AUDIT_KEY", "")
+    path = os.environ.get("CQS_AUDIT_KEY_FILE", "")
+    if not value and path:
+        try:
+            value = Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"Không đọc được CQS_AUDIT_KEY_FILE ({path}): {error}.") from error
+    if production:
+        if value.lower() in PLACEHOLDER_SECRETS or len(value) < 32:
+            raise ImproperlyConfigured(
+                "CQS_AUDIT_KEY (hoặc CQS_AUDIT_KEY_FILE) phải được đặt trong môi trường sản xuất: khoá ít nhất "
+                "32 ký tự, giữ ngoài cơ sở dữ liệu, để nhật ký kiểm toán không thể bị viết lại."
+            )
+        return value
+    if value:
+        return value
+    key_file = var_dir / "audit_key"
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -89,12 +89,16 @@ TEMPLATES = [
     }
 ]
 
-# Database: DATABASE_URL when given, else the embedded PostgreSQL under var/.
+# Database: DATABASE_URL when given, else the embedded PostgreSQL under var/. The platform connects with
+# DATABASE_URL as a role that owns no table; migrations run as the owner, DATABASE_OWNER_URL (the same
+# database; see docs/audit.md). Without DATABASE_OWNER_URL one role does both (not for production).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if not DATABASE_URL:
-    from config.embedded_db import database_url
+    from config.embedded_db import database_url, owner_url
 
     DATABASE_URL = database_url()
+    DATABASE_OWNER_URL = DATABASE_OWNER_URL or owner_url()
 
 
 def _database_from_url(url: str) -> dict[str, object]:
@@ -122,6 +126,8 @@ def _database_from_url(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+# The owner's credentials, put in place of the application's for migrations (cqs.core.dbroles.owner_connection).
+CQS_DATABASE_OWNER = _database_from_url(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -250,6 +256,16 @@ CQS_CSP_REPORT_URI = env.env_str("CQS_CSP_REPORT_URI", "")
 # in which they pass the caller's address. Without them the peer's address is the caller's.
 CQS_TRUSTED_PROXIES = env.env_list("CQS_TRUSTED_PROXIES", [])
 CQS_CLIENT_IP_HEADER = env.env_str("CQS_CLIENT_IP_HEADER", "X-Forwarded-For")
+
+# The audit log (docs/audit.md): the key of its MACs, never stored in the database; the append-only file
+# the chain's head is written to (signed, see CQS_AUDIT_SEAL) at most every CQS_AUDIT_ANCHOR_SECONDS after a
+# change and by `manage.py audit_anchor`; callables (dotted paths) that also send each anchor to another system.
+CQS_AUDIT_KEY = env.audit_key(production=PRODUCTION, var_dir=VAR_DIR)
+CQS_AUDIT_ANCHOR_FILE = Path(env.env_str("CQS_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit" / "anchors.log")))
+CQS_AUDIT_ANCHOR_SECONDS = int(env.env_str("CQS_AUDIT_ANCHOR_SECONDS", "300"))
+CQS_AUDIT_ANCHOR_SINKS = env.env_list("CQS_AUDIT_ANCHOR_SINKS", [])
+# The module that signs each anchor with the platform's certificate and checks it (empty: the MAC alone).
+CQS_AUDIT_SEAL = env.env_str("CQS_AUDIT_SEAL", "cqs.signing.audit_seal")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

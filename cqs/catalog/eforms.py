@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from cqs.accounts.validators import validate_citizen_id
 from cqs.catalog.models import FormField, ProcedureVersion
 from cqs.core.errors import ApplicationError
-from cqs.core.forms import DATE_ERROR, VietnameseDateField
+from cqs.core.forms import DATE_ERROR, BoundedIntegerField, VietnameseDateField
 
+# The largest whole number an e-form takes (a count of copies, an area, an amount in đồng).
+EFORM_INTEGER_MAX = 999_999_999_999_999
 _PHONE_RE = re.compile(r"^(?:\+84|0)\d{9,10}$")
 
 
@@ -52,7 +54,7 @@ def form_field(row: FormField) -> forms.Field:
             **common,
         )
     if kind == FormField.Type.INTEGER:
-        return forms.IntegerField(min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"}), **common)
+        return BoundedIntegerField(max_value=EFORM_INTEGER_MAX, **common)
     if kind == FormField.Type.EMAIL:
         return forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}), **common)
     if kind == FormField.Type.PHONE:

@@ -22,7 +22,7 @@ from cqs.catalog.models import (
     ProcessStep,
     RequiredDocument,
 )
-from cqs.core.forms import VietnameseDateField
+from cqs.core.forms import BoundedIntegerField, VietnameseDateField
 from cqs.units.models import Agency
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,8 +176,10 @@ class DocumentRowForm(forms.Form):
 
 class FeeRowForm(forms.Form):
     name = forms.CharField(label=_label(Fee, "name"), max_length=300)
-    amount = forms.IntegerField(
-        label=_label(Fee, "amount"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1})
+    amount = BoundedIntegerField(
+        label=_label(Fee, "amount"),
+        max_value=10**12,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
     )
     note = forms.CharField(label=_label(Fee, "note"), max_length=500, required=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -514,8 +514,6 @@ def document_template_download(request: HttpRequest, pk: int, document_id: int) 
         handle = document.template_file.storage.open(document.template_file.name, "rb")
     except FileNotFoundError as error:
         raise Http404 from error
-    response = download_response(
+    return download_response(
         handle, filename=document.template_filename, kind=document.template_kind, size=document.template_size
     )
-    # A streamed response; the access decorator's type only knows HttpResponse.
-    return cast(HttpResponse, response)

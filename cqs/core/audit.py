@@ -3,6 +3,12 @@
 Appending takes a transaction-level advisory lock so that the chain stays a
 single line under concurrent writers; the lock is released when the business
 transaction commits, and the row commits with it or not at all.
+
+The chain is anchored outside the database (docs/audit.md): each row carries a MAC
+(HMAC-SHA256 keyed by ``settings.CQS_AUDIT_KEY``, which the database never holds), so
+rows rewritten with every later hash recomputed no longer verify; and the head is
+appended at intervals, signed, to a file (``cqs.core.audit_anchor``), so emptying or
+cutting the tables is detected too.
 """
 
 from __future__ import annotations
@@ -11,15 +17,18 @@ import contextvars
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from cqs.core import audit_anchor
 from cqs.core.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -107,6 +116,11 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def audit_mac(*, seq: int, hash: str) -> str:
+    """The MAC of a link: only a holder of ``CQS_AUDIT_KEY`` can make it."""
+    return hmac.new(settings.CQS_AUDIT_KEY.encode(), f"{seq}:{hash}".encode(), hashlib.sha256).hexdigest()
+
+
 def audit_record(
     *,
     actor: Any | None,
@@ -142,8 +156,11 @@ def audit_record(
             "after": jsonable(after),
             "prev_hash": prev_hash,
         }
-        event = AuditEvent.objects.create(**fields, hash=_digest(**fields))
+        digest = _digest(**fields)
+        event = AuditEvent.objects.create(**fields, hash=digest, mac=audit_mac(seq=fields["seq"], hash=digest))
         AuditHead.objects.update_or_create(pk=1, defaults={"seq": event.seq, "hash": event.hash})
+    if audit_anchor.anchor_due():
+        transaction.on_commit(audit_anchor.anchor_after_commit)
     return event
 
 
@@ -154,7 +171,14 @@ class ChainProblem:
 
 
 def audit_verify() -> Iterator[ChainProblem]:
-    """Walk the chain from its start and report every break; no output means intact."""
+    """Walk the chain from its start and report every break; no output means intact.
+
+    Each row must follow the one before it, hash to what it says, carry the MAC of that hash,
+    and agree with every anchor written outside the database; the head must be the last row.
+    """
+    anchors, anchor_problems = audit_anchor.anchors_read()
+    for message in anchor_problems:
+        yield ChainProblem(0, message)
     expected_prev = GENESIS
     expected_seq = 1
     last_seq, last_hash = 0, GENESIS
@@ -179,9 +203,26 @@ def audit_verify() -> Iterator[ChainProblem]:
         )
         if recomputed != event.hash:
             yield ChainProblem(event.seq, f"Bản ghi số {event.seq} đã bị sửa sau khi ghi.")
+        elif not hmac.compare_digest(event.mac, audit_mac(seq=event.seq, hash=event.hash)):
+            yield ChainProblem(
+                event.seq,
+                f"Bản ghi số {event.seq} không mang mã xác thực (MAC) đúng: chuỗi đã bị viết lại từ đây.",
+            )
+        anchor = anchors.pop(event.seq, None)
+        if anchor is not None and anchor.hash != event.hash:
+            yield ChainProblem(
+                event.seq, f"Bản ghi số {event.seq} khác với mốc neo lúc {anchor.at_text}: chuỗi đã bị viết lại."
+            )
         expected_prev = event.hash
         expected_seq = event.seq + 1
         last_seq, last_hash = event.seq, event.hash
+    if anchors:
+        newest = anchors[max(anchors)]
+        yield ChainProblem(
+            newest.seq,
+            f"{len(anchors)} mốc neo (mốc cuối: bản ghi số {newest.seq}, lúc {newest.at_text}) chỉ tới bản ghi "
+            "không còn trong cơ sở dữ liệu: nhật ký đã bị cắt bớt hoặc xoá.",
+        )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != last_seq or head.hash != last_hash):
         yield ChainProblem(head.seq, f"Các bản ghi cuối chuỗi (đến số {head.seq}) đã bị xoá hoặc sửa.")

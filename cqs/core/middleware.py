@@ -5,7 +5,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from cqs.core.audit import RequestContext, current_request
@@ -83,7 +83,10 @@ class RejectNulBytesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "\x00" in query or "%00" in query:
-            return HttpResponseBadRequest(
-                _("Địa chỉ yêu cầu chứa ký tự không hợp lệ.").encode(), content_type="text/plain; charset=utf-8"
-            )
+            message = _("Địa chỉ yêu cầu chứa ký tự không hợp lệ.")
+            if request.path.startswith("/api/"):  # the API's standard error shape
+                return JsonResponse(
+                    {"code": "input_refused", "message": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return HttpResponseBadRequest(message.encode(), content_type="text/plain; charset=utf-8")
         return self.get_response(request)

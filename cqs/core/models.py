@@ -30,6 +30,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("sau"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC-SHA256 of (seq, hash) keyed by settings.CQS_AUDIT_KEY, which the database never holds.
+    mac = models.CharField(max_length=64, default="")
 
     class Meta:
         ordering = ["seq"]

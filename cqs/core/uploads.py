@@ -1,11 +1,11 @@
 """Strict checks of uploaded files, and the response that hands a stored file back.
 
 A file is recognised by its content only (never its name or the type the browser claims),
-must be of an allowed kind, within a size limit, not a zip bomb, not a PDF that is encrypted
-or carries scripts, and pass the malware scanner when one is configured
-(``settings.CQS_UPLOAD_SCANNER``: the dotted path of a callable taking the bytes and returning
-``None`` when clean or the reason it refuses). Used by the catalog's document templates and,
-later, by dossier attachments.
+must be of an allowed kind, within a size limit, not a zip bomb, not a PDF that is unreadable,
+encrypted or carries active content (parsed by ``cqs.core.pdfcheck``), and pass the malware
+scanner when one is configured (``settings.CQS_UPLOAD_SCANNER``: the dotted path of a callable
+taking the bytes and returning ``None`` when clean or the reason it refuses). Used by every
+upload of the platform: catalog templates, dossier attachments, documents, signatures.
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ import io
 import re
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cqs.core.errors import ValidationFailed
+from cqs.core.pdfcheck import PdfFinding, pdf_findings
 from cqs.core.text import fold
 
 # Kinds of file this module recognises: (name shown to people, extension, content type).
@@ -51,11 +52,6 @@ WORD_STREAM = "WordDocument".encode("utf-16-le")
 
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_RATIO = 20  # total uncompressed size ≤ 20 × the upload limit
-# Names whose presence in a PDF means it can run code or open other programs.
-PDF_ACTIVE_NAMES = {b"JavaScript", b"JS", b"Launch"}
-_PDF_NAME = re.compile(rb"/((?:[A-Za-z0-9]|#[0-9A-Fa-f]{2})+)")
-_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NAME_MAX = 200
 _SAFE_STEM_MAX = 60
@@ -187,27 +183,55 @@ def _read_bounded(file: Any, limit: int) -> bytes:
     return buffer.getvalue()[: limit + 1]
 
 
-def _pdf_names(data: bytes) -> set[bytes]:
-    """Every name in the PDF's bytes (``#xx`` escapes decoded), including inside object streams."""
-    found = {_PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1)) for m in _PDF_NAME.finditer(data)}
-    budget = ZIP_MAX_RATIO * max(len(data), 1)
-    for marker in _PDF_OBJECT_STREAM.finditer(data):
-        start = data.find(b"stream", marker.end())
-        end = data.find(b"endstream", start + 6) if start >= 0 else -1
-        if start < 0 or end < 0:
-            continue
-        body = data[start + 6 : end].lstrip(b"\r\n")
-        try:
-            inflated = zlib.decompressobj().decompress(body, max(budget, 0))
-        except zlib.error:
-            continue
-        budget -= len(inflated)
-        found |= {
-            _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1)) for m in _PDF_NAME.finditer(inflated)
-        }
-        if budget <= 0:
-            break
-    return found
+# What a refused PDF carried, in words (the names as cqs.core.pdfcheck reports them, lower case).
+_PDF_ACTIVE_WORDS = {
+    "javascript": gettext_lazy("mã lệnh JavaScript"),
+    "js": gettext_lazy("mã lệnh JavaScript"),
+    "launch": gettext_lazy("lệnh mở chương trình"),
+    "submitform": gettext_lazy("lệnh gửi dữ liệu biểu mẫu đi nơi khác"),
+    "importdata": gettext_lazy("lệnh nhập dữ liệu từ tệp khác"),
+    "xfa": gettext_lazy("biểu mẫu động XFA"),
+    "embeddedfile": gettext_lazy("tệp đính kèm bên trong"),
+    "embeddedfiles": gettext_lazy("tệp đính kèm bên trong"),
+    "fileattachment": gettext_lazy("tệp đính kèm bên trong"),
+    "gotor": gettext_lazy("liên kết mở tài liệu khác"),
+    "gotoe": gettext_lazy("liên kết mở tài liệu khác"),
+}
+
+
+def _pdf_refusal(finding: PdfFinding, shown: str) -> ValidationFailed:
+    if finding.code == "encrypted":
+        return ValidationFailed(
+            _("Tệp PDF “%(name)s” được mã hoá hoặc đặt mật khẩu; hãy gửi bản không mã hoá.") % {"name": shown},
+            code="upload_pdf_encrypted",
+        )
+    if finding.code == "unreadable":
+        return ValidationFailed(
+            _("Tệp “%(name)s” không đọc được như một tệp PDF (hỏng hoặc sai định dạng); không nhận.") % {"name": shown},
+            code="upload_pdf_unreadable",
+        )
+    if finding.code in {"active", "uri"}:
+        if finding.code == "uri":
+            what = _("liên kết không phải địa chỉ web, thư điện tử hay số điện thoại")
+        elif finding.detail in _PDF_ACTIVE_WORDS:
+            what = str(_PDF_ACTIVE_WORDS[finding.detail])
+        elif finding.detail == "aa" or finding.detail.startswith("openaction"):
+            what = _("thao tác tự chạy khi mở hoặc xem tài liệu")
+        else:
+            what = _("nội dung đa phương tiện chạy được")
+        return ValidationFailed(
+            _(
+                "Tệp PDF “%(name)s” chứa %(what)s; không nhận. Hãy lưu lại thành PDF thông thường "
+                "(ví dụ In → Lưu dưới dạng PDF) rồi gửi lại."
+            )
+            % {"name": shown, "what": what},
+            code="upload_pdf_active",
+        )
+    return ValidationFailed(
+        _("Tệp PDF “%(name)s” quá phức tạp để kiểm tra (giải nén quá lớn hoặc quá nhiều đối tượng); không nhận.")
+        % {"name": shown},
+        code="upload_pdf_too_complex",
+    )
 
 
 def _scanner() -> Callable[[bytes], str | None] | None:
@@ -256,17 +280,9 @@ def check_upload(file: Any, *, allowed: set[str], max_bytes: int, label: str) ->
             code="upload_type",
         )
     if kind == PDF:
-        if b"/Encrypt" in data:
-            raise ValidationFailed(
-                _("Tệp PDF “%(name)s” được mã hoá hoặc đặt mật khẩu; hãy gửi bản không mã hoá.") % {"name": shown},
-                code="upload_pdf_encrypted",
-            )
-        if _pdf_names(data) & PDF_ACTIVE_NAMES:
-            raise ValidationFailed(
-                _("Tệp PDF “%(name)s” chứa mã lệnh (JavaScript hoặc lệnh mở chương trình); không nhận.")
-                % {"name": shown},
-                code="upload_pdf_active",
-            )
+        finding = pdf_findings(data)
+        if finding is not None:
+            raise _pdf_refusal(finding, shown)
     scanner = _scanner()
     if scanner is not None:
         reason = scanner(data)
@@ -294,11 +310,36 @@ def attachment_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
-def download_response(file: Any, *, filename: str, kind: str, size: int | None = None) -> FileResponse:
-    """Stream an open stored file as a download, with the content type of its detected kind."""
-    response = FileResponse(file, content_type=kind_content_type(kind))
+# Headers of every stored or uploaded file handed back: always a download, never a page of the
+# site (a script in it cannot run with the site's origin: sandboxed, nothing loads), never sniffed
+# as another type, never kept in a shared cache.
+DOWNLOAD_HEADERS = {
+    "Content-Security-Policy": "sandbox; default-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "private, no-store",
+}
+
+
+def download_response(
+    file: Any, *, filename: str, kind: str | None = None, content_type: str | None = None, size: int | None = None
+) -> HttpResponse:
+    """A stored or uploaded file (an open file, streamed, or bytes) as a sandboxed download.
+
+    The content type is that of the detected ``kind`` (or ``content_type``, else a byte stream);
+    the response carries ``Content-Disposition: attachment`` and ``DOWNLOAD_HEADERS``. Every view
+    and API endpoint that hands back a file people or other systems put on the platform uses it.
+    """
+    content_type = kind_content_type(kind) if kind else (content_type or "application/octet-stream")
+    response: HttpResponse
+    if isinstance(file, bytes | bytearray | memoryview):
+        response = HttpResponse(bytes(file), content_type=content_type)
+        response["Content-Length"] = str(len(response.content))
+    else:
+        # A streamed response is an HttpResponseBase; the views' and API's types only know HttpResponse.
+        response = cast(HttpResponse, FileResponse(file, content_type=content_type))
+        if size is not None and not response.has_header("Content-Length"):
+            response["Content-Length"] = str(size)
     response["Content-Disposition"] = attachment_disposition(filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    if size is not None and not response.has_header("Content-Length"):
-        response["Content-Length"] = str(size)
+    for header, value in DOWNLOAD_HEADERS.items():
+        response[header] = value
     return response

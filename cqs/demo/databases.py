@@ -20,12 +20,12 @@ def _check(name: str) -> str:
 
 
 def sibling_database_url(name: str) -> str:
-    """``DATABASE_URL`` (or the embedded server's URL) with the database name replaced by ``name``."""
+    """``DATABASE_URL`` (or the embedded server's owner's URL) with the database name replaced by ``name``."""
     base = os.environ.get("DATABASE_URL", "")
     if not base:
-        from config.embedded_db import database_url
+        from config.embedded_db import owner_url
 
-        base = database_url()
+        base = owner_url()
     return urlunsplit(urlsplit(base)._replace(path=f"/{_check(name)}"))
 
 

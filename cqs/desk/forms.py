@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cqs.core.forms import VietnameseDateField
+from cqs.core.forms import BoundedIntegerField, VietnameseDateField
 from cqs.dossiers.models import Delivery, FilingMode
 from cqs.units.models import Agency
 
@@ -76,9 +76,7 @@ class TransferForm(ActionForm):
 
 
 class PaymentForm(ActionForm):
-    amount = forms.IntegerField(
-        label=_("Số tiền (đồng)"), min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
-    )
+    amount = BoundedIntegerField(label=_("Số tiền (đồng)"), min_value=1, max_value=10**12)
     note = _text(_("Ghi chú"), required=False)
 
 

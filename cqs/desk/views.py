@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from cqs.accounts.permissions import official_required
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.core.uploads import attachment_disposition, kind_content_type
+from cqs.core.uploads import download_response
 from cqs.desk import forms
 from cqs.desk.actions import action_forms
 from cqs.dossiers import documents, selectors
@@ -34,7 +34,6 @@ BOX_LABELS: dict[str, Any] = {
 }
 PAGE_SIZE = 30
 BROWSE_LIMIT = 3000
-INLINE_KINDS = {"pdf", "png", "jpeg"}
 
 
 def _default_box(counts: dict[str, int]) -> str:
@@ -146,7 +145,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
 @official_required()
 @require_safe
 def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
-    """A paper of the dossier: PDFs and images open in the browser, anything else is downloaded."""
+    """A paper of the dossier, as a sandboxed download (an uploaded file never opens as a page of the site)."""
     try:
         item: DossierFile = selectors.dossier_file_for(user=request.user, code=code, file_id=file_id)
     except NotFoundOrForbidden as error:
@@ -158,13 +157,4 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     except (FileNotFoundError, OSError) as error:
         raise Http404 from error
     filename = f"{item.name}.{item.file.name.rsplit('.', 1)[-1]}" if "." in item.file.name else item.name
-    response = FileResponse(handle, content_type=kind_content_type(item.kind))
-    disposition = attachment_disposition(filename)
-    if item.kind in INLINE_KINDS and request.GET.get("tai") != "1":
-        disposition = "inline" + disposition[len("attachment") :]
-    response["Content-Disposition"] = disposition
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Length"] = str(item.size)
-    # A streamed response; the access decorator's type only knows HttpResponse.
-    return cast(HttpResponse, response)
+    return download_response(handle, filename=filename, kind=item.kind, size=item.size)

@@ -17,7 +17,7 @@ from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError
 from cqs.core.middleware import client_ip
 from cqs.core.ratelimit import rate_hit
-from cqs.core.uploads import attachment_disposition, kind_content_type, sniff_type
+from cqs.core.uploads import download_response, sniff_type
 from cqs.documents import edxml, exchange, exchange_recall
 from cqs.documents.models import ExchangeMessage
 
@@ -133,14 +133,7 @@ def exchange_package_file(request: HttpRequest, pk: int, index: int) -> HttpResp
     if not 1 <= index <= len(attachments):
         raise Http404
     attachment = attachments[index - 1]
-    kind = sniff_type(attachment.data[:8])
-    response = HttpResponse(
-        attachment.data, content_type=kind_content_type(kind) if kind else "application/octet-stream"
-    )
-    response["Content-Disposition"] = attachment_disposition(attachment.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(attachment.data, filename=attachment.name, kind=sniff_type(attachment.data[:8]))
 
 
 @official_required(Role.CLERK)

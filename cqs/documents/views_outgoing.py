@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import attachment_disposition
+from cqs.core.uploads import PDF, download_response
 from cqs.documents import forms_outgoing as forms
 from cqs.documents import selectors_outgoing as sel
 from cqs.documents import services_outgoing as svc
@@ -214,7 +214,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @official_required()
 @require_safe
 def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
-    """One file (any draft version, the signed copy, an annex): opened in the browser, ``?tai=1`` downloads."""
+    """One file (any draft version, the signed copy, an annex), as a sandboxed download."""
     try:
         item = sel.outgoing_file_for(user=request.user, pk=pk, file_id=file_id)
     except NotFoundOrForbidden as error:
@@ -223,14 +223,9 @@ def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
         handle = item.file.open("rb")
     except OSError as error:
         raise Http404 from error
-    response = FileResponse(handle, content_type="application/pdf")
-    disposition = attachment_disposition(item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf")
-    if request.GET.get("tai") != "1":
-        disposition = "inline" + disposition[len("attachment") :]
-    response["Content-Disposition"] = disposition
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)
+    return download_response(
+        handle, filename=item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf", kind=PDF
+    )
 
 
 def _call(action: str, outgoing: OutgoingDocument, user: Any, form: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -121,7 +121,7 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-def document_template(request: HttpRequest, code: str, document_id: int) -> FileResponse:
+def document_template(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
     """The template file (mẫu đơn, tờ khai) of a document of the procedure's current version, as a download."""
     try:
         document = selectors.document_template_get_published(code=code, document_id=document_id)

@@ -172,18 +172,21 @@ def _appearance_png(image: Any) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     checked = check_upload(image, allowed={PNG}, max_bytes=APPEARANCE_IMAGE_MAX_BYTES, label="ảnh chữ ký, con dấu")
+    too_large = ValidationFailed(
+        f"Ảnh lớn quá: tối đa {APPEARANCE_IMAGE_MAX_PIXELS} × {APPEARANCE_IMAGE_MAX_PIXELS} điểm ảnh "
+        f"và {size_text(APPEARANCE_IMAGE_MAX_BYTES)}."
+    )
     try:
         with Image.open(io.BytesIO(checked.content)) as picture:
             width, height = picture.size
             transparent = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+            if max(width, height) > APPEARANCE_IMAGE_MAX_PIXELS:
+                raise too_large  # before decoding: a small file may inflate to gigabytes of pixels
             picture.load()
+    except Image.DecompressionBombError as exc:
+        raise too_large from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ValidationFailed("Ảnh PNG bị hỏng, không đọc được.") from exc
-    if max(width, height) > APPEARANCE_IMAGE_MAX_PIXELS:
-        raise ValidationFailed(
-            f"Ảnh lớn quá: tối đa {APPEARANCE_IMAGE_MAX_PIXELS} × {APPEARANCE_IMAGE_MAX_PIXELS} điểm ảnh "
-            f"và {size_text(APPEARANCE_IMAGE_MAX_BYTES)}."
-        )
     if not transparent:
         raise ValidationFailed("Ảnh chữ ký, con dấu phải là ảnh PNG nền trong suốt.")
     return checked.content

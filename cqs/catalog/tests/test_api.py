@@ -128,9 +128,17 @@ def test_manager_imports_and_exports(client, manager):
 
 
 @pytest.mark.parametrize(
-    "body", [b"{oops", b"", b"\xff\xfe", b"[]", b'{"procedures": 5}', b'{"procedures": [null, 1, "x"]}']
+    ("body", "status", "code"),
+    [
+        (b"{oops", 422, "invalid_json"),  # not JSON at all: the input policy of every API answers first
+        (b"\xff\xfe", 422, "invalid_json"),
+        (b"", 400, "validation_failed"),
+        (b"[]", 400, "validation_failed"),
+        (b'{"procedures": 5}', 400, "validation_failed"),
+        (b'{"procedures": [null, 1, "x"]}', 400, "validation_failed"),
+    ],
 )
-def test_malformed_import_is_400_not_500(client, manager, body):
+def test_malformed_import_is_4xx_not_500(client, manager, body, status, code):
     response = client.post("/api/v1/catalog/import", body, content_type="application/json", **bearer(manager))
-    assert response.status_code == 400
-    assert response.json()["code"] == "validation_failed"
+    assert response.status_code == status
+    assert response.json()["code"] == code

@@ -76,6 +76,18 @@ def test_valid_and_invalid_submissions(version):
     assert bad.errors["cam_doan"] == ["Cần đánh dấu xác nhận để tiếp tục."]
 
 
+def test_dates_and_numbers_are_bounded(version):
+    """A year 9999 or 10^30 copies is refused at input, with a Vietnamese message."""
+    form_class = eform_class(version)
+    data = {"ho_ten": "Nguyễn Văn A", "so_dinh_danh": "001203012345", "gioi_tinh": "Nữ", "dien_thoai": "0912345678"}
+    bad = form_class(data={**data, "ngay_sinh": "31/12/9999", "so_con": "1" + "0" * 30, "cam_doan": "on"})
+    assert not bad.is_valid()
+    assert bad.errors["ngay_sinh"] == ["Ngày phải trong khoảng 01/01/1900–31/12/2100."]
+    assert bad.errors["so_con"] == ["Nhập một số nguyên từ 0 đến 999.999.999.999.999."]
+    good = form_class(data={**data, "ngay_sinh": "01/01/2100", "so_con": "3", "cam_doan": "on"})
+    assert good.is_valid(), good.errors
+
+
 def test_initial_from_user(version):
     user = factories.citizen()
     user.citizen_id, user.date_of_birth, user.phone = "001203012345", dt.date(2003, 1, 2), "0912345678"

@@ -2,15 +2,92 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
 import zlib
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+
+def _pdf_encode(raw: bytes, filters: tuple[bytes, ...]) -> bytes:
+    """``raw`` encoded so that a reader decoding with ``filters`` in order gets it back."""
+    encoders = {
+        b"/FlateDecode": zlib.compress,
+        b"/ASCIIHexDecode": lambda data: data.hex().encode() + b">",
+        b"/ASCII85Decode": lambda data: base64.a85encode(data) + b"~>",
+    }
+    for name in reversed(filters):
+        raw = encoders[name](raw)
+    return raw
+
+
+def pdf_document(
+    *,
+    catalog: bytes = b"",
+    page: bytes = b"",
+    objects: dict[int, bytes] | None = None,
+    packed: dict[int, bytes] | None = None,
+    filters: tuple[bytes, ...] = (b"/FlateDecode",),
+    objstm_type: bytes = b"/ObjStm",
+) -> bytes:
+    """A one-page PDF 1.7 with a cross-reference stream, written byte by byte.
+
+    Objects 1–3 are the catalog, the page tree and the page (``catalog`` and ``page`` add entries to
+    them); ``objects`` adds numbered plain objects (from 4), ``packed`` numbered objects packed into one
+    object stream encoded with ``filters`` and typed ``objstm_type`` (so that a test can write the
+    type's name with ``#xx`` escapes).
+    """
+    plain = {
+        1: b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> " + page + b" >>",
+        **(objects or {}),
+    }
+    packed = packed or {}
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(plain):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, plain[number])
+    size = max([*plain, *packed]) + 1
+    compressed: dict[int, tuple[int, int]] = {}
+    if packed:
+        stream_number, size = size, size + 1
+        header, body = b"", b""
+        for index, number in enumerate(sorted(packed)):
+            header += b"%d %d " % (number, len(body))
+            body += packed[number] + b"\n"
+            compressed[number] = (stream_number, index)
+        data = _pdf_encode(header + body, filters)
+        offsets[stream_number] = len(out)
+        out += b"%d 0 obj\n<< /Type %s /N %d /First %d /Filter [%s] /Length %d >>\nstream\n" % (
+            stream_number,
+            objstm_type,
+            len(packed),
+            len(header),
+            b" ".join(filters),
+            len(data),
+        )
+        out += data + b"\nendstream\nendobj\n"
+    xref_number, size = size, size + 1
+    offsets[xref_number] = len(out)
+    rows = bytearray()
+    for number in range(size):
+        if number in offsets:
+            rows += b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00"
+        elif number in compressed:
+            rows += b"\x02" + compressed[number][0].to_bytes(4, "big") + compressed[number][1].to_bytes(2, "big")
+        else:
+            rows += b"\x00\x00\x00\x00\x00\xff\xff"
+    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % (
+        xref_number,
+        size,
+        len(rows),
+    )
+    out += rows + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[xref_number]
+    return bytes(out)
+
+
+PDF = pdf_document()
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
     b"\x00\x00\x00\x0bIDATx\x9cc\xf8\x0f\x00\x01\x01\x01\x00\x18\xdd\x8d\xb0\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -69,13 +146,10 @@ def zip_many(count: int) -> bytes:
 
 
 def pdf_with(body: bytes) -> bytes:
-    return PDF.replace(b"trailer", body + b"\ntrailer")
+    """A one-page PDF with ``body`` as its object 4."""
+    return pdf_document(objects={4: body})
 
 
 def pdf_with_hidden_script() -> bytes:
     """A PDF whose JavaScript action hides in a compressed object stream."""
-    hidden = zlib.compress(b"3 0 << /S /JavaScript /JS (app.alert(1)) >>")
-    return pdf_with(
-        b"4 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj"
-        % (len(hidden), hidden)
-    )
+    return pdf_document(catalog=b"/OpenAction 4 0 R", packed={4: b"<< /S /JavaScript /JS (app.alert(1)) >>"})

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cqs.core.calendar import WorkingCalendar, public_holiday_names
@@ -115,3 +116,37 @@ def test_deadline_from_now_during_tet():
     with time_machine.travel(at(2027, 2, 3, 9), tick=False):
         deadline = WorkingCalendar().add_working_days(timezone.now(), 1)
     assert deadline == at(2027, 2, 11, 9)
+
+
+# ---------------------------------------------------------------- input bounds
+
+
+def test_the_date_field_refuses_dates_outside_the_sane_range() -> None:
+    import datetime as dt
+
+    from cqs.core.forms import VietnameseDateField, parse_dmy
+
+    field = VietnameseDateField()
+    assert field.clean("31/12/2100") == dt.date(2100, 12, 31)
+    assert field.clean("01/01/1900") == dt.date(1900, 1, 1)
+    for far in ("31/12/9999", "31/12/1899", "01/01/2101"):
+        with pytest.raises(ValidationError) as caught:
+            field.clean(far)
+        assert caught.value.messages == ["Ngày phải trong khoảng 01/01/1900–31/12/2100."]
+    narrow = VietnameseDateField(min_date=dt.date(2020, 1, 1), max_date=dt.date(2030, 12, 31))
+    with pytest.raises(ValidationError, match="01/01/2020–31/12/2030"):
+        narrow.clean("01/01/2031")
+    assert parse_dmy("31/12/9999") is None and parse_dmy("05/09/2025") == dt.date(2025, 9, 5)
+
+
+def test_the_integer_field_has_a_maximum() -> None:
+    from cqs.core.forms import INTEGER_MAX, BoundedIntegerField
+
+    field = BoundedIntegerField()
+    assert field.clean("2000000000") == INTEGER_MAX
+    for huge in ("2000000001", "1" + "0" * 30, "9" * 5000):
+        with pytest.raises(ValidationError) as caught:
+            field.clean(huge)
+        assert caught.value.messages == ["Nhập một số nguyên từ 0 đến 2.000.000.000."]
+    with pytest.raises(ValidationError):
+        field.clean("-1")

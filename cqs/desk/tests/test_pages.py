@@ -257,6 +257,9 @@ def test_apology_stop_and_withdrawal(client, w):
     client.force_login(w.leader)
     response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date="31-12")
     assert response.status_code == 400 and "dd/mm/yyyy" in response.content.decode()
+    response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date="31/12/9999")
+    assert response.status_code == 400 and "Ngày phải trong khoảng 01/01/1900–31/12/2100." in response.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).due_at == dossier.due_at
     response = act(client, dossier, "apologise", reason="Cần xác minh thêm", new_due_date=new_day.strftime("%d/%m/%Y"))
     assert response.status_code == 302
     assert timezone.localtime(Dossier.objects.get(pk=dossier.pk).due_at).date() == new_day
@@ -281,9 +284,11 @@ def test_file_download_rules(client, w):
     client.force_login(w.specialist)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;") and response["X-Content-Type-Options"] == "nosniff"
+    # An uploaded file is never shown as a page of the site: a sandboxed download, not cached.
+    assert response["Content-Disposition"].startswith("attachment;") and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content) == PDF_BYTES
-    assert client.get(url, {"tai": "1"})["Content-Disposition"].startswith("attachment;")
     other = make.processing(w)
     assert client.get(reverse("desk:file", args=[other.code, item.pk])).status_code == 404  # wrong dossier
     assert client.post(url).status_code == 405

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import ninja
 from django.core.files.uploadedfile import UploadedFile
@@ -18,11 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from cqs.accounts.api.auth import api_auth
 from cqs.accounts.models import User
 from cqs.core.api import (
+    ApiDate,
     ErrorOut,
     StrictBody,
     Unprocessable,
@@ -30,7 +31,6 @@ from cqs.core.api import (
     json_body,
     multipart_files,
     multipart_payload,
-    pydantic_errors,
     service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden
@@ -68,13 +68,13 @@ class RegisterIn(StrictBody):
     sender_code: str = Field("", max_length=40)
     code_number: str = Field("", max_length=20)
     code_notation: str = Field("", max_length=60)
-    document_date: dt.date | None = None
+    document_date: ApiDate | None = None
     document_type: int = Field(ge=1, le=MAX_ID, description="Mã (id) loại văn bản.")
     subject: str = Field(max_length=1000)
     signer_name: str = Field("", max_length=200)
     urgency: str = Field("normal", max_length=12)
     secrecy: str = Field("normal", max_length=12)
-    reply_due: dt.date | None = None
+    reply_due: ApiDate | None = None
     note: str = Field("", max_length=500)
 
 
@@ -82,7 +82,7 @@ class DirectIn(StrictBody):
     instruction: str = Field(max_length=5000)
     lead_department: int = Field(ge=1, le=MAX_ID)
     coordinating_departments: list[int] = Field(default_factory=list, max_length=50)
-    deadline: dt.date | None = None
+    deadline: ApiDate | None = None
 
 
 class AssignIn(StrictBody):
@@ -107,34 +107,13 @@ class ReturnIn(StrictBody):
     reason: str = Field(max_length=500)
 
 
-_MESSAGES = {
-    "missing": "Thiếu trường bắt buộc.",
-    "string_too_long": "Dài quá {max_length} ký tự.",
-    "string_type": "Phải là chuỗi ký tự.",
-    "int_type": "Phải là số nguyên.",
-    "int_parsing": "Phải là số nguyên.",
-    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
-    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
-    "date_from_datetime_parsing": "Ngày phải viết theo dạng yyyy-mm-dd.",
-    "date_parsing": "Ngày phải viết theo dạng yyyy-mm-dd.",
-    "date_type": "Ngày phải viết theo dạng yyyy-mm-dd.",
-    "list_type": "Phải là một danh sách.",
-    "too_long": "Danh sách quá dài.",
-    "extra_forbidden": "Trường này không được nhận.",
-}
-
-
-def _errors(error: ValidationError) -> list[dict[str, str]]:
-    return pydantic_errors(error, _MESSAGES)
-
-
 def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    return json_body(request, schema, errors=_errors)
+    return json_body(request, schema)
 
 
 def _multipart(request: HttpRequest) -> tuple[RegisterIn, list[UploadedFile], list[UploadedFile]]:
     raw, (main, attachments) = multipart_files(request, "main", "attachments")
-    payload = multipart_payload(raw, RegisterIn, errors=_errors)
+    payload = multipart_payload(raw, RegisterIn)
     if len(main) > 1:
         raise Unprocessable(_("Chỉ gửi một tệp văn bản chính (phần main)."))
     return payload, main, attachments
@@ -386,7 +365,7 @@ def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     item: DocumentFile = selectors.incoming_file_for(user=user, pk=pk, file_id=file_id)
     kind = KIND_BY_CONTENT_TYPE.get(item.content_type, PDF)
-    return cast(HttpResponse, download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size))
+    return download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size)
 
 
 # ---------------------------------------------------------------- writing

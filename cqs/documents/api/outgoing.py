@@ -13,11 +13,11 @@ from typing import Any, Literal, TypeVar
 
 import ninja
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from cqs.accounts.api.auth import api_auth
 from cqs.accounts.models import User
@@ -28,7 +28,6 @@ from cqs.core.api import (
     api_actor,
     json_body,
     multipart_files,
-    pydantic_errors,
     service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
@@ -106,29 +105,8 @@ class EmptyIn(StrictBody):
     pass
 
 
-_MESSAGES = {
-    "missing": "Thiếu trường bắt buộc.",
-    "string_too_long": "Dài quá {max_length} ký tự.",
-    "string_type": "Phải là chuỗi ký tự.",
-    "int_type": "Phải là số nguyên.",
-    "int_parsing": "Phải là số nguyên.",
-    "bool_type": "Phải là true hoặc false.",
-    "bool_parsing": "Phải là true hoặc false.",
-    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
-    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
-    "literal_error": "Phải là một trong: {expected}.",
-    "list_type": "Phải là một danh sách.",
-    "too_long": "Danh sách quá dài.",
-    "extra_forbidden": "Trường này không được nhận.",
-}
-
-
-def _errors(error: ValidationError) -> list[dict[str, str]]:
-    return pydantic_errors(error, _MESSAGES)
-
-
 def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    return json_body(request, schema, errors=_errors)
+    return json_body(request, schema)
 
 
 def _one_file(request: HttpRequest) -> Any:
@@ -439,7 +417,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         }
     },
 )
-def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     user = api_actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))

@@ -30,7 +30,9 @@ PEER_CLERK, PEER_PASSWORD = "vanthu_hatinh", "Hong-Linh-2026!"
 
 
 def _db() -> dict[str, str]:
-    return {key: str(django_settings.DATABASES["default"][key] or "") for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    """The owner's credentials (the tests themselves run as the application's role, which cannot create databases)."""
+    owner = django_settings.CQS_DATABASE_OWNER or django_settings.DATABASES["default"]
+    return {key: str(owner[key] or "") for key in ("HOST", "PORT", "USER", "PASSWORD")}
 
 
 def _connect(dbname: str) -> psycopg.Connection[Any]:
@@ -115,6 +117,7 @@ def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
         **os.environ,
         "DATABASE_URL": _url(name),
         "MEDIA_ROOT": str(workdir / "media"),
+        "CQS_AUDIT_ANCHOR_FILE": str(workdir / "audit-anchors.log"),
         "CQS_EXCHANGE_TIMEOUT": "15",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CQS_OFFICIAL_TOTP_REQUIRED": "false",  # B's clerk signs in with a password in the browser journey

@@ -261,7 +261,7 @@ def test_out_of_order_is_409_naming_the_state_and_bad_bodies_422(w: DocumentsWor
     other = leader.post(f"/{fresh.pk}/direct", {"instruction": "Giao", "lead_department": 999999})
     assert (other.status_code, other.json()["message"]) == (422, "Không có đơn vị này trong cơ quan.")
     extra = leader.post(f"/{fresh.pk}/direct", {"instruction": "Giao", "lead_department": w.kt.pk, "x": 1})
-    assert extra.json()["detail"]["errors"] == [{"field": "x", "message": "Trường này không được nhận."}]
+    assert extra.json()["detail"]["errors"] == [{"field": "x", "message": "Trường này không được phép."}]
     assert leader.post(f"/{fresh.pk}/direct", raw="{").status_code == 422
     fresh.refresh_from_db()
     assert fresh.status == S.REGISTERED

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query
 
@@ -187,7 +187,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
         }
     },
 )
-def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     user = api_actor(request)
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))

@@ -11,8 +11,10 @@ import re
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, ConfigDict, StringConstraints, ValidationError
 from pydantic import Field as PydanticField
+
+from cqs.core.api import ApiDate, pydantic_errors
 
 # ---------------------------------------------------------------- input helpers
 
@@ -53,26 +55,6 @@ def _form_data(value: dict[str, Any]) -> dict[str, Any]:
 
 
 FormData = Annotated[dict[str, str | int | float | bool | None], AfterValidator(_form_data)]
-
-
-def _date(value: Any) -> Any:
-    """dd/mm/yyyy as well as ISO 8601 (yyyy-mm-dd)."""
-    if isinstance(value, str):
-        text = value.strip()
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError as error:
-                raise ValueError("date_invalid") from error
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError as error:
-                raise ValueError("date_invalid") from error
-        raise ValueError("date_invalid")
-    return value
 
 
 class Strict(Schema):
@@ -199,7 +181,7 @@ class PaymentRecordIn(Strict):
 
 class ApologyIn(Strict):
     reason: Long = PydanticField(description="Lý do chậm trễ (mẫu 04).")
-    new_due_date: Annotated[dt.date, BeforeValidator(_date)] = PydanticField(
+    new_due_date: ApiDate = PydanticField(
         description="Ngày hẹn trả mới: dd/mm/yyyy hoặc yyyy-mm-dd (ISO 8601); phải là ngày làm việc."
     )
 
@@ -409,55 +391,13 @@ class LookupOut(Schema):
 
 # ---------------------------------------------------------------- Vietnamese errors
 
-_MESSAGES = {
-    "missing": "Thiếu trường bắt buộc.",
-    "extra_forbidden": "Trường này không được phép.",
-    "string_type": "Phải là chuỗi ký tự.",
-    "string_too_long": "Dài quá {max_length} ký tự.",
-    "string_too_short": "Không được để trống.",
-    "int_type": "Phải là số nguyên.",
-    "int_parsing": "Phải là số nguyên.",
-    "int_from_float": "Phải là số nguyên.",
-    "greater_than": "Phải lớn hơn {gt}.",
-    "greater_than_equal": "Phải từ {ge} trở lên.",
-    "less_than_equal": "Phải không quá {le}.",
-    "list_type": "Phải là danh sách.",
-    "too_short": "Cần ít nhất {min_length} mục.",
-    "too_long": "Tối đa {max_length} mục.",
-    "dict_type": "Phải là đối tượng JSON.",
-    "model_type": "Phải là đối tượng JSON.",
-    "model_attributes_type": "Phải là đối tượng JSON.",
-    "bool_type": "Phải là true hoặc false.",
-    "date_from_datetime_parsing": "Nhập ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-    "date_parsing": "Nhập ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-    "date_type": "Nhập ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd.",
-}
 _VALUE_ERRORS = {
-    "control_characters": "Chứa ký tự điều khiển không hợp lệ.",
-    "date_invalid": "Nhập ngày dạng dd/mm/yyyy hoặc yyyy-mm-dd, ví dụ 05/09/2025.",
     "form_too_many_keys": f"Tờ khai có tối đa {FORM_MAX_KEYS} trường.",
     "form_bad_key": f"Mã trường của tờ khai dài tối đa {FORM_KEY_MAX} ký tự, không chứa ký tự điều khiển.",
     "form_bad_value": f"Giá trị của tờ khai dài tối đa {FORM_VALUE_MAX} ký tự, không chứa ký tự điều khiển.",
 }
 
 
-def _message(error: Any) -> str:
-    kind = error.get("type", "")
-    if kind == "value_error":
-        text = str(error.get("ctx", {}).get("error", ""))
-        return _VALUE_ERRORS.get(text, "Giá trị không hợp lệ.")
-    template = _MESSAGES.get(kind)
-    if template is None:
-        return "Giá trị không hợp lệ."
-    try:
-        return template.format(**error.get("ctx", {}))
-    except (KeyError, IndexError):
-        return template
-
-
 def errors_vi(error: ValidationError) -> list[dict[str, str]]:
-    """Pydantic's errors as [{"field": "a.0.b", "message": "…"}] in Vietnamese."""
-    return [
-        {"field": ".".join(str(part) for part in item.get("loc", ())) or "body", "message": _message(item)}
-        for item in error.errors()
-    ]
+    """Pydantic's errors as [{"field": "a.0.b", "message": "…"}] in Vietnamese (the core table and the e-form's)."""
+    return pydantic_errors(error, _VALUE_ERRORS)

@@ -399,6 +399,7 @@ def test_register_page_for_officials_of_the_agency(client: Client, w: World) -> 
     [
         ("?tu=2026-11-01&den=20/11/2026", "Ngày không hợp lệ"),
         ("?tu=31/02/2026", "Ngày không hợp lệ"),
+        ("?tu=25/12/9999&den=31/12/9999", "Ngày không hợp lệ"),  # a year 9999 is refused at input
         ("?tu=20/11/2026&den=01/11/2026", "Ngày kết thúc phải sau"),
         ("?tu=01/01/2025&den=20/11/2026", "tối đa 366 ngày"),
     ],

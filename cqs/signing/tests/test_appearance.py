@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,16 @@ def test_appearance_set_refuses_what_is_not_a_transparent_png(org_cert: Any, dem
     assert error.value.message == "Ảnh chữ ký, con dấu phải là ảnh PNG nền trong suốt."
     with pytest.raises(ValidationFailed) as error:
         services.certificate_appearance_set(certificate=org_cert, image=_png("RGBA", (2500, 10)), actor=None)
+    assert error.value.message == "Ảnh lớn quá: tối đa 2000 × 2000 điểm ảnh và 512 KB."
+    # A decompression bomb: a few hundred bytes whose header claims 40000 × 40000 pixels (6.4 GB decoded).
+    small = io.BytesIO()
+    Image.new("LA", (1, 1)).save(small, format="PNG")
+    chunk = b"IHDR" + (40000).to_bytes(4, "big") * 2 + small.getvalue()[24:29]
+    claimed = small.getvalue()[:12] + chunk + zlib.crc32(chunk).to_bytes(4, "big") + small.getvalue()[33:]
+    with pytest.raises(ValidationFailed) as error:
+        services.certificate_appearance_set(
+            certificate=org_cert, image=ContentFile(claimed, name="bom.png"), actor=None
+        )
     assert error.value.message == "Ảnh lớn quá: tối đa 2000 × 2000 điểm ảnh và 512 KB."
     with pytest.raises(ValidationFailed, match="CA"):
         services.certificate_appearance_set(certificate=demo_ca[1], image=_png("RGBA"), actor=None)
