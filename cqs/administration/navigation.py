@@ -71,14 +71,6 @@ def admin_sections(user: Any) -> list[Section]:
                 _("Chứng thư số cá nhân và ảnh chữ ký hiện trên văn bản bạn ký số."),
             )
         )
-    if Role.ONE_STOP_OFFICER in roles:
-        sections.append(
-            Section(
-                reverse("accounts:identity_counter"),
-                _("Xác minh danh tính tài khoản"),
-                _("Đối chiếu giấy tờ gốc của công dân, tổ chức tại quầy và xác minh (hoặc trả lại) tài khoản."),
-            )
-        )
     if Role.ADMINISTRATOR in roles:
         sections += [
             Section(

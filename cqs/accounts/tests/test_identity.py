@@ -165,7 +165,7 @@ def test_the_one_stop_officer_verifies_an_account_whose_details_match(
     assert refused.status_code == 400
     html = refused.content.decode()
     assert "Vui lòng ghi loại và số giấy tờ đã đối chiếu." in html and "Vui lòng xác nhận đã đối chiếu bản gốc." in html
-    assert 'aria-describedby="verify_document_errors"' in html
+    assert 'aria-describedby="verify_document_error"' in html
     response = client.post(
         f"{url}?so={citizen.citizen_id}", {"action": "verify", "document": "Thẻ CCCD gắn chip", "confirm": "on"}
     )

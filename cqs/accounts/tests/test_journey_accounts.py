@@ -30,7 +30,7 @@ def test_register_then_reset_the_password_on_a_phone(live_server: Any, phone_pag
     page.goto(f"{base}/dang-ky/")
     _no_sideways_scroll(page)
     page.get_by_role("button", name="Đăng ký").click()  # nothing filled: the errors are listed and linked
-    summary = page.locator("#form-errors")
+    summary = page.locator("[data-error-summary]")
     assert summary.is_visible()
     summary.get_by_role("link", name=re.compile("^Số định danh cá nhân")).click()
     assert page.evaluate("document.activeElement.id") == "id_citizen_id"
@@ -48,6 +48,7 @@ def test_register_then_reset_the_password_on_a_phone(live_server: Any, phone_pag
     page.get_by_role("button", name="Xác nhận và tạo tài khoản").click()
     page.wait_for_url("**/tai-khoan/")
     assert "Chưa xác minh" in page.locator("main").inner_text()
+    page.get_by_role("button", name="Menu").click()  # on a phone the header folds behind its menu button
     page.get_by_role("button", name="Đăng xuất").click()
 
     page.goto(f"{base}/dang-nhap/")

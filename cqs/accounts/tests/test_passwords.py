@@ -76,7 +76,7 @@ def test_changing_the_password_ends_every_other_session_and_revokes_tokens(
     wrong = _change(here, "khong-phai-mat-khau")
     assert wrong.status_code == 400 and "Mật khẩu hiện tại không đúng." in wrong.content.decode()
     weak = _change(here, PASSWORD, "12345678")
-    assert weak.status_code == 400 and 'id="id_new_password1_errors"' in weak.content.decode()
+    assert weak.status_code == 400 and 'id="id_new_password1_error"' in weak.content.decode()
     mismatch = _change(here, PASSWORD, NEW_PASSWORD, "khac-han-nhe-2026")
     assert "Hai lần nhập mật khẩu không giống nhau." in mismatch.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -206,7 +206,7 @@ def test_reset_pages_are_accessible_forms(client: Client) -> None:
     for field in ("identifier", "code", "new_password1", "new_password2"):
         assert f'<label for="id_{field}">' in html
     bad = client.post(reverse("accounts:password_reset"), {"identifier": "", "code": ""}).content.decode()
-    assert 'role="alert"' in bad and 'aria-describedby="id_code_errors"' in bad
+    assert 'role="alert"' in bad and 'aria-describedby="id_code_error"' in bad
 
 
 # ---------------------------------------------------------------- officials: through their administrator

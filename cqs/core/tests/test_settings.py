@@ -30,11 +30,14 @@ def _settings_in_production(**env: str) -> subprocess.CompletedProcess[str]:
 
 def test_production_needs_the_public_address_links_and_qr_codes_point_to() -> None:
     secret = "k" * 40
-    missing = _settings_in_production(SECRET_KEY=secret, DATABASE_URL="postgresql://x@127.0.0.1:1/x")
+    missing = _settings_in_production(
+        SECRET_KEY=secret, CQS_AUDIT_KEY="a" * 40, DATABASE_URL="postgresql://x@127.0.0.1:1/x"
+    )
     assert missing.returncode != 0
     assert "Biến môi trường CQS_PUBLIC_URL chưa được đặt." in missing.stderr
     given = _settings_in_production(
         SECRET_KEY=secret,
+        CQS_AUDIT_KEY="a" * 40,
         DATABASE_URL="postgresql://x@127.0.0.1:1/x",
         CQS_PUBLIC_URL="https://dichvucong.nghean.gov.vn",
     )
