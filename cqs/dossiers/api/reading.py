@@ -28,7 +28,6 @@ from cqs.dossiers.api.common import (
     _links,
     _local,
     _positive,
-    _sees_personal_data,
     router,
 )
 from cqs.dossiers.api.schemas import (
@@ -38,7 +37,7 @@ from cqs.dossiers.api.schemas import (
     LookupOut,
 )
 from cqs.dossiers.models import OPEN_STATUSES, Dossier, Status
-from cqs.dossiers.permissions import dossiers_visible_to
+from cqs.dossiers.permissions import dossiers_visible_to, sees_personal_data
 
 
 @router.get(
@@ -97,7 +96,7 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[s
                 "status_label": str(Status(d.status).label),
                 "national_status": d.national_status,
                 "channel": d.channel,
-                "applicant_name": d.applicant_name if _sees_personal_data(user, d) else None,
+                "applicant_name": d.applicant_name if sees_personal_data(user, d) else None,
                 "submitted_at": _local(d.submitted_at),
                 "due_at": _local(d.due_at),
                 "current_role": d.current_role,
@@ -192,8 +191,6 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> FileResponse:
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
     item = selectors.dossier_file_for(user=user, code=code[:60], file_id=file_id)
-    if not _sees_personal_data(user, item.dossier):
-        raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
     try:
         handle = item.file.open("rb")
     except OSError as error:
