@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cqs.catalog.selectors import RECEIVING_AGENCY_KINDS
 from cqs.core.audit import audit_record, jsonable
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
@@ -27,20 +28,13 @@ from cqs.dossiers.models import (
     Status,
 )
 from cqs.dossiers.permissions import may_act
-from cqs.units.models import Agency
 
 S = Status
 
 ATTACHMENT_TYPES = {"pdf", "jpeg", "png"}
 RESULT_DRAFT_MAX = 5000
 _REGISTER_LOCK = 7_070_118  # advisory lock class of the dossier register (form 07), keyed by receiving agency
-APPLICANT_AGENCY_KINDS = (
-    Agency.Kind.PROVINCIAL_SERVICE_CENTRE,
-    Agency.Kind.COMMUNE_SERVICE_CENTRE,
-    Agency.Kind.COMMUNE_COMMITTEE,
-    Agency.Kind.DEPARTMENT,
-    Agency.Kind.PROVINCIAL_COMMITTEE,
-)
+APPLICANT_AGENCY_KINDS = RECEIVING_AGENCY_KINDS  # where dossiers are handed in (the catalog's one list)
 
 
 def _lock(dossier: Dossier | int) -> Dossier:
