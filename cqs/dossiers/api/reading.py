@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query
 
@@ -15,10 +15,11 @@ from cqs.core.api import (
     ErrorOut,
     Unprocessable,
     api_actor,
+    service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.core.uploads import download_response, kind_extension
-from cqs.dossiers import selectors
+from cqs.core.uploads import attachment_disposition, download_response, kind_extension
+from cqs.dossiers import selectors, services
 from cqs.dossiers.api.common import (
     CITIZEN_BOXES,
     MAX_ID,
@@ -171,12 +172,46 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get(
+    "/dossiers/{code}/receipt",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    auth=api_auth,
+    url_name="dossier_receipt",
+    summary="Giấy tiếp nhận điện tử (mẫu 01) của hồ sơ nộp trực tuyến",
+    description=(
+        "Giấy tiếp nhận và hẹn trả kết quả của hồ sơ nộp trực tuyến đã được tiếp nhận, có chữ ký số của nơi "
+        "tiếp nhận (ký khi gửi lần đầu, sau đó luôn là cùng một tệp). Nếu nơi tiếp nhận chưa có chứng thư số, "
+        "giấy được gửi chưa ký và ghi rõ điều đó. Chỉ người nộp và cán bộ xử lý hồ sơ; còn lại là “không tìm thấy”."
+    ),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Tệp PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    user = api_actor(request)
+    dossier = selectors.dossier_for(user=user, code=code[:60])
+    content = service_run(services.dossier_receipt_electronic, dossier=dossier, actor=user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(f"mau-01-{dossier.code}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get(
     "/dossiers/{code}/files/{file_id}",
     response={200: None, 401: ErrorOut, 404: ErrorOut},
     auth=api_auth,
     url_name="dossier_file",
     summary="Tải một giấy tờ của hồ sơ",
-    description="Chỉ người nộp và cán bộ xử lý hồ sơ tải được; còn lại là “không tìm thấy”.",
+    description=(
+        "Người nộp và cán bộ xử lý hồ sơ tải được mọi giấy tờ; văn thư, ở bước vào sổ, phát hành, chỉ tải được "
+        "kết quả giải quyết; còn lại là “không tìm thấy”."
+    ),
     openapi_extra={
         "responses": {
             "200": {

@@ -110,6 +110,20 @@ def test_without_an_agency_certificate_the_receipt_says_so_and_the_acceptance_st
     assert "chưa có chứng thư số của cơ quan" in page
 
 
+def test_an_api_client_gets_the_same_signed_receipt(w: World, client: Client, demo_ca: Any) -> None:
+    _seal(w, demo_ca)
+    dossier = accepted(w)
+    sent = Caller(w.citizen).get(f"/dossiers/{dossier.code}/receipt")
+    assert sent.status_code == 200 and sent["Content-Type"] == "application/pdf"
+    assert sent["Cache-Control"] == "private, no-store"
+    assert [r.signer_name for r in pdf_verify(pdf=sent.content)] == [w.agency.name]
+    client.login(username=w.citizen.username, password=PASSWORD)
+    assert _form_01(client, dossier) == sent.content
+    assert Caller(w.stranger).get(f"/dossiers/{dossier.code}/receipt").status_code == 404
+    counter = services.dossier_receive_at_counter(officer=w.officer, filing=filing(w))
+    assert Caller(w.officer).get(f"/dossiers/{counter.code}/receipt").status_code == 404
+
+
 def test_a_counter_dossiers_receipt_is_the_paper_one_unsigned(w: World, client: Client, demo_ca: Any) -> None:
     _seal(w, demo_ca)
     dossier = services.dossier_receive_at_counter(officer=w.officer, filing=filing(w))
@@ -170,3 +184,41 @@ def test_the_api_refuses_year_9999_with_a_vietnamese_422(w: World, client: Clien
         assert "chậm nhất là 18/03/2027" in response.json()["message"]
         page = client.get(reverse("desk:dossier", args=[dossier.code]))
     assert page.status_code == 200
+
+
+# ---------------------------------------------------------------- absurd dates on the register and the dashboard
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?tu=01/01/9999&den=31/12/9999",
+        "?tu=01/12/9999",
+        "?den=31/12/9999",
+        "?tu=01/01/0001&den=31/01/0001",
+        "?tu=01/01/1999&den=31/01/1999",
+    ],
+)
+def test_the_register_refuses_absurd_years_with_a_clear_message(w: World, client: Client, query: str) -> None:
+    client.login(username=w.officer.username, password=PASSWORD)
+    response = client.get(f"/so-theo-doi/{w.agency.electronic_code}.pdf{query}")
+    assert response.status_code == 400
+    assert "Chọn ngày từ 01/01/2000 đến 31/12/" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"tu_ngay": "01/01/9999", "den_ngay": "31/12/9999"},
+        {"tu_ngay": "30/12/9999"},
+        {"den_ngay": "31/12/9999"},
+        {"tu_ngay": "01/01/0001", "den_ngay": "02/01/0001"},
+    ],
+)
+def test_the_dashboard_refuses_absurd_years_with_a_clear_message(
+    w: World, client: Client, query: dict[str, str]
+) -> None:
+    client.login(username=w.officer.username, password=PASSWORD)
+    response = client.get(reverse("desk:dashboard"), {"co_quan": w.agency.pk, **query})
+    assert response.status_code == 400
+    assert "Chọn ngày từ 01/01/2000 đến 31/12/" in response.content.decode()
