@@ -165,10 +165,16 @@ def sees_personal_data(user: Any, dossier: Dossier) -> bool:
 
 
 def may_see_file(user: Any, item: DossierFile) -> bool:
-    """A paper of the dossier: those who see personal data open every one; the clerk only the result."""
-    if sees_personal_data(user, item.dossier):
+    """A paper of the dossier: the applicant opens theirs, and the result once it is issued (finished, then
+    returned); the officials who see personal data open every one; the clerk, at their step, only the result."""
+    dossier, result = item.dossier, item.source == DossierFile.Source.RESULT
+    if not _active(user):
+        return False
+    if _is_applicant(user, dossier):
+        return not result or dossier.status in (Status.FINISHED, Status.RETURNED)
+    if sees_personal_data(user, dossier):
         return True
-    return item.source == DossierFile.Source.RESULT and may_see(user, item.dossier)
+    return result and may_see(user, dossier)
 
 
 def may_print_register(user: Any, agency_id: int) -> bool:

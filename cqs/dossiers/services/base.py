@@ -39,7 +39,14 @@ APPLICANT_AGENCY_KINDS = RECEIVING_AGENCY_KINDS  # where dossiers are handed in 
 
 def _lock(dossier: Dossier | int) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
-    found = Dossier.objects.select_for_update().filter(pk=pk).first()
+    # The row alone is locked; its frozen process comes along once for the rules (``transitions``).
+    found = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .prefetch_related("version__process_steps")
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise NotFoundOrForbidden(_("Không tìm thấy hồ sơ."))
     return found

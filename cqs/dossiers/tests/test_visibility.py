@@ -172,12 +172,18 @@ def test_at_their_step_the_clerk_gets_the_result_and_no_personal_data(
         assert _status(client, f"/ho-so/{dossier.code}/mau/{form}.pdf") == 404
     listing = client.get("/mot-cua/?hop=to_process").content.decode()
     assert dossier.code in listing and "Nguyễn Thị Lan" not in listing
+    # The applicant gets the result once it is issued, on the portal as through the API: not yet.
+    applicant = Caller(w.citizen)
+    assert [f["source"] for f in applicant.get(f"/dossiers/{dossier.code}").json()["files"]] == ["upload"]
+    assert applicant.get(f"/dossiers/{dossier.code}/files/{result.pk}").status_code == 404
+    assert _status(_client(w.citizen), f"/ho-so-cua-toi/{dossier.code}/tep/{result.pk}/") == 404
     # The clerk registers and issues the signed result; then the dossier is the desk's, no longer theirs.
     client.post(f"/mot-cua/ho-so/{dossier.code}/xu-ly/finish/", {"finish-summary": "Đã vào sổ số 12, phát hành"})
     dossier.refresh_from_db()
     assert (dossier.status, dossier.current_role) == ("finished", "one_stop_officer")
     assert _status(client, f"/mot-cua/ho-so/{dossier.code}/giay-to/{result.pk}/") == 404
     assert _status(client, f"/mot-cua/ho-so/{dossier.code}/") == 404
+    assert applicant.get(f"/dossiers/{dossier.code}/files/{result.pk}").status_code == 200
 
 
 def test_the_api_list_names_the_applicant_only_to_those_who_see_personal_data(w: World, people: dict[str, Any]) -> None:
