@@ -198,3 +198,9 @@ def test_the_api_list_names_the_applicant_only_to_those_who_see_personal_data(w:
             assert names == {dossier.code: "Nguyễn Thị Lan"}, who
         else:
             assert names == {}, who
+
+
+def test_the_dashboard_links_the_register_only_for_those_who_may_print_it(w: World, people: dict[str, Any]) -> None:
+    for who in ("one-stop officer", "leader", "clerk", "administrator"):
+        page = _client(people[who]).get("/mot-cua/bao-cao/").content.decode()
+        assert ("/so-theo-doi/" in page) == (who in HANDLERS), who
