@@ -265,7 +265,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "national_status": e.national_status,
-                "note": e.note,
+                "note": e.note if personal else "",  # notes quote the applicant and the result
             }
             for e in dossier.events.all()
         ],

@@ -87,6 +87,7 @@ def test_the_clerk_sees_the_dossier_at_their_step_only_the_result_and_finishes_i
     assert detail["actions"] == ["finish"]
     assert detail["applicant"] is None and detail["form_data"] is None
     assert detail["files"] == []  # the papers handed in are not the clerk's business
+    assert {event["note"] for event in detail["events"]} == {""}  # notes quote the applicant and the result
     paper = dossier.files.get()
     assert clerk.get(f"/dossiers/{dossier.code}/files/{paper.pk}").status_code == 404
 
