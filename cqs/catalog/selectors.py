@@ -429,3 +429,49 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
         form_fields=form_fields,
         has_fees=has("fees"),
     )
+
+
+# ---------------------------------------------------------------- who decides and where dossiers are handed in
+
+# The places that take dossiers in: any of them in the province, whatever the procedure and wherever the
+# applicant lives (Decree 118/2025: no administrative boundary within the province).
+RECEIVING_AGENCY_KINDS = (
+    Agency.Kind.PROVINCIAL_SERVICE_CENTRE,
+    Agency.Kind.COMMUNE_SERVICE_CENTRE,
+    Agency.Kind.COMMUNE_COMMITTEE,
+    Agency.Kind.DEPARTMENT,
+    Agency.Kind.PROVINCIAL_COMMITTEE,
+)
+
+
+def version_deciding_agencies(version: ProcedureVersion) -> QuerySet[Agency]:
+    """The active agencies that decide this version's dossiers: those it names and every one of its kinds.
+
+    A commune created after the procedure was published is covered without touching the catalog.
+    """
+    named = Q(pk__in=version.agencies.values("pk"))
+    kinds = list(version.agency_kinds or [])
+    return (
+        Agency.objects.filter(named | Q(kind__in=kinds) if kinds else named, is_active=True)
+        .select_related("unit")
+        .order_by("name", "pk")
+    )
+
+
+def receiving_agencies() -> QuerySet[Agency]:
+    """Every place in the province where a dossier may be handed in."""
+    return (
+        Agency.objects.filter(is_active=True, kind__in=RECEIVING_AGENCY_KINDS)
+        .select_related("unit")
+        .order_by("name", "pk")
+    )
+
+
+def agencies_narrowed(agencies: QuerySet[Agency], *, unit_code: str = "", query: str = "") -> QuerySet[Agency]:
+    """Agencies of an administrative unit (a commune, or a province with its communes) and/or whose name
+    holds every word of ``query`` (without diacritics)."""
+    if unit_code:
+        agencies = agencies.filter(Q(unit__code=unit_code) | Q(unit__parent__code=unit_code))
+    for term in search_terms(query):
+        agencies = agencies.filter(search_name__contains=term)
+    return agencies

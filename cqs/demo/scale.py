@@ -72,7 +72,7 @@ DOSSIER_COLUMNS = (
     "submitted_at", "received_at", "clock_started_at", "statutory_hours", "due_at", "original_due_at",
     "finished_at", "returned_at", "closed_at", "timing", "supplement_count", "extension_count", "result_summary",
     "result_draft", "delivery", "rating", "rating_comment", "rated_at", "fee_total", "search_text", "current_agency_id",
-    "deciding_agency_id", "procedure_id", "receiving_agency_id", "version_id",
+    "deciding_agency_id", "procedure_id", "receiving_agency_id", "version_id", "receipt",
 )  # fmt: skip
 EVENT_COLUMNS = ("dossier_id", "at", "action", "from_status", "to_status", "national_status", "channel", "note", "data")
 STEP_COLUMNS = ("dossier_id", "position", "name", "role", "agency_id", "started_at", "due_at", "finished_at",
@@ -376,6 +376,7 @@ def scale_load(
                         str(proc.procedure_id),
                         str(receiving),
                         str(proc.version_id),
+                        "",  # no electronic receipt sent yet
                     )
                 )
             )

@@ -350,7 +350,7 @@ def demo_totp() -> int:
 
 def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     """Load the Nghệ An demo, creating only what is missing; prints one progress line per step."""
-    progress = _Progress(stdout, total=9)
+    progress = _Progress(stdout, total=8)
     counts: dict[str, int] = {}
 
     def units() -> str:
@@ -384,31 +384,33 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     progress.run(f"Nạp {total} thủ tục hành chính", catalog)
     progress.run("Tạo tài khoản mẫu cho từng vai trò", accounts)
 
+    def officials() -> str:
+        from cqs.demo.certificates import demo_certificates
+        from cqs.demo.dossier_people import demo_dossier_officials
+
+        _actors, _places, counts["officials"] = demo_dossier_officials()
+        # Valid since before the demo's history, so the results and documents of the past months are signed "then".
+        with at(timezone.now() - dt.timedelta(days=400)):
+            counts["certificates"] = demo_certificates()
+        if not counts["officials"] and not counts["certificates"]:
+            return "đã có sẵn"
+        return f"thêm {counts['officials']} cán bộ, {counts['certificates']} chứng thư số"
+
+    progress.run(
+        "Tạo cán bộ của các cơ quan giải quyết hồ sơ mẫu, CA thử nghiệm, chứng thư số của cơ quan (con dấu) "
+        "và của lãnh đạo (chữ ký)",
+        officials,
+    )
+
     def dossiers() -> str:
         from cqs.demo.dossiers import demo_dossiers_seed
 
         counts["dossiers"] = demo_dossiers_seed(stdout=stdout)
         return f"thêm {counts['dossiers']} hồ sơ" if counts["dossiers"] else "đã có sẵn"
 
-    progress.run("Tạo hồ sơ mẫu của 12 tháng qua (qua các nghiệp vụ thật)", dossiers)
-
-    def certificates() -> str:
-        from cqs.demo.certificates import demo_certificates
-
-        # Valid since before the demo's history, so the documents of the past months can be signed "then".
-        with at(timezone.now() - dt.timedelta(days=400)):
-            counts["certificates"] = demo_certificates()
-        return f"thêm {counts['certificates']} chứng thư số" if counts["certificates"] else "đã có sẵn"
-
-    progress.run("Tạo CA thử nghiệm, chứng thư số của cơ quan (con dấu) và của lãnh đạo (chữ ký)", certificates)
-
-    def results() -> str:
-        from cqs.demo.results import demo_electronic_results
-
-        counts["electronic_results"] = demo_electronic_results(citizen_ids=[c.citizen_id for c in CITIZENS])
-        return f"ký {counts['electronic_results']} kết quả" if counts["electronic_results"] else "đã có sẵn"
-
-    progress.run("Lãnh đạo ký số kết quả điện tử của một số hồ sơ chờ phê duyệt hôm nay", results)
+    progress.run(
+        "Tạo hồ sơ mẫu của 12 tháng qua (qua các nghiệp vụ thật; kết quả điện tử ký số khi phê duyệt)", dossiers
+    )
 
     def documents() -> str:
         from cqs.demo.documents import demo_document_setup, demo_documents_seed

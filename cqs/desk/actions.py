@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms as django_forms
 from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import User
+from cqs.catalog.models import OnlineLevel
 from cqs.desk import forms
-from cqs.dossiers import services
+from cqs.dossiers import services, transitions
 from cqs.dossiers.models import Dossier
 
 
@@ -143,6 +144,15 @@ ACTIONS: dict[str, DeskAction] = {
 }
 
 
+# At the clerk's step (văn thư) the last action registers and issues the approved result.
+CLERICAL_LABELS: dict[str, Any] = {"finish": _("Vào sổ, phát hành kết quả")}
+
+
+def desk_actions(user: Any, dossier: Dossier) -> list[str]:
+    """The desk's actions the user may take on the dossier now (``transitions.available_actions``), in order."""
+    return [action for action in transitions.available_actions(user, dossier) if action in ACTIONS]
+
+
 def make_form(action: str, dossier: Dossier, *, data: Any = None, files: Any = None) -> django_forms.Form:
     form_class = ACTIONS[action].form
     kwargs: dict[str, Any] = {"prefix": action, "initial": {"state": dossier.status}}
@@ -152,7 +162,12 @@ def make_form(action: str, dossier: Dossier, *, data: Any = None, files: Any = N
         kwargs["initial"]["content"] = dossier.result_draft
     if form_class is forms.ReturnForm and dossier.delivery:
         kwargs["initial"]["delivery"] = dossier.delivery
-    return form_class(data, files, **kwargs)
+    if form_class is forms.ApproveForm and dossier.version.online_level == OnlineLevel.FULL:
+        kwargs["initial"]["electronic_result"] = True  # a full-online procedure's result is electronic
+    form = form_class(data, files, **kwargs)
+    if action == "finish" and transitions.at_clerical_step(dossier):
+        form.fields["summary"].label = _("Số, ngày vào sổ và nội dung phát hành kết quả")
+    return form
 
 
 def action_forms(
@@ -160,4 +175,13 @@ def action_forms(
 ) -> list[tuple[str, DeskAction, django_forms.Form]]:
     """(name, action, form) for each action the page offers; ``bound`` = {action: submitted form}."""
     bound = bound or {}
-    return [(name, ACTIONS[name], bound.get(name) or make_form(name, dossier)) for name in actions if name in ACTIONS]
+    labels = CLERICAL_LABELS if transitions.at_clerical_step(dossier) else {}
+    return [
+        (
+            name,
+            replace(ACTIONS[name], label=labels[name]) if name in labels else ACTIONS[name],
+            bound.get(name) or make_form(name, dossier),
+        )
+        for name in actions
+        if name in ACTIONS
+    ]

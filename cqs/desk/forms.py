@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cqs.core.forms import BoundedIntegerField, VietnameseDateField
+from cqs.dossiers.forms import PeriodDateField
 from cqs.dossiers.models import Delivery, FilingMode
 from cqs.units.models import Agency
 
@@ -170,8 +171,8 @@ class CounterForm(forms.Form):
 
 class PeriodForm(forms.Form):
     co_quan = forms.TypedChoiceField(label=_("Cơ quan"), coerce=int)
-    tu_ngay = VietnameseDateField(label=_("Từ ngày"), required=False)
-    den_ngay = VietnameseDateField(label=_("Đến ngày"), required=False)
+    tu_ngay = PeriodDateField(label=_("Từ ngày"), required=False)
+    den_ngay = PeriodDateField(label=_("Đến ngày"), required=False)
 
     def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

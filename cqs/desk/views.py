@@ -17,11 +17,11 @@ from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import download_response
 from cqs.desk import forms
-from cqs.desk.actions import action_forms
+from cqs.desk.actions import action_forms, desk_actions
 from cqs.dossiers import documents, selectors
-from cqs.dossiers.models import Dossier, DossierFile, Status
-from cqs.dossiers.permissions import may_see
-from cqs.dossiers.services import ACTION_LABELS
+from cqs.dossiers.models import Channel, Dossier, DossierFile, Status
+from cqs.dossiers.permissions import may_see_file, sees_personal_data
+from cqs.dossiers.transitions import LABELS
 
 BOX_LABELS: dict[str, Any] = {
     "to_receive": _("Chờ tiếp nhận"),
@@ -62,7 +62,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
     now = timezone.now()
     cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
-    rows = [(dossier, _badge(dossier, now=now, cutoff=cutoff)) for dossier in page.object_list]
+    rows = [
+        (dossier, _badge(dossier, now=now, cutoff=cutoff), sees_personal_data(request.user, dossier))
+        for dossier in page.object_list
+    ]
     tabs = [(name, BOX_LABELS[name], counts.get(name)) for name in selectors.BOXES]
     return render(
         request,
@@ -113,12 +116,14 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
                 clock["hours_left"] = round(calendar.working_hours_between(now, dossier.due_at), 1)
             else:
                 clock["hours_late"] = round(calendar.working_hours_between(dossier.due_at, now), 1)
-    actions = selectors.available_actions(user=request.user, dossier=dossier)
+    actions = desk_actions(request.user, dossier)
+    personal = sees_personal_data(request.user, dossier)
     return {
         "dossier": dossier,
-        "answers": selectors.form_answers(dossier),
-        "files": list(dossier.files.all()),
-        "events": [(event, ACTION_LABELS.get(event.action, event.action)) for event in dossier.events.all()],
+        "personal": personal,
+        "answers": selectors.form_answers(dossier) if personal else [],
+        "files": [item for item in dossier.files.all() if may_see_file(request.user, item)],
+        "events": [(event, LABELS.get(event.action, event.action)) for event in dossier.events.all()],
         "steps": list(dossier.steps.all()),
         "supplements": list(dossier.supplement_requests.all()),
         "notices": list(dossier.notices.all()),
@@ -128,10 +133,17 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
         "action_forms": action_forms(actions, dossier, bound=bound),
         "may_draft_result": "draft_result" in actions,
         "status_label": Status(dossier.status).label,
+        "receipt_unsigned": personal
+        and dossier.received_at is not None
+        and dossier.channel == Channel.ONLINE
+        and not dossier.receipt
+        and documents.receipt_certificate(dossier) is None,
         "printed_forms": [
             (reverse("dossier_forms:form", args=[dossier.code, form]), form, title)
             for form, title in documents.forms_for(dossier, citizen=False)
-        ],
+        ]
+        if personal
+        else [],
     }
 
 
@@ -150,8 +162,6 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
         item: DossierFile = selectors.dossier_file_for(user=request.user, code=code, file_id=file_id)
     except NotFoundOrForbidden as error:
         raise Http404 from error
-    if not may_see(request.user, item.dossier):
-        raise Http404
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError) as error:

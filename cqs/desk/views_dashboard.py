@@ -14,6 +14,7 @@ from cqs.accounts.permissions import official_required
 from cqs.desk import forms
 from cqs.documents import selectors_dashboard
 from cqs.dossiers import selectors
+from cqs.dossiers.permissions import may_print_register
 
 CHART_HEIGHT = 160
 BAR_WIDTH = 14
@@ -123,6 +124,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "documents": documents,
             "chart": chart(figures["months"]) if figures else None,
+            "may_print_register": agency is not None and may_print_register(request.user, agency.pk),
             "shares": shares(figures, documents) if figures and documents else None,
             "share_chart": {
                 "width": SHARE_WIDTH + 60,

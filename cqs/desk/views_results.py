@@ -8,14 +8,14 @@ from django.views.decorators.http import require_safe
 from cqs.accounts.permissions import official_required
 from cqs.core.uploads import attachment_disposition
 from cqs.desk.views import _load
-from cqs.dossiers import results, selectors
+from cqs.dossiers import results, transitions
 
 
 @official_required()
 @require_safe
 def result_preview(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _load(request, code)
-    if "draft_result" not in selectors.available_actions(user=request.user, dossier=dossier):
+    if not transitions.allows(request.user, dossier, transitions.Action.DRAFT_RESULT):
         raise Http404
     pdf = results.result_pdf(dossier=dossier, content=results.result_content(dossier))
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -24,6 +24,8 @@ from cqs.core.calendar import HOURS_PER_DAY
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.dossiers import selectors_forms as sel
 from cqs.dossiers.models import Channel, Delivery, Dossier, DossierFile, FilingMode, FormalNotice, Status, Timing
+from cqs.signing import selectors as signing_selectors
+from cqs.signing.models import Certificate
 from cqs.units.models import Agency
 
 FORMS: dict[str, str] = {
@@ -186,11 +188,22 @@ def _documents(dossier: Dossier) -> list[dict[str, Any]]:
     return result
 
 
+def receipt_certificate(dossier: Dossier) -> Certificate | None:
+    """The certificate that signs an online dossier's electronic receipt: the receiving agency's seal
+    (None for a paper dossier, whose receipt is signed by hand, or while the agency has none)."""
+    if dossier.channel != Channel.ONLINE:
+        return None
+    return signing_selectors.certificate_of_agency(dossier.receiving_agency)
+
+
 def _context_01(dossier: Dossier) -> dict[str, Any]:
     row = dossier.register_row
     received = _local(dossier.received_at)
     agency = dossier.receiving_agency
+    certificate = receipt_certificate(dossier)
     return {
+        "electronic": dossier.channel == Channel.ONLINE,
+        "signer": certificate.common_name if certificate is not None else "",
         "header": _header(agency, dossier.received_at, number=f"{row or '……'}/TNHS"),
         "applicant": _applicant(dossier),
         "on_behalf": dossier.filing_mode == FilingMode.ON_BEHALF,

@@ -182,6 +182,10 @@ class Dossier(TimeStampedModel):
     result_draft = models.TextField(_("nội dung kết quả dự thảo"), blank=True)
     delivery = models.CharField(_("hình thức nhận kết quả"), max_length=8, choices=Delivery.choices, blank=True)
     register_row = models.PositiveIntegerField(_("số thứ tự trong sổ theo dõi"), null=True, blank=True)
+    # The electronic receipt (form 01 of an online dossier) as sent, signed by the receiving agency.
+    receipt = models.FileField(
+        _("giấy tiếp nhận điện tử đã ký số"), upload_to="dossiers/receipts/%Y/%m/", blank=True, max_length=200
+    )
     rating = models.PositiveSmallIntegerField(_("đánh giá"), null=True, blank=True)
     rating_comment = models.CharField(_("ý kiến"), max_length=1000, blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)

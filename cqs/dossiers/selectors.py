@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import roles_by_agency
-from cqs.catalog.models import ProcessStep
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.forms import parse_dmy
@@ -35,8 +34,7 @@ from cqs.dossiers.models import (
     SupplementRequest,
     Timing,
 )
-from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act
-from cqs.dossiers.services import ALLOWED
+from cqs.dossiers.permissions import DOSSIER_ROLES, SCOPES, dossiers_visible_to, may_see_file, visible_q
 from cqs.units.models import Agency
 
 BOXES: tuple[str, ...] = ("to_receive", "to_process", "to_approve", "to_return", "due_soon", "late", "all")
@@ -55,10 +53,6 @@ def _agencies_with(roles: dict[int, set[str]], role: str) -> list[int]:
     return [agency for agency, held in roles.items() if role in held]
 
 
-def _any_agency(agencies: list[int]) -> Q:
-    return Q(receiving_agency_id__in=agencies) | Q(deciding_agency_id__in=agencies) | Q(current_agency_id__in=agencies)
-
-
 def due_soon_cutoff(now: dt.datetime, *, calendar: WorkingCalendar | None = None) -> dt.datetime:
     """The moment one working day (8 working hours) from now: ``clock.due_within_a_working_day`` in SQL."""
     return (calendar or WorkingCalendar()).add_working_hours(now, 8)
@@ -67,14 +61,18 @@ def due_soon_cutoff(now: dt.datetime, *, calendar: WorkingCalendar | None = None
 def _box_filters(
     user: Any, *, agency_id: int | None = None, calendar: WorkingCalendar | None = None, boxes: tuple[str, ...] = BOXES
 ) -> dict[str, Q]:
-    """One condition per box; each implies ``dossiers_visible_to(user)`` (it names only agencies where the
-    user handles dossiers), so a box needs no second, OR-ed visibility test that would defeat the indexes.
+    """One condition per box, each within ``permissions.visible_q(user)``: the work boxes name only the
+    agencies and roles the user holds there, so a box needs no second, OR-ed visibility test that would
+    defeat the indexes; the browsing boxes (due soon, late, all) start from the visibility itself.
     """
-    roles = {agency: held & DOSSIER_ROLES for agency, held in roles_by_agency(user).items() if held & DOSSIER_ROLES}
-    if agency_id is not None:
-        roles = {agency_id: roles[agency_id]} if agency_id in roles else {}
-    if not roles:
+    scope = visible_q(user, agency_id=agency_id)
+    if scope is None:
         return dict.fromkeys(BOXES, _NONE)
+    roles = {
+        agency: held & DOSSIER_ROLES
+        for agency, held in roles_by_agency(user).items()
+        if held & DOSSIER_ROLES and (agency_id is None or agency == agency_id)
+    }
     now = timezone.now()
     due_soon = _NONE
     if "due_soon" in boxes:
@@ -83,8 +81,12 @@ def _box_filters(
     leading = _agencies_with(roles, Role.LEADER)
     handling = _NONE
     for agency, held in roles.items():
-        handling |= Q(current_agency_id=agency, current_role__in=sorted(held))
-    scope = _any_agency(list(roles))
+        # A role seeing dossiers only in some states (the clerk: at their step) is held to them here too.
+        free = sorted(role for role in held if not SCOPES[role].statuses)
+        if free:
+            handling |= Q(current_agency_id=agency, current_role__in=free)
+        for role in sorted(held - set(free)):
+            handling |= Q(current_agency_id=agency, current_role=role, status__in=SCOPES[role].statuses)
     return {
         "to_receive": Q(status=Status.SUBMITTED, receiving_agency_id__in=one_stop),
         "to_process": Q(status__in=(Status.PROCESSING, Status.TRANSFERRED)) & handling,
@@ -187,13 +189,13 @@ def dossier_for(*, user: Any, code: str) -> Dossier:
 
 
 def dossier_file_for(*, user: Any, code: str, file_id: int) -> DossierFile:
-    """One paper of a dossier the user may see; else NotFoundOrForbidden."""
+    """One paper of a dossier the user may open (``permissions.may_see_file``); else NotFoundOrForbidden."""
     item = (
         DossierFile.objects.filter(pk=file_id, dossier__code=code, dossier__in=dossiers_visible_to(user))
         .select_related("dossier")
         .first()
     )
-    if item is None:
+    if item is None or not may_see_file(user, item):
         raise NotFoundOrForbidden("Không tìm thấy giấy tờ.")
     return item
 
@@ -343,64 +345,3 @@ def unit_dashboard(*, agency: Agency, start: dt.date, end: dt.date) -> dict[str,
         "on_time_rate": _rate(processed["on_time"], processed["total"]),
         "months": months,
     }
-
-
-# ---------------------------------------------------------------- what the desk may do now
-
-# The order the desk page offers actions in.
-DESK_ACTIONS: tuple[str, ...] = (
-    "accept",
-    "refuse",
-    "request_supplement",
-    "forward",
-    "transfer",
-    "transfer_return",
-    "draft_result",
-    "approve",
-    "send_back",
-    "request_payment",
-    "record_payment",
-    "finish",
-    "apologise",
-    "stop",
-    "confirm_withdrawal",
-    "return_result",
-)
-
-
-def _remaining_steps(dossier: Dossier) -> list[Any]:
-    steps = sorted(dossier.version.process_steps.all(), key=lambda step: step.position)
-    return [s for s in steps if dossier.current_step is None or s.position > dossier.current_step]
-
-
-def available_actions(*, user: Any, dossier: Dossier) -> list[str]:
-    """The desk actions the user may take on the dossier in its current state (the services check again).
-
-    Role and agency come from ``permissions.may_act``, states from ``services.ALLOWED``; the once-only
-    rules (one supplement request, one new return date) and the position in the internal process
-    hide what the service would refuse anyway.
-    """
-    actions: list[str] = []
-    remaining = _remaining_steps(dossier)
-    processing_left = any(step.unit_kind != ProcessStep.UnitKind.ONE_STOP for step in remaining)
-    for action in DESK_ACTIONS:
-        if dossier.status not in ALLOWED[action]:
-            continue
-        as_action = action
-        if action == "request_supplement":
-            as_action = "accept" if dossier.status == Status.SUBMITTED else "forward"
-            if dossier.supplement_count >= 1:
-                continue
-        if action == "draft_result":
-            as_action = "approve" if dossier.status == Status.AWAITING_APPROVAL else "forward"
-        if action == "apologise" and (dossier.extension_count >= 1 or dossier.due_at is None):
-            continue
-        if action == "forward" and (dossier.status == Status.TRANSFERRED or not processing_left):
-            continue
-        if action == "finish" and processing_left:
-            continue
-        if action == "send_back" and not dossier.current_step:
-            continue
-        if may_act(user, as_action, dossier):
-            actions.append(action)
-    return actions

@@ -1,25 +1,26 @@
-"""Printing forms 01–07 as PDF: for the officials who may see the dossier, and for its citizen (01–05).
+"""Printing forms 01–07 as PDF, under the dossiers' one visibility policy (``permissions``).
 
-Anything the reader may not have (another's dossier, another agency, an internal form for a
-citizen, a form the dossier does not have) is answered with 404; anonymous readers are sent
-to log in.
+Every form of a dossier carries the applicant's personal data, so forms 01–06 are printed for
+those who may see it (the applicant: their forms 01–05; the officials handling the dossier: all)
+and the register of an agency (form 07) for the roles that see every dossier received there with
+their personal data. Anything else (another's dossier, another agency, a role without personal
+data such as the clerk or the administrator, an internal form for a citizen, a form the dossier
+does not have) is answered with 404; anonymous readers are sent to log in.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cqs.accounts.permissions import official_needs_otp, official_required, roles_by_agency, second_factor_redirect
+from cqs.accounts.permissions import official_needs_otp, official_required, second_factor_redirect
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden
-from cqs.core.forms import parse_dmy
-from cqs.dossiers import documents
-from cqs.dossiers.permissions import may_see
+from cqs.dossiers import documents, services
+from cqs.dossiers.forms import RegisterPeriodForm
+from cqs.dossiers.models import Channel
+from cqs.dossiers.permissions import may_print_register, sees_personal_data
 from cqs.dossiers.selectors_forms import dossier_for_forms
 from cqs.units.selectors import agency_resolve
 
@@ -45,21 +46,20 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
     if form not in documents.FORMS:
         raise Http404
     dossier = dossier_for_forms(code=code)
-    if dossier is None or not may_see(user, dossier):
+    if dossier is None or not sees_personal_data(user, dossier):
         raise Http404
     if not getattr(user, "is_official", False) and form not in documents.CITIZEN_FORMS:
         raise Http404
     try:
-        content = documents.form_pdf(dossier=dossier, form=form)
+        if form == "01" and dossier.channel == Channel.ONLINE:
+            content = services.dossier_receipt_electronic(dossier=dossier, actor=user)
+        else:
+            content = documents.form_pdf(dossier=dossier, form=form)
     except NotFoundOrForbidden as error:
         raise Http404 from error
+    except ApplicationError as error:  # the time-stamping authority did not answer: nothing was kept
+        return HttpResponse(error.message, status=503, content_type="text/plain; charset=utf-8")
     return _pdf_response(content, f"mau-{form}-{_safe_name(dossier.code)}.pdf")
-
-
-def _parse_date(value: str | None, default: dt.date) -> dt.date | None:
-    if value is None or not value.strip():
-        return default
-    return parse_dmy(value)
 
 
 @official_required()
@@ -69,16 +69,15 @@ def register(request: HttpRequest, agency_code: str) -> HttpResponse:
         agency = agency_resolve(code=agency_code)
     except NotFoundOrForbidden as error:
         raise Http404 from error
-    if agency.pk not in roles_by_agency(request.user):
+    if not may_print_register(request.user, agency.pk):
         raise Http404
-    today = timezone.localdate()
-    start = _parse_date(request.GET.get("tu"), today.replace(day=1))
-    end = _parse_date(request.GET.get("den"), today)
-    if start is None or end is None:
+    period = RegisterPeriodForm(request.GET)
+    if not period.is_valid():
         return HttpResponseBadRequest(
-            _("Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 01/11/2026."),
+            _("Ngày không hợp lệ: %(errors)s") % {"errors": period.error_text()},
             content_type="text/plain; charset=utf-8",
         )
+    start, end = period.cleaned_data["tu"], period.cleaned_data["den"]
     try:
         content = documents.register_pdf(agency=agency, start=start, end=end)
     except ApplicationError as error:

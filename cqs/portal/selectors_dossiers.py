@@ -26,7 +26,7 @@ from cqs.dossiers.models import (
     StoredPaper,
     SupplementRequest,
 )
-from cqs.dossiers.permissions import dossiers_visible_to
+from cqs.dossiers.permissions import dossiers_visible_to, may_see_file
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -159,7 +159,7 @@ def citizen_dossier_page(*, user: User, code: str) -> DossierPage:
             .order_by("-requested_at")
             .first()
         )
-    files = list(_files_shown(dossier).order_by("id"))
+    files = [item for item in dossier.files.order_by("id") if may_see_file(user, item)]
     return DossierPage(
         dossier=dossier,
         timeline=timeline,
@@ -171,19 +171,11 @@ def citizen_dossier_page(*, user: User, code: str) -> DossierPage:
     )
 
 
-def _files_shown(dossier: Dossier) -> QuerySet[DossierFile]:
-    """The dossier's files the applicant sees: the result only once the dossier is finished (not while issued)."""
-    files = DossierFile.objects.filter(dossier=dossier)
-    if dossier.status not in (Status.FINISHED, Status.RETURNED):
-        files = files.exclude(source=DossierFile.Source.RESULT)
-    return files
-
-
 def citizen_dossier_file(*, user: User, code: str, file_id: int) -> DossierFile:
     """A file of one of the citizen's own dossiers; anything else is "not found"."""
     dossier = citizen_dossier(user=user, code=code)
-    found = _files_shown(dossier).filter(pk=file_id).first()
-    if found is None:
+    found = dossier.files.filter(pk=file_id).first()
+    if found is None or not may_see_file(user, found):
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     return found
 

@@ -41,7 +41,7 @@ from cqs.catalog.eforms import eform_class, initial_from_user
 from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import download_response, kind_extension, kind_label, size_text
-from cqs.dossiers import documents, services
+from cqs.dossiers import documents, services, transitions
 from cqs.dossiers.models import Delivery, FilingMode, Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
@@ -485,7 +485,7 @@ def _page(request: HttpRequest, code: str) -> sel.DossierPage:
 
 def _render_detail(request: HttpRequest, page: sel.DossierPage, status: int = 200, **forms: Any) -> HttpResponse:
     dossier = page.dossier
-    allowed = services.ALLOWED
+    offered = transitions.available_actions(_user(request), dossier)
     context: dict[str, Any] = {
         "page": page,
         "dossier": dossier,
@@ -493,9 +493,10 @@ def _render_detail(request: HttpRequest, page: sel.DossierPage, status: int = 20
             (reverse("dossier_forms:form", args=[dossier.code, form]), form, title)
             for form, title in documents.forms_for(dossier, citizen=True)
         ],
-        "can_withdraw": dossier.status in allowed["withdraw"],
-        "can_choose_delivery": dossier.status in allowed["choose_delivery"],
-        "can_rate": dossier.status in allowed["rate"] and dossier.rating is None,
+        "can_withdraw": transitions.Action.WITHDRAW in offered,
+        "can_choose_delivery": transitions.Action.CHOOSE_DELIVERY in offered,
+        "can_rate": transitions.Action.RATE in offered,
+        "can_supplement": transitions.Action.ANSWER_SUPPLEMENT in offered,
         "supplement_form": forms.get("supplement_form")
         or (f.SupplementForm(items=page.supplement.items) if page.supplement else None),
         "delivery_form": forms.get("delivery_form") or f.DeliveryForm(initial={"delivery": dossier.delivery}),
@@ -541,12 +542,9 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     """Withdraw, after a confirmation page with the reason."""
     page = _page(request, code)
     dossier = page.dossier
-    if dossier.status not in services.ALLOWED["withdraw"]:
-        messages.error(
-            request,
-            _("Không thể rút hồ sơ %(code)s: hồ sơ đang ở trạng thái «%(status)s».")
-            % {"code": dossier.code, "status": Status(dossier.status).label},
-        )
+    refused = transitions.refusal(dossier, transitions.Action.WITHDRAW)
+    if refused is not None:
+        messages.error(request, refused)
         return redirect("portal:dossier", dossier.code)
     form = f.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

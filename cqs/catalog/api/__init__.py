@@ -79,6 +79,7 @@ class AgencyKindOut(Schema):
 
 
 class DocumentOut(Schema):
+    id: int = PydanticField(description="Mã giấy tờ: `required_document_id` của giấy tờ khi nộp hồ sơ.")
     name: str = PydanticField(description="Tên giấy tờ.")
     originals: int = PydanticField(description="Số bản chính.")
     copies: int = PydanticField(description="Số bản sao.")
@@ -114,6 +115,15 @@ class ProcessStepOut(Schema):
     duration_hours: Decimal = PydanticField(description="Thời gian (giờ làm việc).")
 
 
+class ProcedureLinksOut(Schema):
+    deciding_agencies: str = PydanticField(
+        description="Các cơ quan giải quyết hồ sơ của thủ tục (`deciding_agency` khi nộp hồ sơ), có phân trang."
+    )
+    receiving_agencies: str = PydanticField(
+        description="Các nơi tiếp nhận hồ sơ trong tỉnh (`receiving_agency` khi nộp hồ sơ), có phân trang."
+    )
+
+
 class DecisionOut(Schema):
     number: str = PydanticField(description="Số, ký hiệu quyết định công bố, ví dụ 1234/QĐ-UBND.")
     date: dt.date | None = PydanticField(description="Ngày quyết định.")
@@ -131,6 +141,13 @@ class ProcedureDetailOut(Schema):
         description="Mọi cơ quan đang hoạt động thuộc các loại này thực hiện thủ tục (ví dụ mọi UBND cấp xã)."
     )
     agencies: list[AgencyOut] = PydanticField(description="Các cơ quan thực hiện cụ thể (ngoài các loại trên).")
+    deciding_agency_count: int = PydanticField(
+        description=(
+            "Số cơ quan có thể giải quyết (các cơ quan trên và mọi cơ quan thuộc các loại trên); "
+            "danh sách ở `links.deciding_agencies`."
+        )
+    )
+    links: ProcedureLinksOut
     deciding_authority: str = PydanticField(description="Cơ quan có thẩm quyền quyết định.")
     steps: str = PydanticField(description="Trình tự thực hiện.")
     method: str = PydanticField(description="Cách thức thực hiện.")
@@ -168,6 +185,36 @@ class ProcedureFilters(Schema):
     online_level: str = PydanticField("", description="Mức độ trực tuyến: full, partial, none.")
     page: str = PydanticField("1", description="Trang, từ 1.")
     page_size: str = PydanticField(str(DEFAULT_PAGE_SIZE), description="Số thủ tục mỗi trang, từ 1 đến 100.")
+
+
+class UnitRefOut(Schema):
+    code: str = PydanticField(description="Mã đơn vị hành chính.")
+    name: str = PydanticField(description="Tên đơn vị hành chính.")
+
+
+class AgencyItemOut(Schema):
+    electronic_code: str = PydanticField(description="Mã định danh điện tử của cơ quan (dùng khi nộp hồ sơ).")
+    name: str = PydanticField(description="Tên cơ quan.")
+    kind: str = PydanticField(description="Loại cơ quan.")
+    unit: UnitRefOut = PydanticField(description="Đơn vị hành chính của cơ quan.")
+
+
+class AgencyPageOut(Schema):
+    count: int = PydanticField(description="Tổng số cơ quan tìm thấy.")
+    page: int = PydanticField(description="Trang hiện tại, bắt đầu từ 1.")
+    page_size: int = PydanticField(description="Số cơ quan mỗi trang (tối đa 100).")
+    results: list[AgencyItemOut]
+
+
+class AgencyFilters(Schema):
+    role: str = PydanticField(
+        "deciding",
+        description="deciding: cơ quan giải quyết thủ tục; receiving: nơi tiếp nhận hồ sơ (mọi nơi trong tỉnh).",
+    )
+    unit: str = PydanticField("", description="Mã đơn vị hành chính: một xã, phường hoặc một tỉnh (gồm các xã).")
+    q: str = PydanticField("", description="Tên cơ quan (không cần dấu).")
+    page: str = PydanticField("1", description="Trang, từ 1.")
+    page_size: str = PydanticField(str(DEFAULT_PAGE_SIZE), description="Số cơ quan mỗi trang, từ 1 đến 100.")
 
 
 class ImportOut(Schema):
@@ -286,13 +333,28 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
             for kind, label in zip(version.agency_kinds or [], version.agency_kind_labels, strict=True)
         ],
         agencies=[{"electronic_code": a.electronic_code, "name": a.name} for a in version.agencies.all()],
+        deciding_agency_count=selectors.version_deciding_agencies(version).count(),
+        links={
+            "deciding_agencies": _agencies_url(procedure.code, "deciding"),
+            "receiving_agencies": _agencies_url(procedure.code, "receiving"),
+        },
         decision={"number": version.decision_number, "date": version.decision_date},
         effective_from=version.effective_from,
         url=_url_template().format(code=procedure.code),
     )
     for position, step in enumerate(data["process_steps"], start=1):
         step["position"] = position
+    for item, document in zip(data["documents"], version.documents.all(), strict=True):
+        item["id"] = document.pk
     return data
+
+
+def _agencies_url(code: str, role: str) -> str:
+    try:
+        path = reverse("api:procedure_agencies", kwargs={"code": code})
+    except NoReverseMatch:
+        path = f"/api/v1/procedures/{code}/agencies"
+    return f"{path}?role={role}"
 
 
 @router.get(
@@ -303,6 +365,56 @@ def _detail(procedure: Procedure) -> dict[str, Any]:
 )
 def procedure_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     return _detail(selectors.procedure_get_published(code=code[:40]))
+
+
+AGENCY_ROLES = ("deciding", "receiving")
+MAX_UNIT_CODE = 10
+
+
+@router.get(
+    "/procedures/{code}/agencies",
+    response={200: AgencyPageOut, 404: ErrorOut, 422: ErrorOut},
+    auth=public_auth,
+    url_name="procedure_agencies",
+    summary="Cơ quan giải quyết, nơi tiếp nhận hồ sơ của thủ tục",
+    description=(
+        "`role=deciding`: các cơ quan giải quyết hồ sơ của thủ tục (các cơ quan được nêu và mọi cơ quan đang "
+        "hoạt động thuộc các loại cơ quan thực hiện, ví dụ mọi UBND cấp xã); `role=receiving`: mọi nơi tiếp nhận "
+        "hồ sơ trong tỉnh (không phụ thuộc địa giới hành chính). Lọc theo đơn vị hành chính (`unit`) và tên "
+        "(`q`); có phân trang. Mã định danh điện tử là giá trị `deciding_agency`, `receiving_agency` khi nộp hồ sơ."
+    ),
+)
+def procedure_agencies(request: HttpRequest, code: str, filters: Query[AgencyFilters]) -> dict[str, Any]:
+    procedure = selectors.procedure_get_published(code=code[:40])
+    role = _choice(filters.role or "deciding", "role", [(r, r) for r in AGENCY_ROLES]) or "deciding"
+    page = _positive(filters.page, "page")
+    page_size = _positive(filters.page_size, "page_size", maximum=MAX_PAGE_SIZE)
+    if len(filters.q) > MAX_QUERY_LENGTH:
+        raise BadQuery(f"Từ khoá dài tối đa {MAX_QUERY_LENGTH} ký tự.")
+    unit = filters.unit.strip()
+    if len(unit) > MAX_UNIT_CODE:
+        raise BadQuery(f"Mã đơn vị hành chính dài tối đa {MAX_UNIT_CODE} ký tự.")
+    version = procedure.current_version
+    assert version is not None  # procedure_get_published guarantees it
+    agencies = selectors.version_deciding_agencies(version) if role == "deciding" else selectors.receiving_agencies()
+    agencies = selectors.agencies_narrowed(agencies, unit_code=unit, query=filters.q)
+    count = Paginator(agencies, page_size).count
+    offset = (page - 1) * page_size
+    rows = list(agencies[offset : offset + page_size]) if offset < count else []
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "results": [
+            {
+                "electronic_code": a.electronic_code,
+                "name": a.name,
+                "kind": a.kind,
+                "unit": {"code": a.unit.code, "name": a.unit.name},
+            }
+            for a in rows
+        ],
+    }
 
 
 @router.get("/fields", response=list[FieldOut], auth=public_auth, summary="Các lĩnh vực có thủ tục đang công bố")

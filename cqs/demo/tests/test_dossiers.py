@@ -17,8 +17,9 @@ from cqs.demo.people import minimal_pdf
 from cqs.demo.scale import scale_load
 from cqs.demo.services import demo_accounts, demo_agencies, demo_catalog, demo_units
 from cqs.dossiers import clock, services
-from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, DossierStep, Status
+from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, DossierStep, Status, StoredPaper
 from cqs.dossiers.selectors import worklist
+from cqs.signing.pdf import pdf_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,21 @@ def test_demo_dossiers_every_state_in_time_order_on_the_working_calendar() -> No
     mine = Dossier.objects.filter(applicant__username="040190012345")
     assert mine.count() >= 6
     assert len(set(mine.values_list("status", flat=True))) >= 6
+
+    # Dossiers wait at the steps the random year leaves empty, the clerk's first (the demo's 40 reach these).
+    clerk_waiting = Dossier.objects.filter(status=Status.PROCESSING, current_role="clerk")
+    assert clerk_waiting.count() >= 8
+    assert Dossier.objects.filter(status=Status.PROCESSING, current_role="specialist", current_step=3).exists()
+    # A full-online procedure's approved dossiers carry the signed electronic result, valid.
+    approved = Dossier.objects.filter(version__online_level="full", events__action="approve").distinct()
+    assert approved.exists()
+    for dossier in approved:
+        result = dossier.files.get(source=DossierFile.Source.RESULT)
+        with result.file.open("rb") as handle:
+            reports = pdf_verify(pdf=handle.read())
+        assert [r.signer_name for r in reports][-1] == dossier.deciding_agency.name and all(r.ok for r in reports)
+        if dossier.status == Status.RETURNED and dossier.applicant is not None:
+            assert StoredPaper.objects.filter(owner=dossier.applicant, verification_code=result.verification_code)
 
     counts = (Dossier.objects.count(), DossierEvent.objects.count(), User.objects.count(), AuditEvent.objects.count())
     assert demo_dossiers_seed(stdout=io.StringIO(), count=40) == 0

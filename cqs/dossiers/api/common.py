@@ -14,9 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import BaseModel
 
-from cqs.accounts.permissions import roles_by_agency
 from cqs.catalog import selectors as catalog_selectors
-from cqs.catalog.models import ProcessStep
 from cqs.core.api import (
     ErrorOut,
     Unprocessable,
@@ -25,7 +23,7 @@ from cqs.core.api import (
     multipart_payload,
 )
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.dossiers import services
+from cqs.dossiers import services, transitions
 from cqs.dossiers.api.schemas import (
     AttachmentIn,
     CounterFilingIn,
@@ -33,7 +31,8 @@ from cqs.dossiers.api.schemas import (
     errors_vi,
 )
 from cqs.dossiers.models import Channel, Dossier, DossierFile, FormalNotice, Status
-from cqs.dossiers.permissions import DOSSIER_ROLES, dossiers_visible_to, may_act
+from cqs.dossiers.permissions import dossiers_visible_to, may_see_file, sees_personal_data
+from cqs.dossiers.transitions import Action
 from cqs.units.models import Agency
 
 router = Router(tags=["Hồ sơ"])
@@ -164,19 +163,6 @@ def _agency_ref(agency: Agency) -> dict[str, str]:
     return {"electronic_code": agency.electronic_code, "name": agency.name}
 
 
-def _sees_personal_data(user: Any, dossier: Dossier) -> bool:
-    """The applicant, and officials who handle dossiers at one of the dossier's agencies.
-
-    ``dossiers_visible_to`` already keeps other officials out; this second check keeps personal data
-    out of any answer should visibility ever be widened (e.g. for statistics roles).
-    """
-    if dossier.applicant_id is not None and dossier.applicant_id == getattr(user, "pk", None):
-        return True
-    roles = roles_by_agency(user)
-    agencies = (dossier.receiving_agency_id, dossier.deciding_agency_id, dossier.current_agency_id)
-    return any(roles.get(agency, set()) & DOSSIER_ROLES for agency in agencies)
-
-
 def _state(dossier: Dossier) -> dict[str, Any]:
     return {
         "code": dossier.code,
@@ -191,61 +177,38 @@ def _state(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-# The API's name of each service action.
-ACTION_PATHS: dict[str, str] = {
-    "accept": "accept",
-    "refuse": "refuse",
-    "request_supplement": "request-supplement",
-    "answer_supplement": "supplement",
-    "forward": "forward",
-    "approve": "approve",
-    "send_back": "send-back",
-    "transfer": "transfer",
-    "transfer_return": "transfer-return",
-    "request_payment": "request-payment",
-    "record_payment": "record-payment",
-    "apologise": "apologise",
-    "stop": "stop",
-    "withdraw": "withdraw",
-    "confirm_withdrawal": "confirm-withdrawal",
-    "finish": "finish",
-    "return_result": "return",
-    "choose_delivery": "delivery",
-    "rate": "rate",
-    "draft_result": "draft-result",
+# The API's name (the last part of its address) of each action.
+ACTION_PATHS: dict[Action, str] = {
+    Action.ACCEPT: "accept",
+    Action.REFUSE: "refuse",
+    Action.REQUEST_SUPPLEMENT: "request-supplement",
+    Action.ANSWER_SUPPLEMENT: "supplement",
+    Action.FORWARD: "forward",
+    Action.APPROVE: "approve",
+    Action.SEND_BACK: "send-back",
+    Action.TRANSFER: "transfer",
+    Action.TRANSFER_RETURN: "transfer-return",
+    Action.REQUEST_PAYMENT: "request-payment",
+    Action.RECORD_PAYMENT: "record-payment",
+    Action.APOLOGISE: "apologise",
+    Action.STOP: "stop",
+    Action.WITHDRAW: "withdraw",
+    Action.CONFIRM_WITHDRAWAL: "confirm-withdrawal",
+    Action.FINISH: "finish",
+    Action.RETURN_RESULT: "return",
+    Action.CHOOSE_DELIVERY: "delivery",
+    Action.RATE: "rate",
+    Action.DRAFT_RESULT: "draft-result",
 }
 
 
-def _steps_left(dossier: Dossier) -> bool:
-    """Whether handling steps remain after the current one (then the handler forwards, not finishes)."""
-    return (
-        dossier.version.process_steps.filter(position__gt=dossier.current_step or 0)
-        .exclude(unit_kind=ProcessStep.UnitKind.ONE_STOP)
-        .exists()
-    )
-
-
-def _available_actions(user: Any, dossier: Dossier) -> list[str]:
-    available = []
-    for action, path in ACTION_PATHS.items():
-        if dossier.status not in services.ALLOWED[action]:
-            continue
-        right = action
-        if action == "request_supplement":
-            right = "accept" if dossier.status == Status.SUBMITTED else "forward"
-        if action == "draft_result":
-            right = "approve" if dossier.status == Status.AWAITING_APPROVAL else "forward"
-        if action == "rate" and dossier.rating is not None:
-            continue
-        if action == "finish" and _steps_left(dossier):
-            continue
-        if may_act(user, right, dossier):
-            available.append(path)
-    return available
+def available_paths(user: Any, dossier: Dossier) -> list[str]:
+    """The addresses of what the caller may do now (``transitions.available_actions``)."""
+    return [ACTION_PATHS[action] for action in transitions.available_actions(user, dossier) if action in ACTION_PATHS]
 
 
 def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
-    personal = _sees_personal_data(user, dossier)
+    personal = sees_personal_data(user, dossier)
     applicant = None
     if personal:
         applicant = {
@@ -260,7 +223,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
             "authorisation_note": dossier.authorisation_note,
             "assisted_by": dossier.assisted_by,
         }
-    labels = services.ACTION_LABELS
+    labels = transitions.LABELS
     return {
         "code": dossier.code,
         "procedure": {
@@ -302,7 +265,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
                 "from_status": e.from_status,
                 "to_status": e.to_status,
                 "national_status": e.national_status,
-                "note": e.note,
+                "note": e.note if personal else "",  # notes quote the applicant and the result
             }
             for e in dossier.events.all()
         ],
@@ -337,7 +300,8 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
                     file_id=f.pk,
                 ),
             }
-            for f in (dossier.files.all() if personal else [])
+            for f in dossier.files.all()
+            if may_see_file(user, f)
         ],
         "supplement_requests": [
             {
@@ -359,7 +323,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
             }
             for n in dossier.notices.all()
         ],
-        "actions": _available_actions(user, dossier),
+        "actions": available_paths(user, dossier),
         "links": _links(dossier.code),
     }
 

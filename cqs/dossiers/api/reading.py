@@ -15,10 +15,11 @@ from cqs.core.api import (
     ErrorOut,
     Unprocessable,
     api_actor,
+    service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.core.uploads import download_response, kind_extension
-from cqs.dossiers import selectors
+from cqs.core.uploads import attachment_disposition, download_response, kind_extension
+from cqs.dossiers import selectors, services
 from cqs.dossiers.api.common import (
     CITIZEN_BOXES,
     MAX_ID,
@@ -28,7 +29,6 @@ from cqs.dossiers.api.common import (
     _links,
     _local,
     _positive,
-    _sees_personal_data,
     router,
 )
 from cqs.dossiers.api.schemas import (
@@ -38,7 +38,7 @@ from cqs.dossiers.api.schemas import (
     LookupOut,
 )
 from cqs.dossiers.models import OPEN_STATUSES, Dossier, Status
-from cqs.dossiers.permissions import dossiers_visible_to
+from cqs.dossiers.permissions import dossiers_visible_to, sees_personal_data
 
 
 @router.get(
@@ -97,7 +97,7 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[s
                 "status_label": str(Status(d.status).label),
                 "national_status": d.national_status,
                 "channel": d.channel,
-                "applicant_name": d.applicant_name if _sees_personal_data(user, d) else None,
+                "applicant_name": d.applicant_name if sees_personal_data(user, d) else None,
                 "submitted_at": _local(d.submitted_at),
                 "due_at": _local(d.due_at),
                 "current_role": d.current_role,
@@ -172,12 +172,46 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.get(
+    "/dossiers/{code}/receipt",
+    response={200: None, 401: ErrorOut, 404: ErrorOut},
+    auth=api_auth,
+    url_name="dossier_receipt",
+    summary="Giấy tiếp nhận điện tử (mẫu 01) của hồ sơ nộp trực tuyến",
+    description=(
+        "Giấy tiếp nhận và hẹn trả kết quả của hồ sơ nộp trực tuyến đã được tiếp nhận, có chữ ký số của nơi "
+        "tiếp nhận (ký khi gửi lần đầu, sau đó luôn là cùng một tệp). Nếu nơi tiếp nhận chưa có chứng thư số, "
+        "giấy được gửi chưa ký và ghi rõ điều đó. Chỉ người nộp và cán bộ xử lý hồ sơ; còn lại là “không tìm thấy”."
+    ),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Tệp PDF.",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    user = api_actor(request)
+    dossier = selectors.dossier_for(user=user, code=code[:60])
+    content = service_run(services.dossier_receipt_electronic, dossier=dossier, actor=user)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(f"mau-01-{dossier.code}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get(
     "/dossiers/{code}/files/{file_id}",
     response={200: None, 401: ErrorOut, 404: ErrorOut},
     auth=api_auth,
     url_name="dossier_file",
     summary="Tải một giấy tờ của hồ sơ",
-    description="Chỉ người nộp và cán bộ xử lý hồ sơ tải được; còn lại là “không tìm thấy”.",
+    description=(
+        "Người nộp và cán bộ xử lý hồ sơ tải được mọi giấy tờ; văn thư, ở bước vào sổ, phát hành, chỉ tải được "
+        "kết quả giải quyết; còn lại là “không tìm thấy”."
+    ),
     openapi_extra={
         "responses": {
             "200": {
@@ -192,8 +226,6 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponse:
     if not 1 <= file_id <= MAX_ID:
         raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
     item = selectors.dossier_file_for(user=user, code=code[:60], file_id=file_id)
-    if not _sees_personal_data(user, item.dossier):
-        raise NotFoundOrForbidden(_("Không tìm thấy giấy tờ."))
     try:
         handle = item.file.open("rb")
     except OSError as error:

@@ -6,7 +6,7 @@ the clock; ``attachments`` the papers. Callers use the names re-exported here.
 """
 
 from cqs.dossiers.services.attachments import Attachment
-from cqs.dossiers.services.base import ACTION_LABELS, ALLOWED, ATTACHMENT_TYPES, RESULT_DRAFT_MAX
+from cqs.dossiers.services.base import ATTACHMENT_TYPES, RESULT_DRAFT_MAX
 from cqs.dossiers.services.closing import (
     dossier_apologise,
     dossier_choose_delivery,
@@ -39,13 +39,12 @@ from cqs.dossiers.services.handling import (
 from cqs.dossiers.services.reception import (
     dossier_accept,
     dossier_answer_supplement,
+    dossier_receipt_electronic,
     dossier_refuse,
     dossier_request_supplement,
 )
 
 __all__ = [
-    "ACTION_LABELS",
-    "ALLOWED",
     "ATTACHMENT_TYPES",
     "RESULT_DRAFT_MAX",
     "Attachment",
@@ -59,6 +58,7 @@ __all__ = [
     "dossier_finish",
     "dossier_forward",
     "dossier_rate",
+    "dossier_receipt_electronic",
     "dossier_receive_at_counter",
     "dossier_record_payment",
     "dossier_refuse",

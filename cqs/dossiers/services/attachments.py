@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from cqs.catalog.models import ProcedureVersion, RequiredDocument
 from cqs.core.errors import ValidationFailed
@@ -44,6 +47,20 @@ class _CheckedAttachment:
     checked: CheckedUpload | None = None
     paper: StoredPaper | None = None
     verification_code: str = ""
+
+
+PAGE_COUNT_MAX = 32767  # the field's bound
+
+
+def page_count(checked: CheckedUpload) -> int | None:
+    """The pages of a PDF (a scan's page count must match the original's, Circular 01/2023 Art. 8);
+    an image is one page; None when the PDF's page tree cannot be read (the file was still accepted)."""
+    if checked.kind != "pdf":
+        return 1
+    try:
+        return min(len(PdfReader(io.BytesIO(checked.content)).pages), PAGE_COUNT_MAX)
+    except (PyPdfError, ValueError, OSError, KeyError, TypeError, RecursionError):
+        return None
 
 
 def _check_attachments(
@@ -109,6 +126,7 @@ def _store_attachments(dossier: Dossier, prepared: Iterable[_CheckedAttachment],
                 kind=checked.kind,
                 size=checked.size,
                 sha256=checked.sha256,
+                page_count=page_count(checked),
                 verification_code=item.verification_code,
                 uploaded_by=by,
             )

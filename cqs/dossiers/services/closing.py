@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import User
-from cqs.catalog.models import ProcessStep
 from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, working_periods
-from cqs.core.errors import InvalidTransition, ValidationFailed
+from cqs.core.errors import ValidationFailed
 from cqs.core.text import nfc
-from cqs.dossiers import clock
+from cqs.dossiers import clock, transitions
 from cqs.dossiers.models import (
     Delivery,
     Dossier,
@@ -24,7 +23,17 @@ from cqs.dossiers.models import (
 )
 from cqs.dossiers.services.attachments import _check_attachments, _result_attachment, _store_attachments
 from cqs.dossiers.services.base import S, _event, _guard, _lock, _required_text, _save
-from cqs.dossiers.services.steps import _close_step, _open_step, _remaining_after, _resume
+from cqs.dossiers.services.steps import _close_step, _open_step, _resume
+
+# An apology may put the return date off by the procedure's statutory time at most, and never by less
+# than this many working days (a procedure of a few hours still gets a sensible new date).
+EXTENSION_MIN_DAYS = 10
+
+
+def _latest_new_due_date(dossier: Dossier, *, calendar: WorkingCalendar) -> dt.date:
+    assert dossier.due_at is not None
+    hours = max(float(dossier.statutory_hours), EXTENSION_MIN_DAYS * HOURS_PER_DAY)
+    return timezone.localtime(calendar.add_working_hours(dossier.due_at, hours)).date()
 
 
 @transaction.atomic
@@ -34,22 +43,21 @@ def dossier_apologise(*, dossier: Dossier, actor: User, reason: str, new_due_dat
     _guard(dossier, action="apologise", actor=actor)
     reason = _required_text(reason, _("Phải ghi lý do chậm trễ."))
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
-    if dossier.extension_count >= 1:
-        raise InvalidTransition(
-            _("Ngày hẹn trả của hồ sơ %(code)s đã được hẹn lại một lần; không được hẹn lại lần nữa.")
-            % {"code": dossier.code}
-        )
-    if (
-        dossier.due_at is None
-        or now > dossier.due_at
-        or calendar.working_hours_between(now, dossier.due_at) < HOURS_PER_DAY
-    ):
-        raise InvalidTransition(_("Phiếu xin lỗi phải gửi trước hạn trả ít nhất 1 ngày làm việc."))
     office = timezone.get_default_timezone()
+    assert dossier.due_at is not None  # the guard refuses an apology for a dossier without a return date
     if new_due_date <= timezone.localtime(dossier.due_at, office).date():
         raise ValidationFailed(
             _("Ngày hẹn trả mới phải sau ngày hẹn trả hiện tại (%(due)s).")
             % {"due": timezone.localtime(dossier.due_at, office).strftime("%d/%m/%Y")}
+        )
+    latest = _latest_new_due_date(dossier, calendar=calendar)
+    if new_due_date > latest:
+        raise ValidationFailed(
+            _(
+                "Ngày hẹn trả mới chậm nhất là %(latest)s: không được gia hạn quá thời hạn giải quyết của thủ tục "
+                "(ít nhất %(days)d ngày làm việc) tính từ ngày hẹn trả hiện tại."
+            )
+            % {"latest": latest.strftime("%d/%m/%Y"), "days": EXTENSION_MIN_DAYS}
         )
     if not calendar.is_working_day(new_due_date):
         raise ValidationFailed(_("Ngày hẹn trả mới phải là ngày làm việc."))
@@ -99,18 +107,26 @@ def dossier_stop(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
 
 @transaction.atomic
 def dossier_withdraw(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
-    """The citizen withdraws: at once before acceptance, else on the desk's confirmation."""
+    """The citizen asks to withdraw (national status 7): before acceptance the dossier is withdrawn at once
+    (the system confirms, nothing being accepted yet); afterwards the one-stop desk confirms."""
     dossier = _lock(dossier)
     _guard(dossier, action="withdraw", actor=actor)
     reason = _required_text(reason, _("Vui lòng ghi lý do rút hồ sơ."))
     before, now = dossier.status, timezone.now()
+    dossier.status = S.WITHDRAWAL_REQUESTED
+    _save(dossier, "status")
+    _event(dossier, action="withdraw", actor=actor, from_status=before, note=reason, at=now)
     if dossier.received_at is None:
         dossier.status, dossier.closed_at = S.WITHDRAWN, now
         _save(dossier, "status", "closed_at")
-    else:
-        dossier.status = S.WITHDRAWAL_REQUESTED
-        _save(dossier, "status")
-    _event(dossier, action="withdraw", actor=actor, from_status=before, note=reason, at=now)
+        _event(
+            dossier,
+            action="confirm_withdrawal",
+            actor=None,
+            from_status=S.WITHDRAWAL_REQUESTED,
+            note=_("Hồ sơ chưa được tiếp nhận: rút ngay theo yêu cầu của người nộp."),
+            at=now,
+        )
     return dossier
 
 
@@ -144,7 +160,7 @@ def _finish(
     )
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="finished", note=summary, calendar=calendar)
-    remaining = _remaining_after(dossier)
+    remaining = transitions.remaining_steps(dossier)
     if remaining:  # the return step(s) at the one-stop desk
         _open_step(dossier, remaining[0], at=now, actor=actor, calendar=calendar)
     dossier.status, dossier.finished_at = S.FINISHED, now
@@ -172,8 +188,6 @@ def dossier_finish(*, dossier: Dossier, actor: User, summary: str, result: Any =
     dossier = _lock(dossier)
     _guard(dossier, action="finish", actor=actor)
     summary = _required_text(summary, _("Ghi kết quả giải quyết."))
-    if any(step.unit_kind != ProcessStep.UnitKind.ONE_STOP for step in _remaining_after(dossier)):
-        raise InvalidTransition(_("Hồ sơ còn bước xử lý chưa làm; hãy chuyển bước tiếp theo."))
     if (
         result is not None
         and dossier.files.filter(source=DossierFile.Source.RESULT).exclude(verification_code="").exists()
@@ -246,8 +260,6 @@ def dossier_rate(*, dossier: Dossier, actor: User, rating: int, comment: str = "
     _guard(dossier, action="rate", actor=actor)
     if isinstance(rating, bool) or rating not in (1, 2, 3, 4, 5):
         raise ValidationFailed(_("Chọn mức đánh giá từ 1 đến 5 sao."))
-    if dossier.rating is not None:
-        raise InvalidTransition(_("Bạn đã đánh giá hồ sơ %(code)s.") % {"code": dossier.code})
     before, now = dossier.status, timezone.now()
     dossier.rating, dossier.rating_comment, dossier.rated_at = rating, nfc(comment)[:1000], now
     _save(dossier, "rating", "rating_comment", "rated_at")

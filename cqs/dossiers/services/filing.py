@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role, User
 from cqs.accounts.validators import validate_citizen_id, validate_tax_code
+from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import OnlineLevel, ProcedureVersion
 from cqs.core.audit import audit_record, jsonable
@@ -61,16 +62,13 @@ class Filing:
 
 
 def implementing_agencies(version: ProcedureVersion) -> list[Agency]:
-    """The active agencies that decide this version's dossiers: the linked ones and those of its kinds."""
-    linked = list(version.agencies.filter(is_active=True))
-    kinds = list(version.agency_kinds or [])
-    of_kinds = list(Agency.objects.filter(is_active=True, kind__in=kinds)) if kinds else []
-    return sorted({a.pk: a for a in [*linked, *of_kinds]}.values(), key=lambda a: a.name)
+    """The active agencies that decide this version's dossiers (``catalog.selectors``), by name."""
+    return sorted(catalog_selectors.version_deciding_agencies(version), key=lambda a: a.name)
 
 
 def receiving_agencies() -> list[Agency]:
     """Every place in the province where a dossier may be handed in (no administrative boundary)."""
-    return list(Agency.objects.filter(is_active=True, kind__in=APPLICANT_AGENCY_KINDS).order_by("name"))
+    return list(catalog_selectors.receiving_agencies())
 
 
 def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str, Any], list[str]]:

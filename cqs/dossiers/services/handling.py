@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role, User
 from cqs.catalog import result_templates
-from cqs.catalog.models import ProcessStep
+from cqs.catalog.models import OnlineLevel, ProcessStep
 from cqs.core.calendar import WorkingCalendar
-from cqs.core.errors import InvalidTransition, ValidationFailed
+from cqs.core.errors import ValidationFailed
 from cqs.core.text import nfc
-from cqs.dossiers import results
+from cqs.dossiers import results, transitions
 from cqs.dossiers.models import (
     Dossier,
     DossierStep,
@@ -29,7 +29,6 @@ from cqs.dossiers.services.steps import (
     _open_step,
     _pause,
     _process,
-    _remaining_after,
     _resting_status,
     _resume,
 )
@@ -44,8 +43,6 @@ def dossier_forward(*, dossier: Dossier, actor: User, note: str = "") -> Dossier
     """Hand the dossier on to the next step of its frozen internal process (timed on the control sheet)."""
     dossier = _lock(dossier)
     _guard(dossier, action="forward", actor=actor)
-    if dossier.status == S.TRANSFERRED:
-        raise InvalidTransition(_("Hồ sơ đang ở cơ quan phối hợp; chờ cơ quan đó trả lại."))
     _advance(dossier, actor=actor, action="forward", note=nfc(note), outcome="done")
     return dossier
 
@@ -60,18 +57,27 @@ def dossier_approve(
     verification code and its QR code, is signed by the leader and sealed by the deciding agency,
     and is registered for the public verification page. It is signed at the last approval: after
     it may come only the clerk's step (registering and issuing) and the return at the desk, and the
-    signed result goes on with the dossier to those steps.
+    signed result goes on with the dossier to those steps. The last approval of a dossier of a
+    full-online procedure (toàn trình) always issues the electronic result: never a paper only.
     """
     dossier = _lock(dossier)
     _guard(dossier, action="approve", actor=actor)
-    remaining = _remaining_after(dossier)
+    remaining = transitions.remaining_steps(dossier)
     if electronic_result and result is not None:
         raise ValidationFailed(_("Chọn một trong hai: tải tệp kết quả lên hoặc cấp kết quả điện tử."))
-    if electronic_result and not all(_after_last_approval(step) for step in remaining):
+    last_approval = all(_after_last_approval(step) for step in remaining)
+    if electronic_result and not last_approval:
         raise ValidationFailed(
             _(
                 "Kết quả điện tử chỉ được ký ở lần phê duyệt cuối cùng của quy trình "
                 "(sau đó chỉ còn bước văn thư phát hành và bước trả kết quả)."
+            )
+        )
+    if last_approval and not electronic_result and dossier.version.online_level == OnlineLevel.FULL:
+        raise ValidationFailed(
+            _(
+                "Thủ tục này là dịch vụ công trực tuyến toàn trình: kết quả giải quyết phải là kết quả điện tử "
+                "có chữ ký số; hãy chọn «Ký số và cấp kết quả điện tử» khi phê duyệt."
             )
         )
     finishing = all(step.unit_kind == ProcessStep.UnitKind.ONE_STOP for step in remaining)
@@ -168,8 +174,7 @@ def _electronic_result(dossier: Dossier, *, actor: User, note: str) -> tuple[byt
 def dossier_result_draft(*, dossier: Dossier, actor: User, content: str) -> Dossier:
     """The handler of the current step (or the leader awaiting approval) drafts what the result says."""
     dossier = _lock(dossier)
-    as_action = "approve" if dossier.status == S.AWAITING_APPROVAL else "forward"
-    _guard(dossier, action="draft_result", actor=actor, as_action=as_action)
+    _guard(dossier, action="draft_result", actor=actor)
     content = _required_text(content, _("Ghi nội dung kết quả giải quyết."))
     if len(content) > RESULT_DRAFT_MAX:
         raise ValidationFailed(
@@ -188,12 +193,8 @@ def dossier_send_back(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
     dossier = _lock(dossier)
     _guard(dossier, action="send_back", actor=actor)
     reason = _required_text(reason, _("Phải ghi lý do trả lại."))
-    steps = [
-        s for s in _process(dossier.version) if dossier.current_step is not None and s.position < dossier.current_step
-    ]
-    previous = next((s for s in reversed(steps) if s.unit_kind != ProcessStep.UnitKind.ONE_STOP), None)
-    if previous is None:
-        raise InvalidTransition(_("Không có bước xử lý trước để trả lại."))
+    previous = transitions.previous_handling_step(dossier)
+    assert previous is not None  # the guard refuses a send-back with no handling step before
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
     _close_step(dossier, at=now, actor=actor, outcome="sent_back", note=reason, calendar=calendar)
     _open_step(dossier, previous, at=now, actor=actor, calendar=calendar)

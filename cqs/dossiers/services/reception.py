@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,16 +13,20 @@ from django.utils.translation import gettext as _
 
 from cqs.accounts.models import User
 from cqs.catalog.models import ProcessStep
+from cqs.core.audit import audit_record
 from cqs.core.calendar import WorkingCalendar
-from cqs.core.errors import InvalidTransition, ValidationFailed
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
+from cqs.dossiers import documents
 from cqs.dossiers.models import (
     NATIONAL_ACCEPTED,
+    Channel,
     Dossier,
     DossierFile,
     FormalNotice,
     SupplementRequest,
 )
+from cqs.dossiers.permissions import sees_personal_data
 from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
 from cqs.dossiers.services.base import _REGISTER_LOCK, S, _event, _guard, _lock, _required_text, _save
 from cqs.dossiers.services.steps import (
@@ -34,6 +39,7 @@ from cqs.dossiers.services.steps import (
     _resume,
     _start_clock,
 )
+from cqs.signing.pdf import next_field_name, pdf_sign
 
 
 def _assign_register_row(dossier: Dossier, *, at: dt.datetime) -> None:
@@ -104,6 +110,47 @@ def dossier_accept(*, dossier: Dossier, actor: User) -> Dossier:
 
 
 @transaction.atomic
+def dossier_receipt_electronic(*, dossier: Dossier, actor: Any) -> bytes:
+    """Form 01 of an online dossier as sent electronically (Circular 03/2025: with a digital signature).
+
+    Issued when it is first sent (read by the applicant or an official, on the portal, the desk or the
+    API), signed with the receiving agency's seal and kept, so that every later reader gets the very
+    same signed receipt. While the agency has no usable certificate the receipt is sent unsigned and
+    says so; it is signed and kept once the agency has one. Accepting the dossier never waits for it.
+    """
+    dossier = _lock(dossier)
+    if not sees_personal_data(actor, dossier):
+        raise NotFoundOrForbidden(_("Không tìm thấy hồ sơ."))
+    if dossier.channel != Channel.ONLINE or dossier.received_at is None:
+        raise NotFoundOrForbidden(_("Hồ sơ không có giấy tiếp nhận điện tử."))
+    if dossier.receipt:
+        with dossier.receipt.open("rb") as handle:
+            return bytes(handle.read())
+    certificate = documents.receipt_certificate(dossier)
+    pdf = documents.form_pdf(dossier=dossier, form="01")  # it says whether, and by whom, it is signed
+    if certificate is None:
+        return pdf
+    agency = dossier.receiving_agency
+    signed = pdf_sign(
+        pdf=pdf,
+        certificate=certificate,
+        reason=_("Giấy tiếp nhận hồ sơ %(code)s") % {"code": dossier.code},
+        location=agency.unit.name if agency.unit_id else agency.name,
+        field_name=next_field_name(pdf),
+        placement="seal",
+    )
+    dossier.receipt.save(f"mau-01-{dossier.pk}.pdf", ContentFile(signed), save=False)
+    _save(dossier, "receipt")
+    audit_record(
+        actor=actor,
+        action="dossier.receipt_sign",
+        obj=dossier,
+        after={"certificate": certificate.pk, "agency": agency.electronic_code, "file": dossier.receipt.name},
+    )
+    return signed
+
+
+@transaction.atomic
 def dossier_refuse(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
     """Refusal with a specific reason (form 03)."""
     dossier = _lock(dossier)
@@ -125,18 +172,7 @@ def dossier_request_supplement(
 ) -> Dossier:
     """Ask, once and completely, for what is missing (form 02); the clock stops until the answer."""
     dossier = _lock(dossier)
-    # Before acceptance the one-stop desk asks; afterwards, whoever handles the current step.
-    _guard(
-        dossier,
-        action="request_supplement",
-        actor=actor,
-        as_action="accept" if dossier.status == S.SUBMITTED else "forward",
-    )
-    if dossier.supplement_count >= 1:
-        raise InvalidTransition(
-            _("Hồ sơ %(code)s đã được yêu cầu bổ sung một lần; chỉ được yêu cầu bổ sung một lần, đầy đủ.")
-            % {"code": dossier.code}
-        )
+    _guard(dossier, action="request_supplement", actor=actor)
     cleaned_items = [nfc(i) for i in items if nfc(i)]
     if not cleaned_items:
         raise ValidationFailed(_("Liệt kê ít nhất một nội dung cần bổ sung."))

@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role
 from cqs.catalog.models import ProcedureVersion, ProcessStep
 from cqs.core.calendar import WorkingCalendar
-from cqs.core.errors import InvalidTransition
-from cqs.dossiers import clock
+from cqs.dossiers import clock, transitions
 from cqs.dossiers.models import (
     Dossier,
     DossierPause,
@@ -121,15 +119,10 @@ def _resting_status(dossier: Dossier) -> str:
     return S.PROCESSING
 
 
-def _remaining_after(dossier: Dossier) -> list[ProcessStep]:
-    return [s for s in _process(dossier.version) if dossier.current_step is None or s.position > dossier.current_step]
-
-
 def _advance(dossier: Dossier, *, actor: Any, action: str, note: str, outcome: str) -> None:
+    """Close the current step and open the next (the guard has made sure a handling step follows)."""
     calendar, now, before = WorkingCalendar(), timezone.now(), dossier.status
-    remaining = _remaining_after(dossier)
-    if not remaining:
-        raise InvalidTransition(_("Đây là bước cuối của quy trình; hãy hoàn thành giải quyết hồ sơ."))
+    remaining = transitions.remaining_steps(dossier)
     _close_step(dossier, at=now, actor=actor, outcome=outcome, note=note, calendar=calendar)
     _open_step(dossier, remaining[0], at=now, actor=actor, calendar=calendar)
     dossier.assignee = None

@@ -83,22 +83,27 @@ def citizen(citizen_id: str, name: str = "Nguyễn Thị Lan", *, verified: bool
     )
 
 
-def world(*, hours: int = 3) -> World:
-    """A commune that decides a 3-working-day procedure (24 h) with a four-step process."""
-    agency = catalog_factories.agency(kind=Agency.Kind.COMMUNE_COMMITTEE, name="UBND phường Trường Vinh")
-    other = catalog_factories.agency(kind=Agency.Kind.DEPARTMENT, name="Sở Tư pháp")
-    manager = catalog_factories.official(role="catalog_manager")
+def published(
+    agency: Agency,
+    manager: User,
+    *,
+    steps: list[dict[str, Any]] | None = None,
+    online_level: str = "partial",
+    hours: int = 3,
+    name: str = "Thủ tục đăng ký khai sinh",
+) -> tuple[Procedure, ProcedureVersion]:
+    """A procedure decided by ``agency``, published with its internal process (``STEPS`` by default)."""
     procedure, version = catalog.procedure_create(
         code=f"1.{next(_seq):06d}",
-        name="Thủ tục đăng ký khai sinh",
+        name=name,
         field=catalog_factories.field(),
         level="commune",
-        online_level="full",
+        online_level=online_level,
         actor=manager,
     )
     catalog_factories.fill(version, manager, agencies=[agency])
     catalog.version_update(version=version, actor=manager, data={"processing_time": hours})
-    catalog.version_set_process_steps(version=version, actor=manager, items=STEPS)
+    catalog.version_set_process_steps(version=version, actor=manager, items=steps or STEPS)
     catalog.version_set_fees(version=version, actor=manager, items=[{"name": "Lệ phí", "amount": 8000, "note": ""}])
     catalog.version_check(version=version, actor=manager)
     catalog.version_publish(
@@ -110,6 +115,19 @@ def world(*, hours: int = 3) -> World:
     )
     procedure.refresh_from_db()
     version.refresh_from_db()
+    return procedure, version
+
+
+def world(*, hours: int = 3) -> World:
+    """A commune that decides a partly online 3-working-day procedure (24 h) with a four-step process.
+
+    Partly online: the leader may end with a paper result or an electronic one (a full-online
+    procedure always ends with the electronic result: tests of that rule set the level themselves).
+    """
+    agency = catalog_factories.agency(kind=Agency.Kind.COMMUNE_COMMITTEE, name="UBND phường Trường Vinh")
+    other = catalog_factories.agency(kind=Agency.Kind.DEPARTMENT, name="Sở Tư pháp")
+    manager = catalog_factories.official(role="catalog_manager")
+    procedure, version = published(agency, manager, hours=hours)
     return World(
         agency=agency,
         other_agency=other,

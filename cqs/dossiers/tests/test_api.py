@@ -8,21 +8,17 @@ import json
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from cqs.accounts.models import Role
-from cqs.accounts.services import api_token_issue
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.tests.samples import PNG
 from cqs.dossiers import services
 from cqs.dossiers.models import Dossier, DossierEvent, DossierFile
 from cqs.dossiers.tests.factories import PDF_BYTES, World, filing, official, pdf
+from cqs.dossiers.tests.factories_api import API, Caller
 
 pytestmark = pytest.mark.django_db
-
-API = "/api/v1"
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -30,33 +26,6 @@ API = "/api/v1"
 @pytest.fixture(autouse=True)
 def _officials_without_totp(settings: Any) -> None:
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
-
-
-def bearer(user: Any) -> dict[str, str]:
-    _token, raw = api_token_issue(user=user, name="kiểm thử", actor=user)
-    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-
-
-class Caller:
-    """A test client speaking for one account with its bearer token."""
-
-    def __init__(self, user: Any) -> None:
-        self.user = user
-        self.client = Client()
-        self.headers = bearer(user)
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.client.get(f"{API}{path}", params, **self.headers)
-
-    def post(self, path: str, body: Any = None, *, raw: str | bytes | None = None) -> Any:
-        data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(f"{API}{path}", data=data, content_type="application/json", **self.headers)
-
-    def multipart(self, path: str, payload: Any, files: list[Any] | None = None, field: str = "files") -> Any:
-        data: dict[str, Any] = {"payload": payload if isinstance(payload, str) else json.dumps(payload)}
-        if files:
-            data[field] = files
-        return self.client.post(f"{API}{path}", data=data, **self.headers)
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def test_may_act_follows_role_and_agency(w: World, s: Setup) -> None:
     assert may_act(partner, "transfer_return", d) and not may_act(w.specialist, "transfer_return", d)
     assert may_act(partner, "request_payment", d) and not may_act(w.specialist, "forward", d)
     # Citizen actions belong to the applicant alone.
-    for action in ("answer_supplement", "withdraw", "rate", "choose_delivery", "download_result"):
+    for action in ("answer_supplement", "withdraw", "rate", "choose_delivery"):
         assert may_act(w.citizen, action, d) and not may_act(w.stranger, action, d)
         assert not may_act(desk, action, d)
     # Unknown actions are refused to everyone.

@@ -805,7 +805,15 @@ def test_withdraw_before_acceptance_is_immediate(w: World) -> None:
     )
     dossier = services.dossier_withdraw(dossier=dossier, actor=w.citizen, reason="Nộp nhầm")
     assert dossier.status == Status.WITHDRAWN and dossier.closed_at is not None
-    assert DossierEvent.objects.get(dossier=dossier, action="withdraw").national_status == 8
+    # The national portal hears "withdrawal requested" (7) before "stopped" (8), as for an accepted dossier.
+    events = list(DossierEvent.objects.filter(dossier=dossier).order_by("at", "id"))
+    assert [(e.action, e.from_status, e.to_status, e.national_status) for e in events] == [
+        ("submit", "", Status.SUBMITTED, 1),
+        ("withdraw", Status.SUBMITTED, Status.WITHDRAWAL_REQUESTED, 7),
+        ("confirm_withdrawal", Status.WITHDRAWAL_REQUESTED, Status.WITHDRAWN, 8),
+    ]
+    assert events[1].actor == w.citizen and events[1].note == "Nộp nhầm"
+    assert events[2].actor is None  # nothing to confirm at the desk: the dossier was never accepted
 
 
 def test_withdraw_after_acceptance_waits_for_the_desk(w: World) -> None:
