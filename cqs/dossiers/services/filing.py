@@ -102,6 +102,11 @@ def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str,
     if filing.filing_mode == FilingMode.ON_BEHALF:
         if not nfc(filing.principal_name) or not nfc(filing.authorisation_note):
             errors["principal"] = _("Nộp thay cần ghi họ tên người ủy quyền và giấy ủy quyền.")
+        if filing.principal_id_number.strip():
+            try:
+                _clean_id_number(filing.principal_id_number)
+            except ApplicationError as error:
+                errors["principal_id_number"] = error.message
     elif filing.filing_mode == FilingMode.ASSISTED:
         if not nfc(filing.assisted_by):
             errors["assisted_by"] = _("Ghi họ tên thành viên tổ công nghệ số cộng đồng đã hỗ trợ.")
@@ -127,6 +132,35 @@ def _clean_id_number(value: str) -> str:
     if len(text) == 12:
         return validate_citizen_id(text)
     return validate_tax_code(text)
+
+
+def _applicant_is_the_account(filing: Filing, account: User) -> None:
+    """Online, whatever the filing mode, the applicant (người nộp) is the account holder.
+
+    Someone filing for another person does it as a proxy: the principal and the authorisation
+    are written as such (``FilingMode.ON_BEHALF``), never as the applicant. A name or number that
+    contradicts the account is refused, not silently replaced, so the caller learns the rule.
+    """
+    name = account.full_name
+    number = account.citizen_id or account.tax_code or ""
+    given_name = " ".join(nfc(filing.applicant_name).split())
+    given_number = (filing.applicant_id_number or "").strip()
+    if (given_name and fold(given_name) != fold(name)) or (given_number and given_number != number):
+        raise ValidationFailed(
+            _("Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu."),
+            extra={
+                "errors": {
+                    "applicant": _(
+                        "Người nộp hồ sơ trực tuyến là chủ tài khoản (%(name)s, %(number)s). Để nộp cho người "
+                        "khác, chọn hình thức “Nộp thay theo ủy quyền” và ghi người ủy quyền, giấy ủy quyền."
+                    )
+                    % {"name": name, "number": number}
+                }
+            },
+        )
+    filing.applicant_name = name
+    filing.applicant_id_number = number
+    filing.applicant_address = nfc(filing.applicant_address) or account.address or ""
 
 
 def _new_dossier(filing: Filing, *, channel: int, applicant: User | None, filed_by: Any, at: dt.datetime) -> Dossier:
@@ -178,9 +212,7 @@ def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
     """A citizen (or business) files online; the dossier waits for the one-stop desk."""
     if not applicant.is_authenticated or applicant.is_official:
         raise NotFoundOrForbidden(_("Chỉ công dân, tổ chức đã đăng nhập mới nộp hồ sơ trực tuyến."))
-    if filing.filing_mode == FilingMode.SELF:
-        filing.applicant_name = filing.applicant_name or applicant.full_name
-        filing.applicant_id_number = filing.applicant_id_number or applicant.citizen_id or applicant.tax_code or ""
+    _applicant_is_the_account(filing, applicant)
     cleaned, _missing = _validate_filing(filing, require_online=True)
     # Every upload is checked before the dossier code is taken and before any file is written.
     prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
