@@ -384,3 +384,29 @@ class StoredPaper(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SubmissionKey(models.Model):
+    """The one-time key of a submission: the portal's final form, an API ``Idempotency-Key``, the counter form.
+
+    The key is written first in the filing transaction; its unique constraint makes a second
+    request with the same key (a double tap, a retry after a lost answer, two requests at the
+    same moment) wait for the first and then find its dossier, never file another.
+    ``fingerprint`` tells a retry from a different request that reuses the key.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("khoá nộp một lần"), max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="submission_key"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="dossier_submission_key_unique")]
+        verbose_name = _("khoá nộp hồ sơ một lần")
+        verbose_name_plural = _("khoá nộp hồ sơ một lần")
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.key[:12]}"

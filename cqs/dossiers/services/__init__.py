@@ -18,6 +18,7 @@ from cqs.dossiers.services.closing import (
     dossier_withdraw,
 )
 from cqs.dossiers.services.filing import (
+    AlreadyFiled,
     Filing,
     dossier_receive_at_counter,
     dossier_search_text,
@@ -47,6 +48,7 @@ __all__ = [
     "ACTION_LABELS",
     "ALLOWED",
     "ATTACHMENT_TYPES",
+    "AlreadyFiled",
     "RESULT_DRAFT_MAX",
     "Attachment",
     "Filing",

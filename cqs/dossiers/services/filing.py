@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +31,7 @@ from cqs.dossiers.models import (
     Dossier,
     FilingMode,
     StoredPaper,
+    SubmissionKey,
 )
 from cqs.dossiers.permissions import may_receive_at
 from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
@@ -58,6 +62,25 @@ class Filing:
     assisted_by: str = ""
     delivery: str = Delivery.ONLINE
     sets_count: int = 1
+    # The submission's one-time key (portal form token, API Idempotency-Key, counter form token); "" for none.
+    idempotency_key: str = ""
+
+
+SUBMISSION_KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
+
+
+class AlreadyFiled(ApplicationError):
+    """This submission's key already filed a dossier: here it is (nothing new was written)."""
+
+    code = "already_filed"
+    status = 409
+
+    def __init__(self, dossier: Dossier) -> None:
+        super().__init__(
+            _("Hồ sơ này đã được nộp, mã hồ sơ %(code)s; không nộp lần thứ hai.") % {"code": dossier.code},
+            extra={"code": dossier.code},
+        )
+        self.dossier = dossier
 
 
 def implementing_agencies(version: ProcedureVersion) -> list[Agency]:
@@ -163,6 +186,79 @@ def _applicant_is_the_account(filing: Filing, account: User) -> None:
     filing.applicant_address = nfc(filing.applicant_address) or account.address or ""
 
 
+def _fingerprint(filing: Filing) -> str:
+    """A digest of everything filed (files by content), to tell a retry from another request reusing its key."""
+    files = []
+    for attachment in filing.attachments:
+        digest = ""
+        if attachment.upload is not None:
+            attachment.upload.seek(0)
+            digest = hashlib.sha256(attachment.upload.read()).hexdigest()
+            attachment.upload.seek(0)
+        files.append([attachment.required_document_id, attachment.name, attachment.stored_paper_id, digest])
+    described = {
+        "version": filing.version.pk,
+        "receiving": filing.receiving_agency.pk,
+        "deciding": filing.deciding_agency.pk,
+        "form": jsonable(filing.form_data),
+        "files": files,
+        **{
+            name: jsonable(getattr(filing, name))
+            for name in (
+                "applicant_name",
+                "applicant_id_number",
+                "applicant_address",
+                "applicant_phone",
+                "applicant_email",
+                "filing_mode",
+                "principal_name",
+                "principal_id_number",
+                "authorisation_note",
+                "assisted_by",
+                "delivery",
+                "sets_count",
+            )
+        },
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _claim(filing: Filing, *, owner: User) -> SubmissionKey | None:
+    """Take the submission's key before anything else is written, or raise ``AlreadyFiled`` with its dossier.
+
+    A concurrent request holding the same key makes the insert wait for that request's transaction:
+    once it commits, the unique constraint refuses this one and the committed dossier is found; if it
+    rolled back (a refused filing), this request takes the key and files.
+    """
+    key = filing.idempotency_key
+    if not key:
+        return None
+    if not SUBMISSION_KEY_RE.match(key):
+        raise ValidationFailed(
+            _("Khoá nộp một lần (Idempotency-Key) gồm 1–100 ký tự ASCII nhìn thấy được, không có dấu cách."),
+            code="idempotency_key_invalid",
+        )
+    fingerprint = _fingerprint(filing)
+    try:
+        with transaction.atomic():
+            return SubmissionKey.objects.create(owner=owner, key=key, fingerprint=fingerprint)
+    except IntegrityError:
+        pass
+    existing = SubmissionKey.objects.select_related("dossier").get(owner=owner, key=key)
+    if existing.fingerprint != fingerprint or existing.dossier is None:
+        raise ValidationFailed(
+            _("Khoá nộp một lần này đã dùng cho một hồ sơ khác; mỗi lần nộp cần một khoá mới."),
+            code="idempotency_key_reused",
+        )
+    raise AlreadyFiled(existing.dossier)
+
+
+def _bind(claim: SubmissionKey | None, dossier: Dossier) -> None:
+    if claim is not None:
+        claim.dossier = dossier
+        claim.save(update_fields=["dossier"])
+
+
 def _new_dossier(filing: Filing, *, channel: int, applicant: User | None, filed_by: Any, at: dt.datetime) -> Dossier:
     version = filing.version
     code = dossier_code_new(agency=filing.deciding_agency, at=at)
@@ -213,12 +309,14 @@ def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
     if not applicant.is_authenticated or applicant.is_official:
         raise NotFoundOrForbidden(_("Chỉ công dân, tổ chức đã đăng nhập mới nộp hồ sơ trực tuyến."))
     _applicant_is_the_account(filing, applicant)
+    claim = _claim(filing, owner=applicant)
     cleaned, _missing = _validate_filing(filing, require_online=True)
     # Every upload is checked before the dossier code is taken and before any file is written.
     prepared = _check_attachments(filing.version, filing.attachments, owner=applicant)
     filing.form_data = cleaned
     now = timezone.now()
     dossier = _new_dossier(filing, channel=Channel.ONLINE, applicant=applicant, filed_by=applicant, at=now)
+    _bind(claim, dossier)
     dossier.form_data = cleaned
     _save(dossier, "form_data")
     _store_attachments(dossier, prepared, uploader=applicant)
@@ -235,6 +333,7 @@ def dossier_receive_at_counter(
         raise NotFoundOrForbidden(_("Bạn không tiếp nhận hồ sơ tại nơi này."))
     if channel not in (Channel.IN_PERSON, Channel.POST):
         raise ValidationFailed(_("Kênh tiếp nhận không hợp lệ."))
+    claim = _claim(filing, owner=officer)
     cleaned, _missing = _validate_filing(filing, require_online=False)
     if not _process(filing.version):
         raise ValidationFailed(_("Thủ tục chưa có quy trình nội bộ; không thể tiếp nhận."))
@@ -242,6 +341,7 @@ def dossier_receive_at_counter(
     filing.form_data = cleaned
     now = timezone.now()
     dossier = _new_dossier(filing, channel=channel, applicant=applicant, filed_by=officer, at=now)
+    _bind(claim, dossier)
     dossier.form_data = cleaned
     dossier.received_by = officer
     _save(dossier, "form_data", "received_by")

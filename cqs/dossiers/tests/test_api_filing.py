@@ -6,6 +6,7 @@ import pytest
 
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.tests.factories import World, pdf
+from cqs.dossiers.tests.factories_filing import at_once
 from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, filing_payload, people, png
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,80 @@ def test_filing_for_another_person_goes_through_the_proxy_mode(w: World, people:
     # The principal sees nothing of it through their own account: it is not their dossier.
     assert people["stranger"].get(f"/dossiers/{dossier.code}").status_code == 404
 
+
+
+# ---------------------------------------------------------------- Idempotency-Key
+
+
+def _with_key(caller: Caller, key: str) -> Caller:
+    caller.headers = {**caller.headers, "HTTP_IDEMPOTENCY_KEY": key}
+    return caller
+
+
+def test_a_retry_with_the_same_key_replays_the_dossier(w: World, people: dict[str, Caller]) -> None:
+    citizen = _with_key(people["citizen"], "0f8fad5b-d9cb-469f-a165-70867728950e")
+    first = citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert first.status_code == 201, first.content
+    assert "Idempotent-Replayed" not in first
+    again = citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Dossier.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_is_422(w: World, people: dict[str, Caller]) -> None:
+    citizen = _with_key(people["citizen"], "lan-2025-1")
+    assert citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()]).status_code == 201
+    changed = filing_payload(w, delivery="post")
+    response = citizen.multipart("/dossiers", changed, [pdf(), png()])
+    assert response.status_code == 422
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert Dossier.objects.count() == 1
+
+
+def test_without_a_key_each_request_files(w: World, people: dict[str, Caller]) -> None:
+    for _ in range(2):
+        assert people["citizen"].multipart("/dossiers", filing_payload(w), [pdf(), png()]).status_code == 201
+    assert Dossier.objects.count() == 2
+
+
+def test_a_malformed_key_is_422(w: World, people: dict[str, Caller]) -> None:
+    citizen = _with_key(people["citizen"], "x" * 101)
+    response = citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert response.status_code == 422 and response.json()["code"] == "idempotency_key_invalid"
+    assert not Dossier.objects.exists()
+
+
+def test_another_citizen_reusing_a_key_files_their_own_dossier(w: World, people: dict[str, Caller]) -> None:
+    key = "chung-mot-khoa"
+    mine = _with_key(people["citizen"], key).multipart("/dossiers", filing_payload(w), [pdf(), png()]).json()
+    theirs = _with_key(people["stranger"], key).multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert theirs.status_code == 201 and "Idempotent-Replayed" not in theirs
+    assert theirs.json()["code"] != mine["code"]
+    assert Dossier.objects.get(code=theirs.json()["code"]).applicant == w.stranger
+
+
+def test_an_official_on_the_citizen_endpoint_is_404_even_with_a_key(w: World, people: dict[str, Caller]) -> None:
+    response = _with_key(people["officer"], "k1").multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert response.status_code == 404
+    assert not Dossier.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_the_same_moment_with_one_key_file_one_dossier(w: World) -> None:
+    citizen = _with_key(Caller(w.citizen), "cung-luc")
+    outcomes = at_once(*(lambda: citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()]) for _ in range(2)))
+    assert [o.status_code for o in outcomes] == [201, 201], outcomes
+    assert outcomes[0].json()["code"] == outcomes[1].json()["code"]
+    assert sorted(o.get("Idempotent-Replayed", "") for o in outcomes) == ["", "true"]
+    assert Dossier.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_counter_receptions_at_the_same_moment_with_one_key_receive_one_dossier(w: World) -> None:
+    officer = _with_key(Caller(w.officer), "quay-cung-luc")
+    payload = filing_payload(w, applicant_name="Lê Văn Tám", applicant_id_number="040090011111")
+    outcomes = at_once(*(lambda: officer.multipart("/counter/dossiers", payload, [pdf(), pdf()]) for _ in range(2)))
+    assert [o.status_code for o in outcomes] == [201, 201], outcomes
+    assert Dossier.objects.count() == 1

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from cqs.core.errors import ValidationFailed
-from cqs.dossiers.models import Dossier, FilingMode
-from cqs.dossiers.tests.factories import World
+from cqs.dossiers import services
+from cqs.dossiers.models import Dossier, DossierEvent, DossierSequence, FilingMode, SubmissionKey
+from cqs.dossiers.tests.factories import World, filing
 from cqs.dossiers.tests.factories_dsvc import media_files, state, submitted
+from cqs.dossiers.tests.factories_filing import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,88 @@ def test_a_malformed_principal_id_number_is_refused(w: World) -> None:
         )
     assert "principal_id_number" in caught.value.extra["errors"]
     assert state() == before
+
+
+# ---------------------------------------------------------------- one dossier per submission key
+
+
+def _filing_with_key(w: World, key: str, **overrides: Any) -> Any:
+    return filing(w, idempotency_key=key, **overrides)
+
+
+def test_the_same_key_twice_files_one_dossier_and_names_it(w: World) -> None:
+    first = services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "lan-1"))
+    before = state()
+    with pytest.raises(services.AlreadyFiled) as caught:
+        services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "lan-1"))
+    assert caught.value.dossier == first
+    assert caught.value.message == f"Hồ sơ này đã được nộp, mã hồ sơ {first.code}; không nộp lần thứ hai."
+    assert state() == before
+    assert SubmissionKey.objects.get().dossier == first
+
+
+def test_a_key_reused_for_a_different_filing_is_refused(w: World) -> None:
+    services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "lan-1"))
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        services.dossier_submit_online(
+            applicant=w.citizen, filing=_filing_with_key(w, "lan-1", form_data={"ho_ten_tre": "Khác", "ngay_sinh": ""})
+        )
+    assert caught.value.code == "idempotency_key_reused"
+    assert caught.value.message == "Khoá nộp một lần này đã dùng cho một hồ sơ khác; mỗi lần nộp cần một khoá mới."
+    assert state() == before
+
+
+def test_keys_belong_to_their_account(w: World) -> None:
+    mine = services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "k"))
+    theirs = services.dossier_submit_online(
+        applicant=w.stranger,
+        filing=_filing_with_key(w, "k", applicant_name="", applicant_id_number=""),
+    )
+    assert mine != theirs and Dossier.objects.count() == 2
+
+
+def test_a_refused_filing_leaves_its_key_free_for_the_corrected_one(w: World) -> None:
+    with pytest.raises(ValidationFailed):
+        services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "k", attachments=[]))
+    assert not SubmissionKey.objects.exists()
+    dossier = services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "k"))
+    assert SubmissionKey.objects.get().dossier == dossier
+
+
+@pytest.mark.parametrize("key", ["có dấu", "a b", "x" * 101])
+def test_a_malformed_key_is_refused(w: World, key: str) -> None:
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, key))
+    assert caught.value.code == "idempotency_key_invalid"
+    assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_with_one_key_file_one_dossier(w: World) -> None:
+    outcomes = at_once(
+        *(
+            lambda: services.dossier_submit_online(applicant=w.citizen, filing=_filing_with_key(w, "double-tap"))
+            for _ in range(2)
+        )
+    )
+    filed = [o for o in outcomes if isinstance(o, Dossier)]
+    replayed = [o for o in outcomes if isinstance(o, services.AlreadyFiled)]
+    assert (len(filed), len(replayed)) == (1, 1), outcomes
+    assert replayed[0].dossier.pk == filed[0].pk
+    assert Dossier.objects.count() == 1 and DossierEvent.objects.filter(action="submit").count() == 1
+    assert DossierSequence.objects.get().last == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_counter_reception_at_the_same_moment_with_one_key_receives_one_dossier(w: World) -> None:
+    def receive() -> Any:
+        return services.dossier_receive_at_counter(
+            officer=w.officer,
+            filing=_filing_with_key(w, "quay-1", applicant_name="Lê Văn Tám", applicant_id_number="040090011111"),
+        )
+
+    outcomes = at_once(receive, receive)
+    assert sorted(type(o).__name__ for o in outcomes) == ["AlreadyFiled", "Dossier"], outcomes
+    assert Dossier.objects.count() == 1
