@@ -42,6 +42,7 @@ from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import download_response, kind_extension, kind_label, size_text
 from cqs.dossiers import documents, services
+from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers.models import Delivery, FilingMode, Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
@@ -93,7 +94,14 @@ def _state(request: HttpRequest, procedure: Procedure, version: ProcedureVersion
     if not isinstance(state, dict) or state.get("version") != version.pk:
         if isinstance(state, dict):
             _discard_files(state)
-        state = {"version": version.pk, "token": secrets.token_hex(16), "agency": None, "form": None, "docs": {}}
+        state = {
+            "version": version.pk,
+            "token": secrets.token_hex(16),
+            "submission": secrets.token_urlsafe(24),
+            "agency": None,
+            "form": None,
+            "docs": {},
+        }
         request.session[key] = state
     return state
 
@@ -317,7 +325,7 @@ def _document_summary(version: ProcedureVersion, docs: dict[str, Any]) -> list[d
     return rows
 
 
-def _filing(state: dict[str, Any], version: ProcedureVersion, user: User) -> services.Filing:
+def _filing(state: dict[str, Any], version: ProcedureVersion, user: User, *, submission: str) -> services.Filing:
     """The Filing the service checks, from the wizard's state (temporary files read back)."""
     from cqs.units.models import Agency
 
@@ -359,6 +367,7 @@ def _filing(state: dict[str, Any], version: ProcedureVersion, user: User) -> ser
         authorisation_note=agency.get("authorisation_note", "") if mode == FilingMode.ON_BEHALF else "",
         assisted_by=agency.get("assisted_by", "") if mode == FilingMode.ASSISTED else "",
         delivery=agency.get("delivery") or Delivery.ONLINE,
+        idempotency_key=submission,
     )
 
 
@@ -389,27 +398,60 @@ def _error_rows(procedure: Procedure, error: ApplicationError) -> list[dict[str,
     return rows
 
 
+def _already_filed(request: HttpRequest, procedure: Procedure, dossier: Any) -> HttpResponse:
+    """A second "Nộp hồ sơ" with the same one-time token: show the dossier the first one filed."""
+    state = request.session.pop(SESSION_PREFIX + procedure.code, None)
+    if isinstance(state, dict):
+        _discard_files(state)
+    messages.info(
+        request, _("Hồ sơ này đã được nộp, mã hồ sơ %(code)s; không nộp lần thứ hai.") % {"code": dossier.code}
+    )
+    return redirect("portal:apply_done", dossier.code)
+
+
 @citizen_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply_check(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 4: check your answers, then file (the one write: ``dossier_submit_online``)."""
+    """Step 4: check your answers, then file (the one write: ``dossier_submit_online``).
+
+    The form carries the wizard's one-time submission token; the service files at most one
+    dossier per token, so a double tap (even two requests at the same moment) shows the dossier
+    the first one filed.
+    """
     procedure, version = _procedure_for_apply(code)
+    user = _user(request)
+    posted = (request.POST.get("ma_nop") or "")[:100] if request.method == "POST" else ""
+    filed = filing_selectors.dossier_by_submission_key(owner=user, key=posted)
+    if filed is not None:
+        return _already_filed(request, procedure, filed)
     state = _state(request, procedure, version)
     missing = _first_missing_step(state, version)
     if missing is not None:
         return redirect(missing, procedure.code)
-    user = _user(request)
+    state.setdefault("submission", secrets.token_urlsafe(24))
     errors: list[dict[str, str]] = []
     if request.method == "POST":
-        try:
-            dossier = services.dossier_submit_online(applicant=user, filing=_filing(state, version, user))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            errors = _error_rows(procedure, error)
+        if posted != state["submission"]:
+            messages.error(request, _("Trang kiểm tra đã cũ; vui lòng xem lại thông tin rồi bấm “Nộp hồ sơ”."))
+            errors = [{"text": _("Thông tin có thể đã thay đổi ở một cửa sổ khác."), "url": request.path}]
         else:
-            _discard_files(state)
-            request.session.pop(SESSION_PREFIX + procedure.code, None)
-            return redirect("portal:apply_done", dossier.code)
+            try:
+                dossier = services.dossier_submit_online(
+                    applicant=user, filing=_filing(state, version, user, submission=posted)
+                )
+            except services.AlreadyFiled as replay:
+                return _already_filed(request, procedure, replay.dossier)
+            except ApplicationError as error:
+                # A twin request may have filed meanwhile (and removed the temporary files this one read).
+                filed = filing_selectors.dossier_by_submission_key(owner=user, key=posted)
+                if filed is not None:
+                    return _already_filed(request, procedure, filed)
+                messages.error(request, error.message)
+                errors = _error_rows(procedure, error)
+            else:
+                _discard_files(state)
+                request.session.pop(SESSION_PREFIX + procedure.code, None)
+                return redirect("portal:apply_done", dossier.code)
     agency = state["agency"]
     names = {a.pk: a.name for a in [*services.implementing_agencies(version), *services.receiving_agencies()]}
     change = f"?tiep={RETURN_TO_CHECK}"
@@ -427,8 +469,10 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "change": change,
             "applicant": user,
+            "submission": state["submission"],
         }
     )
+    _save_state(request, procedure, state)
     return render(request, "portal/dossiers/apply_check.html", context, status=400 if errors else 200)
 
 
