@@ -40,6 +40,7 @@ from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.eforms import eform_class, initial_from_user
 from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
+from cqs.core.ratelimit import RateLimited, too_many_requests
 from cqs.core.uploads import download_response, kind_extension, kind_label, size_text
 from cqs.dossiers import documents, services
 from cqs.dossiers import selectors_filing as filing_selectors
@@ -671,6 +672,10 @@ def dossier_lookup(request: HttpRequest) -> HttpResponse:
     result = None
     searched = False
     if request.GET and form.is_valid():
+        try:
+            filing_selectors.lookup_rate_check(request)
+        except RateLimited as error:
+            return too_many_requests(request, error)
         searched = True
         result = sel.dossier_public_status(code=form.cleaned_data["ma"])
     return render(
