@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cqs.accounts.models import User
+from cqs.catalog import fees
 from cqs.catalog import selectors as catalog_selectors
 from cqs.catalog.eforms import eform_class, initial_from_user
 from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
@@ -456,6 +457,7 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
     agency = state["agency"]
     names = {a.pk: a.name for a in [*services.implementing_agencies(version), *services.receiving_agencies()]}
     change = f"?tiep={RETURN_TO_CHECK}"
+    fee_lines = fees.fees_due(version, state.get("form") or {})
     context = _wizard_context(procedure, version, 4)
     context.update(
         {
@@ -466,7 +468,8 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             "delivery_label": Delivery(agency.get("delivery") or Delivery.ONLINE).label,
             "eform_rows": _eform_summary(version, state.get("form") or {}),
             "document_rows": _document_summary(version, state.get("docs") or {}),
-            "fee_total": sum(fee.amount for fee in version.fees.all()),
+            "fee_lines": fee_lines,
+            "fee_total": sum(line.total for line in fee_lines),
             "errors": errors,
             "change": change,
             "applicant": user,

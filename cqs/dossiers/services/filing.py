@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cqs.accounts.models import Role, User
 from cqs.accounts.validators import validate_citizen_id, validate_tax_code
+from cqs.catalog import fees
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import OnlineLevel, ProcedureVersion
 from cqs.core.audit import audit_record, jsonable
@@ -114,6 +115,13 @@ def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str,
     cleaned: dict[str, Any] = {}
     if form.is_valid():
         cleaned = {key: jsonable(value) for key, value in form.cleaned_data.items()}
+        too_many = {
+            key: [_("Tối đa %(n)s.") % {"n": f"{fees.QUANTITY_MAX:,}".replace(",", ".")}]
+            for key in fees.quantity_fields(version)
+            if fees.quantity_of(cleaned.get(key)) > fees.QUANTITY_MAX
+        }
+        if too_many:
+            errors["form"] = too_many
     else:
         errors["form"] = {key: [str(m) for m in messages] for key, messages in form.errors.items()}
     if not nfc(filing.applicant_name):
@@ -289,7 +297,7 @@ def _new_dossier(filing: Filing, *, channel: int, applicant: User | None, filed_
         submitted_at=at,
         statutory_hours=clock.statutory_hours(version),
         delivery=filing.delivery,
-        fee_total=sum(fee.amount for fee in version.fees.all()),
+        fee_total=fees.fee_total(version, filing.form_data),
     )
     dossier.search_text = dossier_search_text(dossier)
     dossier.save()

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import connection
 
+from cqs.catalog.models import ProcedureVersion
+
 
 def at_once(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
     """Start every call in its own thread (own database connection) at the same moment; their results or errors."""
@@ -30,3 +32,20 @@ def at_once(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
         thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads), "a request never came back"
     return outcomes
+
+
+def with_copy_fee(version: ProcedureVersion, *, amount: int = 8000) -> None:
+    """The birth registration's real fees: free registration, 8.000 đồng per copy of the certificate asked."""
+    last = version.form_fields.order_by("-position").first()
+    version.form_fields.create(
+        position=(last.position if last else 0) + 1,
+        key="ban_sao",
+        label="Số bản sao Giấy khai sinh đề nghị cấp",
+        type="integer",
+        required=False,
+    )
+    version.fees.all().delete()
+    version.fees.create(position=1, name="Lệ phí đăng ký khai sinh", amount=0, note="Miễn lệ phí")
+    version.fees.create(
+        position=2, name="Phí cấp bản sao Giấy khai sinh", amount=amount, quantity_field="ban_sao", note="/bản sao"
+    )

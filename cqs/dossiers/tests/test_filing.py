@@ -11,7 +11,7 @@ from cqs.dossiers import services
 from cqs.dossiers.models import Dossier, DossierEvent, DossierSequence, FilingMode, SubmissionKey
 from cqs.dossiers.tests.factories import World, filing
 from cqs.dossiers.tests.factories_dsvc import media_files, state, submitted
-from cqs.dossiers.tests.factories_filing import at_once
+from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +173,25 @@ def test_counter_reception_at_the_same_moment_with_one_key_receives_one_dossier(
     outcomes = at_once(receive, receive)
     assert sorted(type(o).__name__ for o in outcomes) == ["AlreadyFiled", "Dossier"], outcomes
     assert Dossier.objects.count() == 1
+
+
+# ---------------------------------------------------------------- the fee follows what was asked
+
+
+@pytest.mark.parametrize(("copies", "fee"), [(None, 0), ("", 0), ("0", 0), ("1", 8000), ("3", 24000)])
+def test_the_stored_fee_follows_the_copies_asked(w: World, copies: str | None, fee: int) -> None:
+    with_copy_fee(w.version)
+    form = {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026"}
+    if copies is not None:
+        form["ban_sao"] = copies
+    dossier = submitted(w, form_data=form)
+    assert dossier.fee_total == fee
+
+
+def test_an_absurd_number_of_copies_is_refused_on_its_field(w: World) -> None:
+    with_copy_fee(w.version)
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        submitted(w, form_data={"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026", "ban_sao": "20000"})
+    assert caught.value.extra["errors"]["form"] == {"ban_sao": ["Tối đa 10.000."]}
+    assert state() == before

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from cqs.dossiers.models import Dossier, DossierEvent
 from cqs.dossiers.tests import factories
-from cqs.dossiers.tests.factories_filing import at_once
+from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee
 from cqs.dossiers.tests.factories_portalapply import client_for, file_application, submission_token, upload
 from cqs.portal.tests.test_dossiers_apply import _document, _step1, _to_documents, _url
 
@@ -128,3 +128,33 @@ def test_two_taps_arriving_at_the_same_moment_file_one_dossier(w: factories.Worl
     assert [o.status_code for o in outcomes] == [302, 302], outcomes
     dossier = Dossier.objects.get()
     assert {o["Location"] for o in outcomes} == {reverse("portal:apply_done", args=[dossier.code])}
+
+
+# ---------------------------------------------------------------- the fee shown follows what was asked
+
+
+@pytest.mark.parametrize(
+    ("copies", "shown", "total"),
+    [
+        ("", "Phí cấp bản sao Giấy khai sinh: không yêu cầu", 0),
+        ("0", "Phí cấp bản sao Giấy khai sinh: không yêu cầu", 0),
+        ("2", "Phí cấp bản sao Giấy khai sinh: 8.000 đồng × 2", 16000),
+    ],
+)
+def test_the_fee_shown_and_stored_follows_the_copies_asked(
+    w: factories.World, copies: str, shown: str, total: int
+) -> None:
+    with_copy_fee(w.version)
+    client = client_for(w.citizen)
+    _step1(client, w)
+    client.post(
+        _url("portal:apply_form", w), {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026", "ban_sao": copies}
+    )
+    client.post(_url("portal:apply_documents", w), {f"file_{_document(w).pk}": upload()})
+    check = client.get(_url("portal:apply_check", w)).content.decode()
+    assert shown in check
+    assert "Lệ phí đăng ký khai sinh: miễn" in check
+    expected = f"{total:,}".replace(",", ".") + " đồng" if total else "Miễn phí"
+    assert f'<strong id="fee-total">{expected}</strong>' in check
+    file_application(client, w.procedure.code)
+    assert Dossier.objects.get().fee_total == total
