@@ -36,7 +36,14 @@ from cqs.accounts.backends import LoginThrottled
 from cqs.accounts.forms import ApiTokenForm, LoginForm, RegisterForm, TotpForm
 from cqs.accounts.models import User
 from cqs.accounts.permissions import official_needs_otp, second_factor_redirect, session_is_otp_verified
-from cqs.accounts.vneid import VneidError, vneid_authorization_url, vneid_complete, vneid_enabled
+from cqs.accounts.vneid import (
+    LOGIN_METHOD_KEY,
+    LOGIN_VNEID,
+    VneidError,
+    vneid_authorization_url,
+    vneid_complete,
+    vneid_enabled,
+)
 from cqs.core.errors import ApplicationError
 
 PENDING_KEY = "accounts_pending_login"
@@ -334,4 +341,5 @@ def vneid_callback_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("accounts:login")
     auth_login(request, user, backend=PASSWORD_BACKEND)
+    request.session[LOGIN_METHOD_KEY] = LOGIN_VNEID
     return redirect(_safe_next(request, identity.next_url))

@@ -43,7 +43,7 @@ from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.demo.clock import at
 from cqs.dossiers import services
-from cqs.dossiers.models import Channel, Delivery, Dossier, DossierFile, FilingMode, Status
+from cqs.dossiers.models import AuthMethod, Channel, Delivery, Dossier, DossierFile, FilingMode, Status
 from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 
@@ -643,7 +643,9 @@ def _filing(plan: Plan, submitted: dt.datetime, rng: random.Random) -> services.
             source=source,
         )
         for document in plan.version.documents.all()
-        if (not document.is_optional and not document.replaceable_by) or rng.random() < 0.2
+        if ((not document.is_optional and not document.replaceable_by) or rng.random() < 0.2)
+        # Online, the declaration is made from the e-form at filing; at the counter its signed paper is scanned.
+        and not (plan.online and document.is_declaration)
     ]
     filing = services.Filing(
         version=plan.version,
@@ -680,7 +682,11 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
     citizen = plan.applicant
     if action == "submit":
         assert citizen is not None
-        plan.dossier_id = services.dossier_submit_online(applicant=citizen, filing=_filing(plan, moment, rng)).pk
+        plan.dossier_id = services.dossier_submit_online(
+            applicant=citizen,
+            filing=_filing(plan, moment, rng),
+            authenticated_by=AuthMethod.VNEID if citizen.vneid_subject else AuthMethod.PASSWORD,
+        ).pk
     elif action == "receive":
         channel = Channel.POST if plan.by_post else Channel.IN_PERSON
         plan.dossier_id = services.dossier_receive_at_counter(
@@ -715,7 +721,7 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
     elif action == "stop":
         services.dossier_stop(dossier=ref, actor=deciding[Role.LEADER], reason=rng.choice(STOP_REASONS))
     elif action == "request_payment":
-        fee = sum(f.amount for f in plan.version.fees.all()) or 8000
+        fee = Dossier.objects.values_list("fee_total", flat=True).get(pk=pk) or 8000  # what was asked
         services.dossier_request_payment(
             dossier=ref, actor=deciding[Role.SPECIALIST], amount=fee, note="Nộp tại Bộ phận Một cửa hoặc trực tuyến."
         )

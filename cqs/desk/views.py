@@ -19,6 +19,7 @@ from cqs.core.uploads import attachment_disposition, kind_content_type
 from cqs.desk import forms
 from cqs.desk.actions import action_forms
 from cqs.dossiers import documents, selectors
+from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers.models import Dossier, DossierFile, Status
 from cqs.dossiers.permissions import may_see
 from cqs.dossiers.services import ACTION_LABELS
@@ -118,6 +119,7 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
     return {
         "dossier": dossier,
         "answers": selectors.form_answers(dossier),
+        "declaration": filing_selectors.declaration_of(dossier),
         "files": list(dossier.files.all()),
         "events": [(event, ACTION_LABELS.get(event.action, event.action)) for event in dossier.events.all()],
         "steps": list(dossier.steps.all()),

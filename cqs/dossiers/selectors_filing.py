@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from cqs.core.ratelimit import rate_check
-from cqs.dossiers.models import Dossier, SubmissionKey
+from cqs.dossiers.models import DeclarationConfirmation, Dossier, SubmissionKey
 
 LOOKUP_SCOPE = "dossier_lookup"
 
@@ -32,3 +32,12 @@ def lookup_rate_check(request: HttpRequest) -> None:
     codes of a day (agency, date, 4-digit sequence) cannot be walked.
     """
     rate_check(request, LOOKUP_SCOPE, limit=int(settings.CQS_LOOKUP_RATE_PER_MINUTE), window_seconds=60)
+
+
+def declaration_of(dossier: Dossier) -> DeclarationConfirmation | None:
+    """How the applicant confirmed (or signed) the declaration made from their e-form, if it was made."""
+    return (
+        DeclarationConfirmation.objects.filter(dossier=dossier)
+        .select_related("confirmed_by", "certificate", "file")
+        .first()
+    )

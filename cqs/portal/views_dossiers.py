@@ -17,7 +17,6 @@ Every write is one call to ``cqs.dossiers.services``; reads go through ``selecto
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 import secrets
 from collections.abc import Callable
@@ -36,9 +35,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cqs.accounts.models import User
+from cqs.accounts.vneid import login_method
 from cqs.catalog import fees
 from cqs.catalog import selectors as catalog_selectors
-from cqs.catalog.eforms import eform_class, initial_from_user
+from cqs.catalog.eforms import eform_class, eform_rows, initial_from_user
 from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.ratelimit import RateLimited, too_many_requests
@@ -48,6 +48,7 @@ from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers.models import Delivery, FilingMode, Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
+from cqs.signing import selectors as signing_selectors
 
 ViewFunc = Callable[..., HttpResponseBase]
 SESSION_PREFIX = "cqs_apply:"
@@ -129,8 +130,14 @@ def _documents(version: ProcedureVersion) -> list[Any]:
     return list(version.documents.all())
 
 
+def _uploadable(version: ProcedureVersion) -> list[Any]:
+    """The documents the citizen gives in step 3: neither replaced by national data nor made from the e-form."""
+    made = services.declaration_document(version)
+    return [d for d in _documents(version) if not d.replaceable_by and d != made]
+
+
 def _needs_documents(version: ProcedureVersion) -> bool:
-    return any(not d.replaceable_by for d in _documents(version))
+    return bool(_uploadable(version))
 
 
 def _first_missing_step(state: dict[str, Any], version: ProcedureVersion) -> str | None:
@@ -227,10 +234,41 @@ def apply_form(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/dossiers/apply_form.html", context)
 
 
+def _keep_uploads(state: dict[str, Any], form: f.DocumentsForm) -> list[str]:
+    """Put every upload that passed its check in temporary storage, even when another one failed.
+
+    The citizen never uploads a good file twice; returns the names of the files kept.
+    """
+    docs: dict[str, Any] = state.setdefault("docs", {})
+    names = []
+    for document_id, (checked, _upload) in form.checked.items():
+        key = str(document_id)
+        if key in docs:
+            _delete_quietly(docs[key].get("path", ""))
+        path = default_storage.save(
+            f"{TMP_DIR}/{state['token']}/{document_id}-{checked.sha256[:16]}.{checked.extension}",
+            ContentFile(checked.content),
+        )
+        docs[key] = {
+            "type": "upload",
+            "path": path,
+            "filename": checked.filename,
+            "kind": checked.kind,
+            "size": checked.size,
+            "sha256": checked.sha256,
+        }
+        form.kept[document_id] = checked.filename
+        names.append(checked.filename)
+    return names
+
+
 @citizen_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply_documents(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 3: per document an upload (checked by content) or a paper of the citizen's store."""
+    """Step 3: per document an upload (checked by content) or a paper of the citizen's store.
+
+    The declaration is not asked for: it is made from the e-form of step 2 when the dossier is filed.
+    """
     procedure, version = _procedure_for_apply(code)
     state = _state(request, procedure, version)
     missing = _first_missing_step(state, version)
@@ -238,80 +276,57 @@ def apply_documents(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(missing, procedure.code)
     user = _user(request)
     documents = _documents(version)
+    uploadable = _uploadable(version)
     papers = list(sel.citizen_papers(user=user))
     docs: dict[str, Any] = state.get("docs") or {}
     kept = {int(k): v.get("filename") or v.get("name", "") for k, v in docs.items()}
-    if not _needs_documents(version):
+    if not uploadable:
         state["docs_done"] = True
         _save_state(request, procedure, state)
         return redirect("portal:apply_check", procedure.code)
+    saved: list[str] = []
     if request.method == "POST":
-        form = f.DocumentsForm(request.POST, request.FILES, documents=documents, papers=papers, kept=kept)
-        if form.is_valid():
+        form = f.DocumentsForm(request.POST, request.FILES, documents=uploadable, papers=papers, kept=kept)
+        valid = form.is_valid()
+        saved = _keep_uploads(state, form)
+        docs = state["docs"]
+        if valid:
             paper_names = {str(p.pk): p.name for p in papers}
             for document in form.documents:
                 key = str(document.pk)
-                if document.pk in form.checked:
-                    checked, _upload = form.checked[document.pk]
-                    if key in docs:
-                        _delete_quietly(docs[key].get("path", ""))
-                    path = default_storage.save(
-                        f"{TMP_DIR}/{state['token']}/{document.pk}-{checked.sha256[:16]}.{checked.extension}",
-                        ContentFile(checked.content),
-                    )
-                    docs[key] = {
-                        "type": "upload",
-                        "path": path,
-                        "filename": checked.filename,
-                        "kind": checked.kind,
-                        "size": checked.size,
-                        "sha256": checked.sha256,
-                    }
-                    continue
                 paper = form.cleaned_data.get(f"paper_{document.pk}") or ""
-                if paper:
+                if paper and document.pk not in form.checked:
                     if key in docs:
                         _delete_quietly(docs[key].get("path", ""))
                     docs[key] = {"type": "paper", "paper": int(paper), "name": paper_names.get(paper, "")}
-            state["docs"] = docs
             state["docs_done"] = True
             _save_state(request, procedure, state)
             return redirect("portal:apply_check", procedure.code)
+        _save_state(request, procedure, state)
     else:
         initial = {f"paper_{k}": str(v["paper"]) for k, v in docs.items() if v.get("type") == "paper"}
-        form = f.DocumentsForm(initial=initial, documents=documents, papers=papers, kept=kept)
+        form = f.DocumentsForm(initial=initial, documents=uploadable, papers=papers, kept=kept)
     context = _wizard_context(procedure, version, 3)
     context.update(
         {
             "form": form,
+            "declaration": services.declaration_document(version),
             "replaceable": [d for d in documents if d.replaceable_by],
             "docs": docs,
+            "saved": saved,
         }
     )
     return render(request, "portal/dossiers/apply_documents.html", context)
 
 
-def _eform_summary(version: ProcedureVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
-    form = eform_class(version)(data)
-    form.is_valid()
-    rows = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name, data.get(name, ""))
-        if isinstance(value, bool):
-            text = _("Có") if value else _("Không")
-        elif isinstance(value, dt.date):
-            text = value.strftime("%d/%m/%Y")
-        else:
-            text = "" if value is None else str(value)
-        rows.append((str(field.label or name), text))
-    return rows
-
-
 def _document_summary(version: ProcedureVersion, docs: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
+    made = services.declaration_document(version)
     for document in _documents(version):
         entry = docs.get(str(document.pk))
-        if document.replaceable_by:
+        if document == made:
+            text = _("Lập từ tờ khai điện tử ở bước 2 khi bạn nộp hồ sơ (bản PDF kèm xác nhận của bạn).")
+        elif document.replaceable_by:
             text = _("Dùng dữ liệu từ %(source)s, không cần nộp.") % {"source": document.get_replaceable_by_display()}
         elif entry and entry.get("type") == "upload":
             text = _("Tệp “%(name)s” (%(kind)s, %(size)s)") % {
@@ -336,7 +351,10 @@ def _filing(state: dict[str, Any], version: ProcedureVersion, user: User, *, sub
     if len(agencies) < len({agency["deciding_agency"], agency["receiving_agency"]}):
         raise ValidationFailed(_("Cơ quan đã chọn không còn hoạt động; vui lòng chọn lại ở bước 1."))
     attachments: list[services.Attachment] = []
+    given = {str(d.pk) for d in _uploadable(version)}
     for key, entry in (state.get("docs") or {}).items():
+        if key not in given:  # a document the version no longer asks the citizen for
+            continue
         if entry.get("type") == "paper":
             attachments.append(services.Attachment(required_document_id=int(key), stored_paper_id=int(entry["paper"])))
             continue
@@ -439,7 +457,9 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
         else:
             try:
                 dossier = services.dossier_submit_online(
-                    applicant=user, filing=_filing(state, version, user, submission=posted)
+                    applicant=user,
+                    filing=_filing(state, version, user, submission=posted),
+                    authenticated_by=login_method(request, user),
                 )
             except services.AlreadyFiled as replay:
                 return _already_filed(request, procedure, replay.dossier)
@@ -466,7 +486,7 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             "receiving_name": names.get(agency["receiving_agency"], ""),
             "mode_label": FilingMode(agency["filing_mode"]).label,
             "delivery_label": Delivery(agency.get("delivery") or Delivery.ONLINE).label,
-            "eform_rows": _eform_summary(version, state.get("form") or {}),
+            "eform_rows": eform_rows(version, state.get("form") or {}),
             "document_rows": _document_summary(version, state.get("docs") or {}),
             "fee_lines": fee_lines,
             "fee_total": sum(line.total for line in fee_lines),
@@ -474,6 +494,8 @@ def apply_check(request: HttpRequest, code: str) -> HttpResponse:
             "change": change,
             "applicant": user,
             "submission": state["submission"],
+            "declaration": services.declaration_document(version),
+            "signs": signing_selectors.certificate_of_user(user) is not None,
         }
     )
     _save_state(request, procedure, state)

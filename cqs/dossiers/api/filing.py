@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from cqs.accounts.api.auth import api_auth
+from cqs.accounts.vneid import login_method
 from cqs.core.api import (
     ErrorOut,
     Unprocessable,
@@ -54,7 +55,10 @@ def _file_once(request: HttpRequest, response: HttpResponse, service: Any, **kwa
         "mã thủ tục, mã định danh điện tử của cơ quan giải quyết và nơi tiếp nhận, tờ khai (`form_data`), "
         "hình thức nộp, cách nhận kết quả và danh sách giấy tờ `attachments` "
         "([{required_document_id, stored_paper_id?}]). Mỗi giấy tờ không dùng lại từ kho dữ liệu ứng với "
-        "một phần `files`, theo đúng thứ tự. Trả về mã hồ sơ và trạng thái (201)." + IDEMPOTENCY_HELP
+        "một phần `files`, theo đúng thứ tự. Giấy tờ là tờ khai (`declaration` trong chi tiết thủ tục) không "
+        "gửi tệp: hệ thống lập bản PDF từ `form_data`, ghi nhận xác nhận của người nộp (tài khoản, cách xác "
+        "thực, thời điểm, địa chỉ mạng, mã băm) hoặc ký số nếu người nộp có chứng thư số. "
+        "Trả về mã hồ sơ và trạng thái (201)." + IDEMPOTENCY_HELP
     ),
     openapi_extra=_openapi_body(FilingIn, multipart="files"),
 )
@@ -62,7 +66,14 @@ def dossier_submit(request: HttpRequest, response: HttpResponse) -> ninja.Status
     user = api_actor(request)
     payload, files = _multipart(request, FilingIn)
     filing = _filing(payload, files, source=DossierFile.Source.UPLOAD)
-    return _file_once(request, response, services.dossier_submit_online, applicant=user, filing=filing)
+    return _file_once(
+        request,
+        response,
+        services.dossier_submit_online,
+        applicant=user,
+        filing=filing,
+        authenticated_by=login_method(request, user),
+    )
 
 
 @router.post(

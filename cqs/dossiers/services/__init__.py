@@ -20,6 +20,7 @@ from cqs.dossiers.services.closing import (
 from cqs.dossiers.services.filing import (
     AlreadyFiled,
     Filing,
+    declaration_document,
     dossier_receive_at_counter,
     dossier_search_text,
     dossier_submit_online,
@@ -52,6 +53,7 @@ __all__ = [
     "RESULT_DRAFT_MAX",
     "Attachment",
     "Filing",
+    "declaration_document",
     "dossier_accept",
     "dossier_answer_supplement",
     "dossier_apologise",

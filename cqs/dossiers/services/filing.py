@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,26 +21,38 @@ from cqs.accounts.validators import validate_citizen_id, validate_tax_code
 from cqs.catalog import fees
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import OnlineLevel, ProcedureVersion
-from cqs.core.audit import audit_record, jsonable
+from cqs.core.audit import audit_record, current_request, jsonable
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
-from cqs.core.uploads import check_upload
-from cqs.dossiers import clock
+from cqs.core.uploads import CheckedUpload, check_upload
+from cqs.dossiers import clock, declaration
 from cqs.dossiers.codes import dossier_code_new
 from cqs.dossiers.models import (
+    AuthMethod,
     Channel,
+    DeclarationConfirmation,
     Delivery,
     Dossier,
+    DossierFile,
     FilingMode,
     StoredPaper,
     SubmissionKey,
 )
 from cqs.dossiers.permissions import may_receive_at
-from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
+from cqs.dossiers.services.attachments import (
+    Attachment,
+    _check_attachments,
+    _CheckedAttachment,
+    _store_attachments,
+)
 from cqs.dossiers.services.base import APPLICANT_AGENCY_KINDS, ATTACHMENT_TYPES, S, _event, _required_text, _save
 from cqs.dossiers.services.reception import _accept
 from cqs.dossiers.services.steps import _process
+from cqs.signing import selectors as signing_selectors
+from cqs.signing.pdf import pdf_sign
 from cqs.units.models import Agency
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -147,7 +160,16 @@ def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str,
         errors["delivery"] = _("Cách nhận kết quả không hợp lệ.")
     given = {a.required_document_id for a in filing.attachments if a.required_document_id}
     documents = list(version.documents.all())
-    missing = [d.name for d in documents if not d.is_optional and not d.replaceable_by and d.pk not in given]
+    made = declaration_document(version) if require_online else None
+    if made is not None and made.pk in given:
+        errors["declaration"] = _(
+            "“%(name)s” được lập từ tờ khai điện tử khi nộp hồ sơ; không gửi tệp cho giấy tờ này."
+        ) % {"name": made.name}
+    missing = [
+        d.name
+        for d in documents
+        if not d.is_optional and not d.replaceable_by and d.pk not in given and d != made
+    ]
     if missing:
         errors["documents"] = _("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": "; ".join(missing)}
     known = {d.pk for d in documents}
@@ -156,6 +178,53 @@ def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str,
     if errors:
         raise ValidationFailed(_("Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu."), extra={"errors": errors})
     return cleaned, missing
+
+
+def declaration_document(version: ProcedureVersion) -> Any:
+    """The document filed online as the declaration made from the e-form (None if the version has none)."""
+    if not version.form_fields.exists():
+        return None
+    return next((d for d in version.documents.all() if d.is_declaration), None)
+
+
+def _declaration(
+    dossier: Dossier, *, document: Any, applicant: User, method: str, at: dt.datetime
+) -> tuple[_CheckedAttachment, Any, Any]:
+    """The declaration PDF made from the dossier's e-form, signed with the applicant's certificate when they hold one.
+
+    Returns what to store with the other papers, the certificate it was signed with (or None) and the
+    confirmation printed on it. A signing service that fails leaves the confirmation as the evidence.
+    """
+    certificate = signing_selectors.certificate_of_user(applicant)
+    confirmation = declaration.Confirmation(
+        method_label=str(AuthMethod(method).label),
+        at=at,
+        ip_address=current_request.get().ip_address,
+        signed=certificate is not None,
+    )
+    pdf = declaration.declaration_pdf(dossier=dossier, document=document, confirmation=confirmation)
+    if certificate is not None:
+        try:
+            pdf = pdf_sign(
+                pdf=pdf,
+                certificate=certificate,
+                reason=_("Người khai ký tờ khai"),
+                location=dossier.receiving_agency.name,
+                placement="signature",
+            )
+        except ApplicationError as error:
+            logger.warning("Declaration of %s not signed with certificate %s: %s", dossier.code, certificate.pk, error)
+            certificate = None
+            confirmation = declaration.Confirmation(
+                method_label=confirmation.method_label, at=at, ip_address=confirmation.ip_address, signed=False
+            )
+            pdf = declaration.declaration_pdf(dossier=dossier, document=document, confirmation=confirmation)
+    digest = hashlib.sha256(pdf).hexdigest()
+    checked = CheckedUpload(
+        kind="pdf", size=len(pdf), sha256=digest, original_name="to-khai.pdf", extension="pdf", content=pdf
+    )
+    item = _CheckedAttachment(document, document.name, DossierFile.Source.DECLARATION, checked=checked)
+    return item, certificate, confirmation
 
 
 def _clean_id_number(value: str) -> str:
@@ -312,10 +381,16 @@ def dossier_search_text(dossier: Dossier) -> str:
 
 
 @transaction.atomic
-def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
-    """A citizen (or business) files online; the dossier waits for the one-stop desk."""
+def dossier_submit_online(*, applicant: User, filing: Filing, authenticated_by: str = AuthMethod.UNKNOWN) -> Dossier:
+    """A citizen (or business) files online; the dossier waits for the one-stop desk.
+
+    ``authenticated_by`` (an ``AuthMethod``) is how the applicant logged in: it is recorded with their
+    confirmation of the declaration made from the e-form.
+    """
     if not applicant.is_authenticated or applicant.is_official:
         raise NotFoundOrForbidden(_("Chỉ công dân, tổ chức đã đăng nhập mới nộp hồ sơ trực tuyến."))
+    if authenticated_by not in AuthMethod.values:
+        raise ValidationFailed(_("Cách xác thực người nộp không hợp lệ."))
     _applicant_is_the_account(filing, applicant)
     claim = _claim(filing, owner=applicant)
     cleaned, _missing = _validate_filing(filing, require_online=True)
@@ -327,8 +402,33 @@ def dossier_submit_online(*, applicant: User, filing: Filing) -> Dossier:
     _bind(claim, dossier)
     dossier.form_data = cleaned
     _save(dossier, "form_data")
+    document = declaration_document(filing.version)
+    made: tuple[_CheckedAttachment, Any, Any] | None = None
+    if document is not None:
+        made = _declaration(dossier, document=document, applicant=applicant, method=authenticated_by, at=now)
+        prepared.append(made[0])
     _store_attachments(dossier, prepared, uploader=applicant)
-    _event(dossier, action="submit", actor=applicant, from_status="", at=now)
+    data: dict[str, Any] = {}
+    if made is not None:
+        item, certificate, confirmation = made
+        assert item.checked is not None
+        DeclarationConfirmation.objects.create(
+            dossier=dossier,
+            file=dossier.files.get(source=DossierFile.Source.DECLARATION),
+            confirmed_by=applicant,
+            method=authenticated_by,
+            confirmed_at=now,
+            ip_address=confirmation.ip_address,
+            sha256=item.checked.sha256,
+            certificate=certificate,
+        )
+        data["declaration"] = {
+            "sha256": item.checked.sha256,
+            "method": authenticated_by,
+            "ip_address": confirmation.ip_address,
+            "certificate": certificate.serial if certificate is not None else "",
+        }
+    _event(dossier, action="submit", actor=applicant, from_status="", at=now, data=data)
     return dossier
 
 

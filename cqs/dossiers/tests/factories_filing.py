@@ -49,3 +49,27 @@ def with_copy_fee(version: ProcedureVersion, *, amount: int = 8000) -> None:
     version.fees.create(
         position=2, name="Phí cấp bản sao Giấy khai sinh", amount=amount, quantity_field="ban_sao", note="/bản sao"
     )
+
+
+def with_declaration(version: ProcedureVersion) -> Any:
+    """Mark the version's first document (the birth registration's "Tờ khai") as made from the e-form."""
+    document = version.documents.order_by("position").first()
+    assert document is not None
+    document.is_declaration = True
+    document.save(update_fields=["is_declaration"])
+    return document
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF, every page, with its spaces collapsed (pypdf)."""
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def with_second_document(version: ProcedureVersion, name: str = "Giấy chứng sinh") -> Any:
+    """A second required paper the citizen uploads (the first being the declaration)."""
+    last = version.documents.order_by("-position").first()
+    return version.documents.create(position=(last.position if last else 0) + 1, name=name, originals=1)

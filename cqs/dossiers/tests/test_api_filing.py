@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from cqs.dossiers.models import Dossier
+from cqs.dossiers.models import DeclarationConfirmation, Dossier
 from cqs.dossiers.tests.factories import World, pdf
-from cqs.dossiers.tests.factories_filing import at_once
+from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee, with_declaration, with_second_document
 from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, filing_payload, people, png
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +125,42 @@ def test_two_counter_receptions_at_the_same_moment_with_one_key_receive_one_doss
     outcomes = at_once(*(lambda: officer.multipart("/counter/dossiers", payload, [pdf(), pdf()]) for _ in range(2)))
     assert [o.status_code for o in outcomes] == [201, 201], outcomes
     assert Dossier.objects.count() == 1
+
+
+# ---------------------------------------------------------------- the declaration is made from form_data
+
+
+def test_the_api_makes_the_declaration_and_refuses_a_file_for_it(w: World, people: dict[str, Caller]) -> None:
+    declaration = with_declaration(w.version)
+    birth = with_second_document(w.version)
+    sent = filing_payload(w, attachments=[{"required_document_id": declaration.pk}, {"required_document_id": birth.pk}])
+    refused = people["citizen"].multipart("/dossiers", sent, [pdf(), pdf()])
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["errors"]["declaration"] == (
+        "“Tờ khai đăng ký khai sinh” được lập từ tờ khai điện tử khi nộp hồ sơ; không gửi tệp cho giấy tờ này."
+    )
+    response = people["citizen"].multipart(
+        "/dossiers", filing_payload(w, attachments=[{"required_document_id": birth.pk}]), [pdf()]
+    )
+    assert response.status_code == 201, response.content
+    dossier = Dossier.objects.get(code=response.json()["code"])
+    confirmation = DeclarationConfirmation.objects.get(dossier=dossier)
+    assert (confirmation.method, confirmation.confirmed_by) == ("api_token", w.citizen)
+    detail = people["citizen"].get(f"/dossiers/{dossier.code}").json()
+    assert {f["source"] for f in detail["files"]} == {"declaration", "upload"}
+
+
+def test_a_browser_session_on_the_api_records_a_password_login(client: Any, w: World) -> None:
+    with_declaration(w.version)
+    client.force_login(w.citizen)
+    response = client.post("/api/v1/dossiers", {"payload": json.dumps(filing_payload(w, attachments=[]))})
+    assert response.status_code == 201, response.content
+    assert DeclarationConfirmation.objects.get().method == "password"
+
+
+def test_the_procedure_api_says_which_document_is_the_declaration(client: Any, w: World) -> None:
+    with_declaration(w.version)
+    with_copy_fee(w.version)
+    body = client.get(f"/api/v1/procedures/{w.procedure.code}").json()
+    assert [d["declaration"] for d in body["documents"]] == [True]
+    assert [(f["amount"], f["quantity_field"]) for f in body["fees"]] == [(0, ""), (8000, "ban_sao")]

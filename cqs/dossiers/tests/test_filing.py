@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pytest
 
+from cqs.core.audit import RequestContext, current_request
 from cqs.core.errors import ValidationFailed
+from cqs.core.models import AuditEvent
 from cqs.dossiers import services
-from cqs.dossiers.models import Dossier, DossierEvent, DossierSequence, FilingMode, SubmissionKey
+from cqs.dossiers.models import (
+    AuthMethod,
+    DeclarationConfirmation,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierSequence,
+    FilingMode,
+    SubmissionKey,
+)
 from cqs.dossiers.tests.factories import World, filing
 from cqs.dossiers.tests.factories_dsvc import media_files, state, submitted
-from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee
+from cqs.dossiers.tests.factories_filing import at_once, pdf_text, with_copy_fee, with_declaration
+from cqs.signing import services as signing
+from cqs.signing.models import Certificate
+from cqs.signing.pdf import pdf_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -194,4 +209,125 @@ def test_an_absurd_number_of_copies_is_refused_on_its_field(w: World) -> None:
     with pytest.raises(ValidationFailed) as caught:
         submitted(w, form_data={"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026", "ban_sao": "20000"})
     assert caught.value.extra["errors"]["form"] == {"ban_sao": ["Tối đa 10.000."]}
+    assert state() == before
+
+
+# ---------------------------------------------------------------- the declaration is the filled e-form
+
+
+def _stored(item: DossierFile) -> bytes:
+    with item.file.open("rb") as handle:
+        return handle.read()
+
+
+def test_online_the_declaration_is_made_from_the_eform_and_confirmed(w: World) -> None:
+    document = with_declaration(w.version)
+    token = current_request.set(RequestContext(ip_address="203.0.113.45"))
+    try:
+        dossier = services.dossier_submit_online(
+            applicant=w.citizen, filing=filing(w, attachments=[]), authenticated_by=AuthMethod.VNEID
+        )
+    finally:
+        current_request.reset(token)
+    made = dossier.files.get()
+    assert (made.required_document, made.source, made.kind, made.name) == (
+        document,
+        DossierFile.Source.DECLARATION,
+        "pdf",
+        "Tờ khai đăng ký khai sinh",
+    )
+    content = _stored(made)
+    assert hashlib.sha256(content).hexdigest() == made.sha256 and len(content) == made.size
+    text = pdf_text(content)
+    for expected in (
+        "TỜ KHAI ĐĂNG KÝ KHAI SINH",
+        "Kính gửi: UBND phường Trường Vinh",
+        "Nguyễn Thị Lan",
+        "040190012345",
+        "Nguyễn Văn Bình",
+        "02/03/2026",
+        dossier.code,
+        "Tài khoản định danh điện tử VNeID",
+        "203.0.113.45",
+    ):
+        assert expected in text, expected
+    confirmation = DeclarationConfirmation.objects.get(dossier=dossier)
+    assert (confirmation.file, confirmation.confirmed_by, confirmation.method) == (made, w.citizen, "vneid")
+    assert (confirmation.ip_address, confirmation.sha256, confirmation.certificate) == (
+        "203.0.113.45",
+        made.sha256,
+        None,
+    )
+    assert confirmation.confirmed_at == dossier.submitted_at
+    audit = AuditEvent.objects.filter(action="dossier.submit").latest("seq")
+    assert audit.after["declaration"]["sha256"] == made.sha256
+
+
+def test_online_an_upload_for_the_declaration_is_refused(w: World) -> None:
+    with_declaration(w.version)
+    before = state()
+    with pytest.raises(ValidationFailed) as caught:
+        submitted(w)  # the factory attaches a PDF to the first document
+    assert caught.value.extra["errors"] == {
+        "declaration": "“Tờ khai đăng ký khai sinh” được lập từ tờ khai điện tử khi nộp hồ sơ; "
+        "không gửi tệp cho giấy tờ này."
+    }
+    assert state() == before
+
+
+def test_at_the_counter_the_signed_paper_declaration_is_scanned(w: World) -> None:
+    with_declaration(w.version)
+    with pytest.raises(ValidationFailed) as caught:
+        services.dossier_receive_at_counter(
+            officer=w.officer,
+            filing=filing(w, attachments=[], applicant_name="Lê Văn Tám", applicant_id_number="040090011111"),
+        )
+    assert caught.value.extra["errors"]["documents"] == "Còn thiếu giấy tờ bắt buộc: Tờ khai đăng ký khai sinh."
+    dossier = services.dossier_receive_at_counter(
+        officer=w.officer, filing=filing(w, applicant_name="Lê Văn Tám", applicant_id_number="040090011111")
+    )
+    assert dossier.files.get().source == DossierFile.Source.UPLOAD
+    assert not DeclarationConfirmation.objects.exists()
+
+
+def test_an_applicant_with_a_certificate_signs_the_declaration(w: World, demo_ca: Any) -> None:
+    with_declaration(w.version)
+    certificate = signing.certificate_issue(
+        issuer=demo_ca[1], common_name="Nguyễn Thị Lan", kind=Certificate.Kind.PERSONAL, owner=w.citizen, actor=None
+    )
+    dossier = services.dossier_submit_online(
+        applicant=w.citizen, filing=filing(w, attachments=[]), authenticated_by=AuthMethod.PASSWORD
+    )
+    made = dossier.files.get()
+    reports = pdf_verify(pdf=_stored(made))
+    assert len(reports) == 1 and reports[0].intact and reports[0].valid and reports[0].signer_name == "Nguyễn Thị Lan"
+    assert DeclarationConfirmation.objects.get().certificate == certificate
+    assert "Tờ khai có chữ ký số của người khai." in pdf_text(_stored(made))
+
+
+def test_a_signing_service_that_fails_leaves_the_confirmation(w: World, demo_ca: Any, monkeypatch: Any) -> None:
+    from cqs.dossiers.services import filing as filing_module
+
+    with_declaration(w.version)
+    signing.certificate_issue(
+        issuer=demo_ca[1], common_name="Nguyễn Thị Lan", kind=Certificate.Kind.PERSONAL, owner=w.citizen, actor=None
+    )
+
+    def unavailable(**_kwargs: Any) -> bytes:
+        raise ValidationFailed("Dịch vụ ký số từ xa không trả lời.")
+
+    monkeypatch.setattr(filing_module, "pdf_sign", unavailable)
+    dossier = services.dossier_submit_online(
+        applicant=w.citizen, filing=filing(w, attachments=[]), authenticated_by=AuthMethod.PASSWORD
+    )
+    confirmation = DeclarationConfirmation.objects.get(dossier=dossier)
+    assert confirmation.certificate is None and confirmation.method == "password"
+    assert pdf_verify(pdf=_stored(confirmation.file)) == []
+    assert "Đã xác nhận điện tử" in pdf_text(_stored(confirmation.file))
+
+
+def test_an_unknown_authentication_method_is_refused(w: World) -> None:
+    before = state()
+    with pytest.raises(ValidationFailed):
+        services.dossier_submit_online(applicant=w.citizen, filing=filing(w), authenticated_by="magic")
     assert state() == before

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cqs.dossiers.models import Dossier, DossierEvent
+from cqs.accounts.tests.test_vneid import CLAIMS, _callback, _start, provider
+from cqs.dossiers.models import DeclarationConfirmation, Dossier, DossierEvent
 from cqs.dossiers.tests import factories
-from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee
-from cqs.dossiers.tests.factories_portalapply import client_for, file_application, submission_token, upload
+from cqs.dossiers.tests.factories_filing import (
+    at_once,
+    pdf_text,
+    with_copy_fee,
+    with_declaration,
+    with_second_document,
+)
+from cqs.dossiers.tests.factories_portalapply import client_for, exe, file_application, submission_token, upload
 from cqs.portal.tests.test_dossiers_apply import _document, _step1, _to_documents, _url
 
 pytestmark = pytest.mark.django_db
+__all__ = ["provider"]  # the VNeID provider fixture
 
 
 def _ready(client: Client, w: factories.World) -> None:
@@ -158,3 +167,102 @@ def test_the_fee_shown_and_stored_follows_the_copies_asked(
     assert f'<strong id="fee-total">{expected}</strong>' in check
     file_application(client, w.procedure.code)
     assert Dossier.objects.get().fee_total == total
+
+
+# ---------------------------------------------------------------- the declaration is asked once
+
+
+def _form(client: Client, w: factories.World) -> None:
+    _step1(client, w)
+    client.post(_url("portal:apply_form", w), {"ho_ten_tre": "Nguyễn Văn Bình", "ngay_sinh": "02/03/2026"})
+
+
+def test_step_3_does_not_ask_for_the_declaration_again(w: factories.World) -> None:
+    declaration = with_declaration(w.version)
+    birth = with_second_document(w.version)
+    client = client_for(w.citizen)
+    _form(client, w)
+    page = client.get(_url("portal:apply_documents", w)).content.decode()
+    assert f'name="file_{declaration.pk}"' not in page and f'name="file_{birth.pk}"' in page
+    assert "“Tờ khai đăng ký khai sinh”: không cần tải lên." in page
+    response = client.post(_url("portal:apply_documents", w), {f"file_{birth.pk}": upload("chung-sinh.pdf")})
+    assert response["Location"] == _url("portal:apply_check", w)
+    check = client.get(_url("portal:apply_check", w)).content.decode()
+    assert "Lập từ tờ khai điện tử ở bước 2 khi bạn nộp hồ sơ" in check
+    assert "tôi xác nhận “Tờ khai đăng ký khai sinh” lập từ tờ khai trên là của tôi" in check
+    assert "Hệ thống ghi lại xác nhận này: tài khoản, cách đăng nhập, thời điểm và địa chỉ mạng." in check
+    file_application(client, w.procedure.code)
+    dossier = Dossier.objects.get()
+    sources = dict(dossier.files.values_list("required_document_id", "source"))
+    assert sources == {declaration.pk: "declaration", birth.pk: "upload"}
+    confirmation = DeclarationConfirmation.objects.get(dossier=dossier)
+    assert (confirmation.confirmed_by, confirmation.method, confirmation.ip_address) == (
+        w.citizen,
+        "password",
+        "127.0.0.1",
+    )
+    # The citizen can read their declaration; nobody else can.
+    url = reverse("portal:dossier_file", args=[dossier.code, confirmation.file.pk])
+    assert client.get(url).status_code == 200
+    assert client_for(w.stranger).get(url).status_code == 404
+
+
+def test_a_procedure_whose_only_paper_is_the_declaration_skips_step_3(w: factories.World) -> None:
+    with_declaration(w.version)
+    client = client_for(w.citizen)
+    _form(client, w)
+    assert client.get(_url("portal:apply_documents", w))["Location"] == _url("portal:apply_check", w)
+    assert file_application(client, w.procedure.code).status_code == 302
+    assert Dossier.objects.get().files.get().source == "declaration"
+
+
+def test_a_vneid_login_is_what_the_confirmation_records(client: Client, w: factories.World, provider: Any) -> None:
+    with_declaration(w.version)
+    code, state = provider.authorize(_start(client), CLAIMS)
+    _callback(client, code, state)
+    _form(client, w)
+    file_application(client, w.procedure.code)
+    confirmation = DeclarationConfirmation.objects.get()
+    assert confirmation.method == "vneid" and confirmation.confirmed_by.citizen_id == CLAIMS["citizen_id"]
+    assert "Tài khoản định danh điện tử VNeID" in pdf_text(confirmation.file.file.open("rb").read())
+
+
+def test_the_desk_shows_how_the_declaration_was_confirmed(w: factories.World, settings: Any) -> None:
+    settings.CQS_OFFICIAL_TOTP_REQUIRED = False
+    with_declaration(w.version)
+    client = client_for(w.citizen)
+    _form(client, w)
+    file_application(client, w.procedure.code)
+    dossier = Dossier.objects.get()
+    confirmation = DeclarationConfirmation.objects.get()
+    desk = client_for(w.officer).get(reverse("desk:dossier", args=[dossier.code])).content.decode()
+    assert "Người nộp xác nhận tờ khai điện tử" in desk
+    for text in (w.citizen.full_name, "Mật khẩu", "127.0.0.1", confirmation.sha256):
+        assert text in desk, text
+
+
+# ---------------------------------------------------------------- files that passed are kept
+
+
+def test_a_good_file_is_kept_when_another_fails(w: factories.World, settings: Any) -> None:
+    first = _document(w)
+    second = with_second_document(w.version)
+    client = client_for(w.citizen)
+    _form(client, w)
+    response = client.post(
+        _url("portal:apply_documents", w),
+        {f"file_{first.pk}": upload("to-khai.pdf"), f"file_{second.pk}": exe()},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Các tệp hợp lệ đã được giữ lại, không cần tải lên lại:" in html and "to-khai.pdf" in html
+    assert "Đã có: to-khai.pdf" in html
+    assert "Tệp “chuong-trinh.exe” không đúng loại" in html
+    assert len(list((Path(settings.MEDIA_ROOT) / "tmp" / "apply").rglob("*.pdf"))) == 1
+    # Only the failed one is sent again.
+    again = client.post(_url("portal:apply_documents", w), {f"file_{second.pk}": upload("chung-sinh.pdf")})
+    assert again["Location"] == _url("portal:apply_check", w)
+    check = client.get(_url("portal:apply_check", w)).content.decode()
+    assert "to-khai.pdf" in check and "chung-sinh.pdf" in check
+    file_application(client, w.procedure.code)
+    assert Dossier.objects.get().files.count() == 2
