@@ -46,6 +46,8 @@ def login_method(request: HttpRequest, user: Any) -> str:
     if session is None or str(session.get("_auth_user_id", "")) != str(getattr(user, "pk", "")):
         return LOGIN_API_TOKEN
     return LOGIN_VNEID if session.get(LOGIN_METHOD_KEY) == LOGIN_VNEID else LOGIN_PASSWORD
+
+
 FLOW_MAX_AGE_SECONDS = 600
 HTTP_TIMEOUT_SECONDS = 10
 DEFAULT_ALGORITHMS = ["RS256", "PS256", "ES256"]

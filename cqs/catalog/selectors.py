@@ -415,9 +415,7 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
     if "form_fields" in cache:
         form_fields = [{"key": f.key, "type": f.type, "choices": f.choices} for f in cache["form_fields"]]
     else:
-        form_fields = [
-            dict(row) for row in FormField.objects.filter(version=version).values("key", "type", "choices")
-        ]
+        form_fields = [dict(row) for row in FormField.objects.filter(version=version).values("key", "type", "choices")]
     fees = cache["fees"] if "fees" in cache else list(version.fees.all())
     documents = cache["documents"] if "documents" in cache else list(version.documents.all())
     return validation.missing_components(

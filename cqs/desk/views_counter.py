@@ -108,7 +108,8 @@ def counter(request: HttpRequest) -> HttpResponse:
 def _already_received(request: HttpRequest, dossier: Any) -> HttpResponse:
     """The same counter form sent twice: the dossier the first one received, never a second."""
     messages.info(
-        request, _("Hồ sơ này đã được tiếp nhận, mã hồ sơ %(code)s; không tiếp nhận lần thứ hai.") % {"code": dossier.code}
+        request,
+        _("Hồ sơ này đã được tiếp nhận, mã hồ sơ %(code)s; không tiếp nhận lần thứ hai.") % {"code": dossier.code},
     )
     return redirect("desk:dossier", code=dossier.code)
 

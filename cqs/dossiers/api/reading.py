@@ -38,8 +38,8 @@ from cqs.dossiers.api.schemas import (
     LookupOut,
 )
 from cqs.dossiers.models import OPEN_STATUSES, Dossier, Status
-from cqs.dossiers.selectors_filing import lookup_rate_check
 from cqs.dossiers.permissions import dossiers_visible_to
+from cqs.dossiers.selectors_filing import lookup_rate_check
 
 
 @router.get(

@@ -166,9 +166,7 @@ def _validate_filing(filing: Filing, *, require_online: bool) -> tuple[dict[str,
             "“%(name)s” được lập từ tờ khai điện tử khi nộp hồ sơ; không gửi tệp cho giấy tờ này."
         ) % {"name": made.name}
     missing = [
-        d.name
-        for d in documents
-        if not d.is_optional and not d.replaceable_by and d.pk not in given and d != made
+        d.name for d in documents if not d.is_optional and not d.replaceable_by and d.pk not in given and d != made
     ]
     if missing:
         errors["documents"] = _("Còn thiếu giấy tờ bắt buộc: %(names)s.") % {"names": "; ".join(missing)}

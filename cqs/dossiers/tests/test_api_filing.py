@@ -1,4 +1,4 @@
-"""Filing through the API: the account holder files, one dossier per Idempotency-Key, the declaration is made for you."""
+"""Filing through the API: the account holder files, one dossier per Idempotency-Key, the declaration made for you."""
 
 from __future__ import annotations
 
@@ -47,7 +47,6 @@ def test_filing_for_another_person_goes_through_the_proxy_mode(w: World, people:
     assert dossier.principal_id_number == "040085654321"
     # The principal sees nothing of it through their own account: it is not their dossier.
     assert people["stranger"].get(f"/dossiers/{dossier.code}").status_code == 404
-
 
 
 # ---------------------------------------------------------------- Idempotency-Key

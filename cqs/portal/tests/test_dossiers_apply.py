@@ -11,7 +11,7 @@ from django.urls import reverse
 from cqs.dossiers import services
 from cqs.dossiers.models import Dossier, DossierFile
 from cqs.dossiers.tests import factories
-from cqs.dossiers.tests.factories_portalapply import client_for, exe, png_named_pdf, upload, file_application
+from cqs.dossiers.tests.factories_portalapply import client_for, exe, file_application, png_named_pdf, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -81,9 +81,7 @@ def test_the_page_and_the_api_share_one_budget(client: Client, w: factories.Worl
 def test_a_forged_forwarded_header_does_not_reset_the_limit(client: Client, w: factories.World) -> None:
     dossier = submitted(w)
     for n in range(4):
-        response = client.get(
-            PAGE, {"ma": dossier.code}, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
-        )
+        response = client.get(PAGE, {"ma": dossier.code}, REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
     assert response.status_code == 429
 
 
