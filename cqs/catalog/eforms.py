@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -37,6 +38,42 @@ def _date_formats() -> list[str]:
     return list(get_format("DATE_INPUT_FORMATS", lang="vi"))
 
 
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def impossible_date(text: str) -> str | None:
+    """What is wrong with a date written dd/mm/yyyy that no calendar has (31/02, 29/02 of a common year,
+    month 13), in Vietnamese; None when the text is not of that shape or the date exists."""
+    match = _DMY.match(text or "")
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return _("Tháng %(month)d không có thật: tháng chỉ từ 1 đến 12.") % {"month": month}
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if 1 <= day <= days:
+        return None
+    return _("Ngày %(date)s không có thật: tháng %(month)d năm %(year)d chỉ có %(days)d ngày.") % {
+        "date": f"{day:02d}/{month:02d}/{year:04d}",
+        "month": month,
+        "year": year,
+        "days": days,
+    }
+
+
+class EFormDateField(forms.DateField):
+    """A date of the e-form: dd/mm/yyyy; a date that does not exist is named as such, not as a wrong format."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            reason = impossible_date(value) if isinstance(value, str) else None
+            if reason is not None:
+                raise ValidationError(reason, code="impossible_date") from None
+            raise
+
+
 def form_field(row: FormField) -> forms.Field:
     """One Django form field for a FormField row."""
     common: dict[str, Any] = {"label": row.label, "required": row.required, "help_text": row.help_text}
@@ -44,7 +81,7 @@ def form_field(row: FormField) -> forms.Field:
     if kind == FormField.Type.TEXTAREA:
         return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
     if kind == FormField.Type.DATE:
-        return forms.DateField(
+        return EFormDateField(
             input_formats=_date_formats(),
             widget=forms.DateInput(
                 format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}

@@ -15,6 +15,7 @@ urlpatterns = [
     path("nop-ho-so/<str:code>/kiem-tra/", views_dossiers.apply_check, name="apply_check"),
     path("nop-ho-so/<str:code>/huy/", views_dossiers.apply_cancel, name="apply_cancel"),
     path("da-nop-ho-so/<str:code>/", views_dossiers.apply_done, name="apply_done"),
+    path("xa-phuong-cua-toi/", views_dossiers.commune, name="commune"),
     # The citizen's dossiers.
     path("ho-so-cua-toi/", views_dossiers.dossier_list, name="dossiers"),
     path("ho-so-cua-toi/<str:code>/", views_dossiers.dossier_detail, name="dossier"),

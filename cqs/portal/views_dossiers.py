@@ -31,6 +31,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -48,6 +49,8 @@ from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers.models import Delivery, FilingMode, Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
+from cqs.portal import selectors_place as places
+from cqs.portal import services as portal_services
 from cqs.signing import selectors as signing_selectors
 
 ViewFunc = Callable[..., HttpResponseBase]
@@ -182,6 +185,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     deciding = services.implementing_agencies(version)
     receiving = services.receiving_agencies()
     user = _user(request)
+    home = places.citizen_home(user=user)
     if request.method == "POST":
         form = f.AgencyForm(request.POST, deciding=deciding, receiving=receiving)
         if form.is_valid():
@@ -191,19 +195,52 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     else:
         initial: dict[str, Any] = dict(state["agency"] or {})
         if not initial:
-            first = deciding[0].pk if deciding else None
-            receiving_ids = {a.pk for a in receiving}
+            decide, receive = places.offices_near(
+                unit=home.unit if home else None, deciding=deciding, receiving=receiving
+            )
             initial = {
-                "deciding_agency": first,
-                "receiving_agency": first if first in receiving_ids else None,
+                "deciding_agency": decide,
+                "receiving_agency": receive,
                 "filing_mode": FilingMode.SELF,
                 "delivery": Delivery.ONLINE,
                 **f.account_contact(user),
             }
         form = f.AgencyForm(initial=initial, deciding=deciding, receiving=receiving)
     context = _wizard_context(procedure, version, 1)
-    context.update({"form": form, "no_agency": not deciding})
+    context.update(
+        {
+            "form": form,
+            "no_agency": not deciding,
+            "home": home,
+            "commune_form": None
+            if home
+            else f.CommuneForm(initial={"next": request.path}, communes=places.province_communes()),
+            "here": request.path,
+        }
+    )
     return render(request, "portal/dossiers/apply_agency.html", context)
+
+
+@citizen_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def commune(request: HttpRequest) -> HttpResponse:
+    """The commune the citizen lives in: asked once, used to propose the offices near them."""
+    user = _user(request)
+    communes = places.province_communes()
+    home = places.citizen_home(user=user)
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = reverse("portal:dossiers")
+    if request.method == "POST":
+        form = f.CommuneForm(request.POST, communes=communes)
+        if form.is_valid():
+            portal_services.citizen_commune_set(user=user, unit=form.units[form.cleaned_data["xa"]])
+            messages.success(request, _("Đã lưu xã, phường nơi bạn cư trú."))
+            return redirect(target)
+    else:
+        form = f.CommuneForm(initial={"xa": home.unit.pk if home else None, "next": target}, communes=communes)
+    status = 400 if form.errors else 200
+    return render(request, "portal/dossiers/commune.html", {"form": form, "home": home}, status=status)
 
 
 @citizen_required

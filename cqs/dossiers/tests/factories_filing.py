@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 
 from cqs.catalog.models import ProcedureVersion
+from cqs.core.text import fold
+from cqs.units.models import AdministrativeUnit, Agency
 
 
 def at_once(*calls: Callable[[], Any], timeout: float = 60) -> list[Any]:
@@ -69,7 +72,62 @@ def pdf_text(content: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(content)).pages).split())
 
 
-def with_second_document(version: ProcedureVersion, name: str = "Giấy chứng sinh") -> Any:
-    """A second required paper the citizen uploads (the first being the declaration)."""
+def with_second_document(version: ProcedureVersion, name: str = "Giấy chứng sinh", *, optional: bool = False) -> Any:
+    """Another paper the citizen uploads (the first being the declaration)."""
     last = version.documents.order_by("-position").first()
-    return version.documents.create(position=(last.position if last else 0) + 1, name=name, originals=1)
+    return version.documents.create(
+        position=(last.position if last else 0) + 1, name=name, originals=1, is_optional=optional
+    )
+
+
+@dataclass
+class Province:
+    """Nghệ An with two communes far apart, their offices, and a procedure done by every commune committee."""
+
+    unit: AdministrativeUnit
+    truong_vinh: AdministrativeUnit
+    con_cuong: AdministrativeUnit
+    truong_vinh_centre: Agency
+    con_cuong_committee: Agency
+
+
+def _unit(code: str, name: str, level: str, parent: AdministrativeUnit | None = None) -> AdministrativeUnit:
+    unit, _created = AdministrativeUnit.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "level": level,
+            "division_type": name.split()[0].lower(),
+            "search_name": fold(name),
+            "parent": parent,
+        },
+    )
+    return unit
+
+
+def province(w: Any) -> Province:
+    """The world's commune committee placed in Phường Trường Vinh, a far commune (Xã Con Cuông) added."""
+    nghe_an = _unit("40", "Tỉnh Nghệ An", "province")
+    truong_vinh = _unit("16681", "Phường Trường Vinh", "commune", nghe_an)
+    con_cuong = _unit("17011", "Xã Con Cuông", "commune", nghe_an)
+    _unit("17014", "Xã Môn Sơn", "commune", nghe_an)
+    Agency.objects.filter(pk=w.agency.pk).update(unit=truong_vinh)
+    w.agency.refresh_from_db()
+    centre = Agency.objects.create(
+        electronic_code="001.40.01.H40",
+        name="Trung tâm Phục vụ hành chính công phường Trường Vinh",
+        kind=Agency.Kind.COMMUNE_SERVICE_CENTRE,
+        unit=truong_vinh,
+        search_name=fold("Trung tâm Phục vụ hành chính công phường Trường Vinh"),
+    )
+    far = Agency.objects.create(
+        electronic_code="000.40.50.H40",
+        name="UBND xã Con Cuông",
+        kind=Agency.Kind.COMMUNE_COMMITTEE,
+        unit=con_cuong,
+        search_name=fold("UBND xã Con Cuông"),
+    )
+    w.version.agency_kinds = [Agency.Kind.COMMUNE_COMMITTEE]
+    w.version.save(update_fields=["agency_kinds"])
+    w.version.agencies.clear()
+    return Province(nghe_an, truong_vinh, con_cuong, centre, far)

@@ -139,7 +139,7 @@ def test_a_bad_eform_shows_the_message_next_to_the_field(w: factories.World) -> 
     response = client.post(_url("portal:apply_form", w), {"ho_ten_tre": "", "ngay_sinh": "31/02/2026"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025." in html
+    assert "Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày." in html
     assert "Trường này là bắt buộc." in html or "This field is required." in html
     assert client.get(_url("portal:apply_documents", w))["Location"] == _url("portal:apply_form", w)
     assert Dossier.objects.count() == 0
