@@ -204,7 +204,9 @@ def commune(request: HttpRequest) -> HttpResponse:
     communes = places.province_communes()
     home = places.citizen_home(user=user)
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("portal:dossiers")
     if request.method == "POST":
         form = f.CommuneForm(request.POST, communes=communes)
