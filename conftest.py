@@ -41,19 +41,43 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             )
 
 
+_MIGRATED_ROWS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows(django_db_setup: Any) -> None:
+    """Keep the rows the migrations wrote, as serialised when the test database was set up.
+
+    The copy on the connection object cannot be relied on afterwards: once Playwright has run an
+    event loop in the thread, ``django.db.connection`` may resolve to another connection object.
+    """
+    from django.db import connections
+
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents:
+        _MIGRATED_ROWS["default"] = contents
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
     """A transactional test ends by emptying every table (in its fixtures' teardown); afterwards put back
-    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database."""
+    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database.
+
+    The tables are emptied once more first: the teardown's flush may have recreated content types and
+    permissions with new ids (when it could not tell the rows would be put back), which the saved rows
+    would then collide with.
+    """
     yield
     if not _transactional(item):
         return
+    from django.core.management import call_command
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
-    contents = getattr(connection, "_test_serialized_contents", None)
+    contents = _MIGRATED_ROWS.get("default") or getattr(connection, "_test_serialized_contents", None)
     if contents:
         with item.config.stash[blocking_manager_key].unblock():
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(contents)
 
 
