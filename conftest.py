@@ -125,30 +125,51 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             )
 
 
-_migrated_rows: dict[Any, list[Any]] = {}
+_MIGRATED_ROWS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _migrated_rows(django_db_setup: Any) -> None:
+    """Keep the rows the migrations wrote, as serialised when the test database was set up.
+
+    The copy on the connection object cannot be relied on afterwards: once Playwright has run an
+    event loop in the thread, ``django.db.connection`` may resolve to another connection object.
+    """
+    from django.db import connections
+
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
+    if contents:
+        _MIGRATED_ROWS["default"] = contents
+
+
+_migrated_rows_by_model: dict[Any, list[Any]] = {}
 
 
 def _rows_written_by_migrations(contents: str) -> dict[Any, list[Any]]:
     """The rows the migrations wrote (serialised by Django once per worker), by model."""
-    if not _migrated_rows:
+    if not _migrated_rows_by_model:
         from django.core import serializers
 
         for found in serializers.deserialize("json", contents):
-            _migrated_rows.setdefault(type(found.object), []).append(found.object)
-    return _migrated_rows
+            _migrated_rows_by_model.setdefault(type(found.object), []).append(found.object)
+    return _migrated_rows_by_model
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: Any, nextitem: Any) -> Iterator[None]:
     """A transactional test ends by emptying every table (in its fixtures' teardown); afterwards put back
-    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database."""
+    the rows the migrations wrote, so that the next tests on the worker find them as in a fresh database.
+
+    A table the teardown's flush left filled (content types recreated with new ids) is kept as it is, and so
+    are the tables whose rows point into it.
+    """
     yield
     if not _transactional(item):
         return
     from django.db import connection
     from pytest_django.plugin import blocking_manager_key
 
-    contents = getattr(connection, "_test_serialized_contents", None)
+    contents = _MIGRATED_ROWS.get("default") or getattr(connection, "_test_serialized_contents", None)
     if not contents:
         return
     kept: set[Any] = set()  # tables found filled: their rows may have other ids than the snapshot's

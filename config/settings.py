@@ -332,3 +332,7 @@ CQS_EXCHANGE_MAX_ATTEMPTS = int(env.env_str("CQS_EXCHANGE_MAX_ATTEMPTS", "10"))
 CQS_EXCHANGE_RELAY_ON_COMMIT = env.env_bool("CQS_EXCHANGE_RELAY_ON_COMMIT", default=True)
 # Messages one address may post to the edXML endpoint in a minute, counted by each web process (0: no limit).
 CQS_EXCHANGE_RATE_PER_MINUTE = int(env.env_str("CQS_EXCHANGE_RATE_PER_MINUTE", "600"))
+# Public dossier look-ups (/tra-cuu-ho-so/ and /api/v1/dossiers/lookup/) one address may make in a minute,
+# both counted together across every process (0: no limit): a person checks a few codes, a script walking
+# the codes of a day is stopped with 429 and Retry-After.
+CQS_LOOKUP_RATE_PER_MINUTE = int(env.env_str("CQS_LOOKUP_RATE_PER_MINUTE", "30"))

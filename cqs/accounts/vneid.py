@@ -30,6 +30,24 @@ from django.utils.translation import gettext as _
 from cqs.core.errors import ApplicationError
 
 SESSION_KEY = "accounts_vneid_flow"
+# Set in the session by a VNeID login, so that what the user confirms later says how they were identified.
+LOGIN_METHOD_KEY = "accounts_login_method"
+LOGIN_VNEID = "vneid"
+LOGIN_PASSWORD = "password"  # noqa: S105 - a method's name, not a secret
+LOGIN_API_TOKEN = "api_token"  # noqa: S105 - a method's name, not a secret
+
+
+def login_method(request: HttpRequest, user: Any) -> str:
+    """How ``user`` was identified for this request: a VNeID login, a password login, or a bearer token.
+
+    A request whose session is not that user's carries a bearer token (the API's other way in).
+    """
+    session = getattr(request, "session", None)
+    if session is None or str(session.get("_auth_user_id", "")) != str(getattr(user, "pk", "")):
+        return LOGIN_API_TOKEN
+    return LOGIN_VNEID if session.get(LOGIN_METHOD_KEY) == LOGIN_VNEID else LOGIN_PASSWORD
+
+
 FLOW_MAX_AGE_SECONDS = 600
 HTTP_TIMEOUT_SECONDS = 10
 DEFAULT_ALGORITHMS = ["RS256", "PS256", "ES256"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -103,3 +104,34 @@ def initial_from_user(version: ProcedureVersion, user: Any) -> dict[str, Any]:
         if value not in (None, ""):
             initial[row.key] = value
     return initial
+
+
+def _answer_text(field: forms.Field, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(field, forms.BooleanField) or isinstance(value, bool):
+        truthy = value is True or str(value).lower() in ("true", "on", "1", "có")
+        return str(_("Có") if truthy else _("Không"))
+    if isinstance(field, forms.DateField):
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def eform_rows(version: ProcedureVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, text) of each e-form field in order, as a person reads them: dates dd/mm/yyyy, "Có"/"Không".
+
+    ``data`` may be as typed (the wizard's session) or as stored (ISO dates, booleans).
+    """
+    form = eform_class(version)(data)
+    form.is_valid()
+    cleaned = getattr(form, "cleaned_data", {})
+    rows = []
+    for name, field in form.fields.items():
+        value = cleaned.get(name, data.get(name, ""))
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        rows.append((str(field.label or name), _answer_text(field, value)))
+    return rows

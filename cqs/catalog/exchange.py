@@ -87,8 +87,9 @@ PROCEDURE_COLUMNS = (
     "result_template",  # last: the columns of workbooks made before it keep their letters
 )
 ITEM_COLUMNS = {
-    "documents": ("name", "originals", "copies", "optional", "template_name", "replaceable_by", "note"),
-    "fees": ("name", "amount", "note"),
+    # New columns go last: the columns of workbooks made before them keep their letters.
+    "documents": ("name", "originals", "copies", "optional", "template_name", "replaceable_by", "note", "declaration"),
+    "fees": ("name", "amount", "note", "quantity_field"),
     "form_fields": ("key", "label", "type", "required", "choices", "help_text", "prefill"),
     "process_steps": ("name", "role", "unit_kind", "duration_hours"),
 }
@@ -433,6 +434,8 @@ def _plan_procedure(
             online_level=scalars.get("online_level", ""),
             form_fields=items["form_fields"],
             has_fees=bool(items["fees"]),
+            fee_quantity_fields=[fee["quantity_field"] for fee in items["fees"] if fee["quantity_field"]],
+            has_declaration=any(d["is_declaration"] for d in items["documents"]),
         )
         if missing:
             errors.add(
@@ -614,11 +617,15 @@ def version_exchange_dict(version: ProcedureVersion) -> dict[str, Any]:
                 "optional": d.is_optional,
                 "template_name": d.template_name,
                 "replaceable_by": d.replaceable_by,
+                "declaration": d.is_declaration,
                 "note": d.note,
             }
             for d in version.documents.all()
         ],
-        "fees": [{"name": f.name, "amount": f.amount, "note": f.note} for f in version.fees.all()],
+        "fees": [
+            {"name": f.name, "amount": f.amount, "quantity_field": f.quantity_field, "note": f.note}
+            for f in version.fees.all()
+        ],
         "form_fields": [
             {
                 "key": f.key,

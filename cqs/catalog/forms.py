@@ -171,6 +171,11 @@ class DocumentRowForm(forms.Form):
     replaceable_by = forms.ChoiceField(
         label=_label(RequiredDocument, "replaceable_by"), choices=RequiredDocument.NationalData.choices, required=False
     )
+    declaration = forms.BooleanField(
+        label=_label(RequiredDocument, "is_declaration"),
+        required=False,
+        help_text=RequiredDocument._meta.get_field("is_declaration").help_text,
+    )
     note = forms.CharField(label=_label(RequiredDocument, "note"), max_length=1000, required=False)
 
 
@@ -180,6 +185,12 @@ class FeeRowForm(forms.Form):
         label=_label(Fee, "amount"),
         max_value=10**12,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 1}),
+    )
+    quantity_field = forms.CharField(
+        label=_label(Fee, "quantity_field"),
+        max_length=60,
+        required=False,
+        help_text=Fee._meta.get_field("quantity_field").help_text,
     )
     note = forms.CharField(label=_label(Fee, "note"), max_length=500, required=False)
 
@@ -247,12 +258,13 @@ def document_initial(document: RequiredDocument) -> dict[str, Any]:
         "optional": document.is_optional,
         "template_name": document.template_name,
         "replaceable_by": document.replaceable_by,
+        "declaration": document.is_declaration,
         "note": document.note,
     }
 
 
 def fee_initial(fee: Fee) -> dict[str, Any]:
-    return {"name": fee.name, "amount": fee.amount, "note": fee.note}
+    return {"name": fee.name, "amount": fee.amount, "quantity_field": fee.quantity_field, "note": fee.note}
 
 
 def form_field_initial(field: FormField) -> dict[str, Any]:

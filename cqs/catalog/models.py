@@ -252,6 +252,16 @@ class RequiredDocument(models.Model):
     replaceable_by = models.CharField(
         _("thay thế bằng dữ liệu"), max_length=20, choices=NationalData.choices, blank=True, default=""
     )
+    # The declaration (tờ khai, đơn đề nghị) the e-form stands for: filed online, it is made from the filled
+    # e-form (a PDF the applicant confirms or signs) and attached as this document; nobody uploads it.
+    is_declaration = models.BooleanField(
+        _("là tờ khai (lập từ tờ khai điện tử)"),
+        default=False,
+        help_text=_(
+            "Tờ khai điện tử người nộp điền trực tuyến chính là giấy tờ này: hệ thống lập bản PDF và đính kèm, "
+            "người nộp không phải tải lên."
+        ),
+    )
     note = models.CharField(_("ghi chú"), max_length=1000, blank=True)
 
     class Meta:
@@ -270,6 +280,16 @@ class Fee(models.Model):
     position = models.PositiveSmallIntegerField(_("thứ tự"))
     name = models.CharField(_("tên phí, lệ phí"), max_length=300)
     amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
+    # A fee per copy, per page…: the amount is multiplied by what the applicant writes in this e-form field.
+    quantity_field = models.CharField(
+        _("nhân theo trường tờ khai"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Mã một trường số nguyên của tờ khai (ví dụ số bản sao): mức thu nhân với số người nộp ghi, "
+            "không ghi thì không thu. Để trống: thu một lần."
+        ),
+    )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
 
     class Meta:

@@ -413,9 +413,11 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
         return bool(getattr(version, name).exists())
 
     if "form_fields" in cache:
-        form_fields = [{"type": f.type, "choices": f.choices} for f in cache["form_fields"]]
+        form_fields = [{"key": f.key, "type": f.type, "choices": f.choices} for f in cache["form_fields"]]
     else:
-        form_fields = [dict(row) for row in FormField.objects.filter(version=version).values("type", "choices")]
+        form_fields = [dict(row) for row in FormField.objects.filter(version=version).values("key", "type", "choices")]
+    fees = cache["fees"] if "fees" in cache else list(version.fees.all())
+    documents = cache["documents"] if "documents" in cache else list(version.documents.all())
     return validation.missing_components(
         name=version.name,
         steps=version.steps,
@@ -427,7 +429,9 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
         has_process_steps=has("process_steps"),
         online_level=version.online_level,
         form_fields=form_fields,
-        has_fees=has("fees"),
+        has_fees=bool(fees),
+        fee_quantity_fields=[fee.quantity_field for fee in fees if fee.quantity_field],
+        has_declaration=any(d.is_declaration for d in documents),
     )
 
 

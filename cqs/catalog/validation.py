@@ -213,8 +213,19 @@ def parse_date(value: Any) -> dt.date | None:
 
 # ---------------------------------------------------------------- list items
 
-DOCUMENT_KEYS = ("name", "originals", "copies", "optional", "is_optional", "template_name", "replaceable_by", "note")
-FEE_KEYS = ("name", "amount", "note")
+DOCUMENT_KEYS = (
+    "name",
+    "originals",
+    "copies",
+    "optional",
+    "is_optional",
+    "template_name",
+    "replaceable_by",
+    "declaration",
+    "is_declaration",
+    "note",
+)
+FEE_KEYS = ("name", "amount", "quantity_field", "note")
 FORM_FIELD_KEYS = ("key", "label", "type", "required", "choices", "help_text", "prefill")
 PROCESS_STEP_KEYS = ("name", "role", "unit_kind", "duration_hours")
 
@@ -223,6 +234,7 @@ def clean_document(raw: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
     c = Cleaner(raw)
     c.unknown(DOCUMENT_KEYS)
     optional_key = "is_optional" if "is_optional" in raw and "optional" not in raw else "optional"
+    declaration_key = "is_declaration" if "is_declaration" in raw and "declaration" not in raw else "declaration"
     data = {
         "name": c.text("name", _("Tên giấy tờ"), required=True, max_length=1000),
         "originals": c.integer("originals", _("Số bản chính"), maximum=100),
@@ -235,8 +247,14 @@ def clean_document(raw: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
             choice_values(RequiredDocument.NationalData.choices),
             default="",
         ),
+        "is_declaration": c.boolean(declaration_key, _("Là tờ khai"), default=False),
         "note": c.text("note", _("Ghi chú"), max_length=1000),
     }
+    if data["is_declaration"] and (data["is_optional"] or data["replaceable_by"]):
+        c.fail(
+            declaration_key,
+            _("Tờ khai lập từ tờ khai điện tử là giấy tờ bắt buộc, không thay bằng dữ liệu có sẵn."),
+        )
     return data, c.problems
 
 
@@ -246,9 +264,17 @@ def clean_fee(raw: Mapping[str, Any]) -> tuple[dict[str, Any], Problems]:
     amount = c.integer("amount", _("Mức thu (đồng)"), default=None, maximum=10**15)
     if amount is None and not any(k == "amount" for k, _m in c.problems):
         c.fail("amount", _("Mức thu (đồng) không được để trống; ghi 0 nếu miễn phí."))
+    quantity_field = c.text("quantity_field", _("Nhân theo trường tờ khai"), max_length=60)
+    if quantity_field and not FORM_KEY_RE.match(quantity_field):
+        c.fail(
+            "quantity_field",
+            _("Nhân theo trường tờ khai: ghi mã một trường của tờ khai (ví dụ so_ban_sao), không phải “%(v)s”.")
+            % {"v": quantity_field},
+        )
     data = {
         "name": c.text("name", _("Tên phí, lệ phí"), required=True, max_length=300),
         "amount": amount if amount is not None else 0,
+        "quantity_field": quantity_field,
         "note": c.text("note", _("Ghi chú"), max_length=500),
     }
     return data, c.problems
@@ -331,6 +357,7 @@ def clean_items(kind: str, items: Any) -> tuple[list[dict[str, Any]], list[tuple
     cleaned: list[dict[str, Any]] = []
     problems: list[tuple[int | None, str, str]] = []
     seen_keys: dict[str, int] = {}
+    declaration: int | None = None
     for index, raw in enumerate(items):
         if not isinstance(raw, Mapping):
             problems.append((index, "", _("Mỗi mục phải là một đối tượng có các thông tin của nó.")))
@@ -349,6 +376,18 @@ def clean_items(kind: str, items: Any) -> tuple[list[dict[str, Any]], list[tuple
                 )
             else:
                 seen_keys[data["key"]] = index
+        if kind == "documents" and data["is_declaration"]:
+            if declaration is not None:
+                problems.append(
+                    (
+                        index,
+                        "declaration",
+                        _("Chỉ một giấy tờ là tờ khai lập từ tờ khai điện tử (đã có ở dòng %(row)d).")
+                        % {"row": declaration + 1},
+                    )
+                )
+            else:
+                declaration = index
         cleaned.append(data)
     return cleaned, problems
 
@@ -457,10 +496,14 @@ def missing_components(
     online_level: str,
     form_fields: list[dict[str, Any]],
     has_fees: bool,
+    fee_quantity_fields: Iterable[str] = (),
+    has_declaration: bool = False,
 ) -> list[str]:
     """The Vietnamese names of what Decision 766 criterion 1.3 (and our own rules) still miss.
 
     ``has_agencies``: specific agencies or agency kinds ("every commune People's Committee").
+    ``fee_quantity_fields``: the e-form keys fees are multiplied by (each must be an integer field);
+    ``has_declaration``: a document is the declaration made from the e-form (which then must exist).
     """
     missing: list[str] = []
     if not (name or "").strip():
@@ -479,12 +522,20 @@ def missing_components(
         missing.append(_("cơ quan thực hiện"))
     if not has_process_steps:
         missing.append(_("quy trình nội bộ (ít nhất một bước)"))
+    eform_missing = False
     if online_level and online_level != OnlineLevel.NONE:
         valid = bool(form_fields) and all(
             f.get("type") != FormField.Type.CHOICE or f.get("choices") for f in form_fields
         )
         if not valid:
+            eform_missing = True
             missing.append(_("tờ khai điện tử (bắt buộc khi cung cấp trực tuyến)"))
     if not has_fees:
         missing.append(_("phí, lệ phí (ghi mức 0 nếu miễn)"))
+    if not eform_missing:
+        integers = {f.get("key") for f in form_fields if f.get("type") == FormField.Type.INTEGER}
+        for key in sorted(set(fee_quantity_fields) - integers):
+            missing.append(_("trường số nguyên “%(key)s” của tờ khai (mức phí nhân theo trường này)") % {"key": key})
+        if has_declaration and not form_fields:
+            missing.append(_("tờ khai điện tử (một giấy tờ được lập từ tờ khai điện tử)"))
     return missing

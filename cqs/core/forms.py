@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -38,17 +39,26 @@ def parse_dmy(value: str) -> dt.date | None:
 
 
 DATE_ERROR = _("Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025.")
-IMPOSSIBLE_DATE_ERROR = _("Ngày %(day)s không tồn tại.")
 DATE_RANGE_ERROR = _("Ngày phải trong khoảng %(min)s–%(max)s.")
 DATE_WIDGET_ATTRS = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off", "maxlength": "10"}
 
 
-def _is_a_day(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
+def impossible_date(text: str) -> str | None:
+    """What is wrong with a date written dd/mm/yyyy that no calendar has (31/02, 29/02 of a common year,
+    month 13), in Vietnamese; None when the text is not of that shape or the date exists."""
+    match = _DMY.match(text or "")
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return str(_("Tháng %(month)d không có thật: tháng chỉ từ 1 đến 12.") % {"month": month})
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if 1 <= day <= days:
+        return None
+    return str(
+        _("Ngày %(date)s không có thật: tháng %(month)d năm %(year)d chỉ có %(days)d ngày.")
+        % {"date": f"{day:02d}/{month:02d}/{year:04d}", "month": month, "year": year, "days": days}
+    )
 
 
 class VietnameseDateField(forms.DateField):
@@ -57,11 +67,7 @@ class VietnameseDateField(forms.DateField):
     It must lie within ``min_date``..``max_date`` (by default DATE_MIN..DATE_MAX).
     """
 
-    default_error_messages = {
-        "invalid": DATE_ERROR,
-        "impossible": IMPOSSIBLE_DATE_ERROR,
-        "out_of_range": DATE_RANGE_ERROR,
-    }
+    default_error_messages = {"invalid": DATE_ERROR, "out_of_range": DATE_RANGE_ERROR}
 
     def __init__(self, *, min_date: dt.date = DATE_MIN, max_date: dt.date = DATE_MAX, **kwargs: Any) -> None:
         kwargs.setdefault("input_formats", ["%d/%m/%Y"])
@@ -71,15 +77,9 @@ class VietnameseDateField(forms.DateField):
 
     def to_python(self, value: Any) -> dt.date | None:
         """31/02/2025 is written right but is no day: say so rather than "wrong format"."""
-        match = _DMY.match(value) if isinstance(value, str) else None
-        if match is not None:
-            day, month, year = (int(x) for x in match.groups())
-            if not _is_a_day(year, month, day):
-                raise ValidationError(
-                    self.error_messages["impossible"],
-                    code="impossible",
-                    params={"day": f"{day:02d}/{month:02d}/{year}"},
-                )
+        reason = impossible_date(value) if isinstance(value, str) else None
+        if reason is not None:
+            raise ValidationError(reason, code="impossible_date")
         return super().to_python(value)
 
     def validate(self, value: Any) -> None:

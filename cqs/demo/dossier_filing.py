@@ -102,7 +102,9 @@ def filing_for(plan: Plan, submitted: dt.datetime, rng: random.Random) -> servic
             source=source,
         )
         for document in plan.version.documents.all()
-        if (not document.is_optional and not document.replaceable_by) or rng.random() < 0.2
+        if ((not document.is_optional and not document.replaceable_by) or rng.random() < 0.2)
+        # Online, the declaration is made from the e-form at filing; at the counter its signed paper is scanned.
+        and not (plan.online and document.is_declaration)
     ]
     filing = services.Filing(
         version=plan.version,

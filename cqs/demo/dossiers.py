@@ -51,7 +51,7 @@ from cqs.demo.dossier_plans import (
     start_moment,
 )
 from cqs.dossiers import services
-from cqs.dossiers.models import Channel, Delivery, Dossier, DossierFile, Status
+from cqs.dossiers.models import AuthMethod, Channel, Delivery, Dossier, DossierFile, Status
 
 SEED = 2026
 
@@ -118,7 +118,11 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
     citizen = plan.applicant
     if action == "submit":
         assert citizen is not None
-        plan.dossier_id = services.dossier_submit_online(applicant=citizen, filing=filing_for(plan, moment, rng)).pk
+        plan.dossier_id = services.dossier_submit_online(
+            applicant=citizen,
+            filing=filing_for(plan, moment, rng),
+            authenticated_by=AuthMethod.VNEID if citizen.vneid_subject else AuthMethod.PASSWORD,
+        ).pk
     elif action == "receive":
         channel = Channel.POST if plan.by_post else Channel.IN_PERSON
         plan.dossier_id = services.dossier_receive_at_counter(
@@ -153,7 +157,7 @@ def _run(plan: Plan, action: str, moment: dt.datetime, actors: Actors, rng: rand
     elif action == "stop":
         services.dossier_stop(dossier=ref, actor=deciding[Role.LEADER], reason=rng.choice(STOP_REASONS))
     elif action == "request_payment":
-        fee = sum(f.amount for f in plan.version.fees.all()) or 8000
+        fee = Dossier.objects.values_list("fee_total", flat=True).get(pk=ref.pk) or 8000  # what was asked
         services.dossier_request_payment(
             dossier=ref, actor=deciding[Role.SPECIALIST], amount=fee, note="Nộp tại Bộ phận Một cửa hoặc trực tuyến."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django import forms
@@ -151,9 +152,12 @@ class CounterForm(forms.Form):
     assisted_by = forms.CharField(label=_("Thành viên tổ công nghệ số hỗ trợ"), max_length=200, required=False)
     delivery = forms.ChoiceField(label=_("Cách nhận kết quả"), choices=Delivery.choices, initial=Delivery.DESK)
     sets_count = forms.IntegerField(label=_("Số bộ hồ sơ"), min_value=1, max_value=50, initial=1)
+    # The form's one-time submission token: pressing "Tiếp nhận hồ sơ" twice receives one dossier.
+    ma_nop = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
     def __init__(self, *args: Any, receiving: list[Agency], deciding: list[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["ma_nop"].initial = secrets.token_urlsafe(24)
         self.fields["receiving_agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
             pk__in=[a.pk for a in receiving]
         ).order_by("name")
@@ -164,6 +168,12 @@ class CounterForm(forms.Form):
             self.fields["receiving_agency"].initial = receiving[0].pk
         if len(deciding) == 1:
             self.fields["deciding_agency"].initial = deciding[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("ma_nop"):
+            self.add_error(None, _("Trang tiếp nhận đã cũ; vui lòng tải lại trang rồi nhập lại hồ sơ."))
+        return data
 
 
 # ---------------------------------------------------------------- dashboard

@@ -19,6 +19,7 @@ from cqs.core.uploads import download_response
 from cqs.desk import forms
 from cqs.desk.actions import action_forms, desk_actions
 from cqs.dossiers import documents, selectors
+from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers.models import Channel, Dossier, DossierFile, Status
 from cqs.dossiers.permissions import may_see_file, sees_personal_data
 from cqs.dossiers.transitions import LABELS
@@ -122,6 +123,7 @@ def dossier_context(request: HttpRequest, dossier: Dossier, *, bound: dict[str, 
         "dossier": dossier,
         "personal": personal,
         "answers": selectors.form_answers(dossier) if personal else [],
+        "declaration": filing_selectors.declaration_of(dossier) if personal else None,
         "files": [item for item in dossier.files.all() if may_see_file(request.user, item)],
         "events": [(event, LABELS.get(event.action, event.action)) for event in dossier.events.all()],
         "steps": list(dossier.steps.all()),

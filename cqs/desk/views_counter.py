@@ -17,6 +17,7 @@ from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import Procedure, ProcedureVersion
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.desk import forms
+from cqs.dossiers import selectors_filing as filing_selectors
 from cqs.dossiers import services
 from cqs.dossiers.models import DossierFile
 from cqs.units.models import Agency
@@ -62,12 +63,18 @@ def counter(request: HttpRequest) -> HttpResponse:
     eform = eform_class(version)(data, prefix=EFORM_PREFIX)
     problems: list[str] = []
     if request.method == "POST":
+        posted = (request.POST.get("ma_nop") or "")[:100]
+        filed = filing_selectors.dossier_by_submission_key(owner=request.user, key=posted)
+        if filed is not None:
+            return _already_received(request, filed)
         if form.is_valid() and eform.is_valid():
             try:
                 dossier = services.dossier_receive_at_counter(
                     officer=request.user,  # type: ignore[arg-type]
                     filing=_filing(version, form.cleaned_data, request, eform, documents),
                 )
+            except services.AlreadyFiled as replay:
+                return _already_received(request, replay.dossier)
             except ValidationFailed as error:
                 problems = _problems(error, eform)
             except NotFoundOrForbidden as error:
@@ -80,7 +87,7 @@ def counter(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("desk:dossier", code=dossier.code)
         else:
-            problems = [_("Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu.")]
+            problems = [_("Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu."), *form.non_field_errors()]
     elif request.method != "GET":
         return HttpResponse(status=405)
     return render(
@@ -96,6 +103,15 @@ def counter(request: HttpRequest) -> HttpResponse:
         },
         status=400 if problems else 200,
     )
+
+
+def _already_received(request: HttpRequest, dossier: Any) -> HttpResponse:
+    """The same counter form sent twice: the dossier the first one received, never a second."""
+    messages.info(
+        request,
+        _("Hồ sơ này đã được tiếp nhận, mã hồ sơ %(code)s; không tiếp nhận lần thứ hai.") % {"code": dossier.code},
+    )
+    return redirect("desk:dossier", code=dossier.code)
 
 
 def _filing(
@@ -133,6 +149,7 @@ def _filing(
         assisted_by=data["assisted_by"],
         delivery=data["delivery"],
         sets_count=data["sets_count"],
+        idempotency_key=data["ma_nop"],
     )
 
 

@@ -250,6 +250,7 @@ class DossierFile(TimeStampedModel):
         REUSED = "reused", _("Dùng lại từ kho dữ liệu")
         SUPPLEMENT = "supplement", _("Bổ sung")
         RESULT = "result", _("Kết quả giải quyết")
+        DECLARATION = "declaration", _("Lập từ tờ khai điện tử")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
     required_document = models.ForeignKey(
@@ -388,3 +389,73 @@ class StoredPaper(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SubmissionKey(models.Model):
+    """The one-time key of a submission: the portal's final form, an API ``Idempotency-Key``, the counter form.
+
+    The key is written first in the filing transaction; its unique constraint makes a second
+    request with the same key (a double tap, a retry after a lost answer, two requests at the
+    same moment) wait for the first and then find its dossier, never file another.
+    ``fingerprint`` tells a retry from a different request that reuses the key.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("khoá nộp một lần"), max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.CASCADE, related_name="submission_key"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="dossier_submission_key_unique")]
+        verbose_name = _("khoá nộp hồ sơ một lần")
+        verbose_name_plural = _("khoá nộp hồ sơ một lần")
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.key[:12]}"
+
+
+class AuthMethod(models.TextChoices):
+    """How the person who confirmed a declaration had proven who they are."""
+
+    PASSWORD = "password", _("Mật khẩu")
+    VNEID = "vneid", _("Tài khoản định danh điện tử VNeID")
+    API_TOKEN = "api_token", _("Mã truy cập cấp cho tài khoản (API)")
+    UNKNOWN = "unknown", _("Không ghi nhận")
+
+
+class DeclarationConfirmation(models.Model):
+    """The applicant's confirmation of the declaration made from their e-form (Decree 45/2020 Art. 9).
+
+    Online, the filled e-form is the declaration: it is rendered to a PDF and attached to the
+    dossier. Where the applicant holds a certificate the PDF is signed with it (``certificate``);
+    otherwise (most citizens) this row is the evidence: who confirmed, how they had logged in, when,
+    from which address, and the SHA-256 of the exact PDF they confirmed.
+    """
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="declaration")
+    file = models.OneToOneField(DossierFile, on_delete=models.CASCADE, related_name="confirmation")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("người xác nhận")
+    )
+    method = models.CharField(_("cách xác thực"), max_length=12, choices=AuthMethod.choices)
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"))
+    ip_address = models.GenericIPAddressField(_("địa chỉ mạng"), null=True, blank=True)
+    sha256 = models.CharField(_("mã băm SHA-256 của tờ khai"), max_length=64)
+    certificate = models.ForeignKey(
+        "signing.Certificate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ký số bằng chứng thư"),
+    )
+
+    class Meta:
+        verbose_name = _("xác nhận tờ khai")
+        verbose_name_plural = _("xác nhận tờ khai")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.method}"

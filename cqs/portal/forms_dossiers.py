@@ -20,7 +20,7 @@ from cqs.core.errors import ApplicationError
 from cqs.core.uploads import CheckedUpload, check_upload
 from cqs.dossiers.models import Delivery, FilingMode, StoredPaper
 from cqs.dossiers.services import ATTACHMENT_TYPES
-from cqs.units.models import Agency
+from cqs.units.models import AdministrativeUnit, Agency
 
 ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 FILE_HELP = gettext_lazy("PDF, JPEG hoặc PNG, tối đa 10 MB.")
@@ -89,8 +89,13 @@ class AgencyForm(forms.Form):
 
     def __init__(self, *args: Any, deciding: Sequence[Agency], receiving: Sequence[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["deciding_agency"].choices = [(a.pk, a.name) for a in deciding]  # type: ignore[attr-defined]
-        self.fields["receiving_agency"].choices = [(a.pk, a.name) for a in receiving]  # type: ignore[attr-defined]
+        self.fields["deciding_agency"].choices = _agency_choices(deciding, _("— Chọn cơ quan giải quyết —"))  # type: ignore[attr-defined]
+        self.fields["receiving_agency"].choices = _agency_choices(receiving, _("— Chọn nơi tiếp nhận —"))  # type: ignore[attr-defined]
+        for name, label in (
+            ("deciding_agency", _("Tìm cơ quan giải quyết theo tên")),
+            ("receiving_agency", _("Tìm nơi tiếp nhận theo tên")),
+        ):
+            self.fields[name].widget.attrs.update(picker_attrs(label))
         self.agency_names = {a.pk: a.name for a in [*deciding, *receiving]}
 
     def clean(self) -> dict[str, Any]:
@@ -104,6 +109,44 @@ class AgencyForm(forms.Form):
         elif mode == FilingMode.ASSISTED and not (data.get("assisted_by") or "").strip():
             self.add_error("assisted_by", _("Ghi họ tên thành viên tổ công nghệ số cộng đồng đã hỗ trợ."))
         return data
+
+
+def picker_attrs(label: str) -> dict[str, str]:
+    """The attributes that make a <select> searchable by ``cqs/picker.js`` (texts in the page's language)."""
+    return {
+        "data-picker": "",
+        "data-picker-label": label,
+        "data-picker-count": _("Có {n} kết quả."),
+        "data-picker-none": _("Không có kết quả phù hợp."),
+    }
+
+
+def _agency_choices(agencies: Sequence[Agency], empty: str) -> list[tuple[Any, str]]:
+    """One option per agency; a first empty one when there is a choice to make (nothing picked by default)."""
+    options: list[tuple[Any, str]] = [(a.pk, a.name) for a in agencies]
+    return [("", empty), *options] if len(options) > 1 else options
+
+
+class CommuneForm(forms.Form):
+    """The commune a citizen lives in, asked once when the account's address does not name one."""
+
+    xa = forms.TypedChoiceField(
+        label=gettext_lazy("Xã, phường, đặc khu nơi bạn cư trú"),
+        coerce=int,
+        help_text=gettext_lazy("Dùng để đề xuất nơi nộp và cơ quan giải quyết gần bạn; bạn vẫn chọn được nơi khác."),
+        error_messages={
+            "required": gettext_lazy("Chọn xã, phường, đặc khu nơi bạn cư trú."),
+            "invalid_choice": gettext_lazy("Chọn xã, phường, đặc khu trong danh sách."),
+        },
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+    def __init__(self, *args: Any, communes: Sequence[AdministrativeUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["xa"]
+        field.choices = [("", _("— Chọn xã, phường —")), *((u.pk, u.name) for u in communes)]  # type: ignore[attr-defined]
+        field.widget.attrs.update(picker_attrs(_("Tìm xã, phường theo tên")))
+        self.units = {u.pk: u for u in communes}
 
 
 class DocumentsForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cqs.portal import views, views_dossiers
+from cqs.portal import views, views_apply, views_dossiers
 
 app_name = "portal"
 urlpatterns = [
@@ -9,12 +9,13 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
     path("thu-tuc/<str:code>/mau/<int:document_id>/", views.document_template, name="document_template"),
     # Applying online (four steps, then the confirmation).
-    path("nop-ho-so/<str:code>/", views_dossiers.apply_start, name="apply"),
-    path("nop-ho-so/<str:code>/to-khai/", views_dossiers.apply_form, name="apply_form"),
-    path("nop-ho-so/<str:code>/giay-to/", views_dossiers.apply_documents, name="apply_documents"),
-    path("nop-ho-so/<str:code>/kiem-tra/", views_dossiers.apply_check, name="apply_check"),
-    path("nop-ho-so/<str:code>/huy/", views_dossiers.apply_cancel, name="apply_cancel"),
-    path("da-nop-ho-so/<str:code>/", views_dossiers.apply_done, name="apply_done"),
+    path("nop-ho-so/<str:code>/", views_apply.apply_start, name="apply"),
+    path("nop-ho-so/<str:code>/to-khai/", views_apply.apply_form, name="apply_form"),
+    path("nop-ho-so/<str:code>/giay-to/", views_apply.apply_documents, name="apply_documents"),
+    path("nop-ho-so/<str:code>/kiem-tra/", views_apply.apply_check, name="apply_check"),
+    path("nop-ho-so/<str:code>/huy/", views_apply.apply_cancel, name="apply_cancel"),
+    path("da-nop-ho-so/<str:code>/", views_apply.apply_done, name="apply_done"),
+    path("xa-phuong-cua-toi/", views_apply.commune, name="commune"),
     # The citizen's dossiers.
     path("ho-so-cua-toi/", views_dossiers.dossier_list, name="dossiers"),
     path("ho-so-cua-toi/<str:code>/", views_dossiers.dossier_detail, name="dossier"),

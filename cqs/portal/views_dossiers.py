@@ -1,32 +1,17 @@
-"""The citizen's side of online public services: apply, follow, answer, withdraw, rate, and the papers store.
-
-Applying is a four-step wizard (agency and filing mode → e-form → documents → check your answers).
-Its state lives in the session under the procedure's code: the cleaned choices of step 1, the
-raw e-form data, and per document either a paper of the citizen's store or an upload that
-passed the content check. Uploads are kept in temporary storage
-(``default_storage``, ``tmp/apply/<random token>/``) with only their checked metadata in the
-session, so the citizen uploads each file once, may go back and change any step, and nothing
-is written to the dossier tables before the final "Nộp hồ sơ" calls ``dossier_submit_online``
-(which checks everything again, the files' content included). The temporary files are deleted
-when the dossier is filed or the application is cancelled; abandoned ones are left to a purge
-of ``tmp/apply/`` older than a day.
+"""The citizen's dossiers after filing: follow, answer a supplement request, withdraw, choose the delivery, rate;
+the public status look-up; the citizen's store of papers. Applying is in ``views_apply``.
 
 Every write is one call to ``cqs.dossiers.services``; reads go through ``selectors_dossiers``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import functools
-import secrets
 from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -36,21 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cqs.accounts.models import User
-from cqs.catalog import selectors as catalog_selectors
-from cqs.catalog.eforms import eform_class, initial_from_user
-from cqs.catalog.models import OnlineLevel, Procedure, ProcedureVersion
-from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import download_response, kind_extension, kind_label, size_text
+from cqs.core.errors import ApplicationError, NotFoundOrForbidden
+from cqs.core.ratelimit import RateLimited, too_many_requests
+from cqs.core.uploads import download_response, kind_extension
 from cqs.dossiers import documents, services, transitions
-from cqs.dossiers.models import Delivery, FilingMode, Status
+from cqs.dossiers import selectors_filing as filing_selectors
+from cqs.dossiers.models import Status
 from cqs.portal import forms_dossiers as f
 from cqs.portal import selectors_dossiers as sel
 
 ViewFunc = Callable[..., HttpResponseBase]
-SESSION_PREFIX = "cqs_apply:"
-TMP_DIR = "tmp/apply"
 PAGE_SIZE = 20
-RETURN_TO_CHECK = "kiem-tra"
 
 
 def citizen_required(view: ViewFunc) -> ViewFunc:
@@ -68,389 +49,8 @@ def citizen_required(view: ViewFunc) -> ViewFunc:
     return wrapper
 
 
-def _user(request: HttpRequest) -> User:
+def citizen_of(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-# ---------------------------------------------------------------- applying: the wizard's state
-
-
-def _procedure_for_apply(code: str) -> tuple[Procedure, ProcedureVersion]:
-    try:
-        procedure = catalog_selectors.procedure_get_published(code=code[:40])
-    except NotFoundOrForbidden as error:
-        raise Http404(error.message) from error
-    version = procedure.current_version
-    if version is None or version.online_level not in (OnlineLevel.FULL, OnlineLevel.PARTIAL):
-        raise Http404
-    version.procedure = procedure
-    return procedure, version
-
-
-def _state(request: HttpRequest, procedure: Procedure, version: ProcedureVersion) -> dict[str, Any]:
-    key = SESSION_PREFIX + procedure.code
-    state = request.session.get(key)
-    if not isinstance(state, dict) or state.get("version") != version.pk:
-        if isinstance(state, dict):
-            _discard_files(state)
-        state = {"version": version.pk, "token": secrets.token_hex(16), "agency": None, "form": None, "docs": {}}
-        request.session[key] = state
-    return state
-
-
-def _save_state(request: HttpRequest, procedure: Procedure, state: dict[str, Any]) -> None:
-    request.session[SESSION_PREFIX + procedure.code] = state
-    request.session.modified = True
-
-
-def _discard_files(state: dict[str, Any]) -> None:
-    for entry in (state.get("docs") or {}).values():
-        if entry.get("type") == "upload" and entry.get("path"):
-            _delete_quietly(entry["path"])
-
-
-def _delete_quietly(path: str) -> None:
-    if path.startswith(TMP_DIR + "/"):
-        with contextlib.suppress(OSError):
-            default_storage.delete(path)
-
-
-def _documents(version: ProcedureVersion) -> list[Any]:
-    return list(version.documents.all())
-
-
-def _needs_documents(version: ProcedureVersion) -> bool:
-    return any(not d.replaceable_by for d in _documents(version))
-
-
-def _first_missing_step(state: dict[str, Any], version: ProcedureVersion) -> str | None:
-    if state.get("agency") is None:
-        return "portal:apply"
-    if state.get("form") is None:
-        return "portal:apply_form"
-    if state.get("docs_done") is None and _needs_documents(version):
-        return "portal:apply_documents"
-    return None
-
-
-def _after_step(request: HttpRequest, procedure: Procedure, next_name: str) -> HttpResponse:
-    if request.GET.get("tiep") == RETURN_TO_CHECK:
-        return redirect("portal:apply_check", procedure.code)
-    return redirect(next_name, procedure.code)
-
-
-def _wizard_context(procedure: Procedure, version: ProcedureVersion, step: int) -> dict[str, Any]:
-    return {
-        "procedure": procedure,
-        "version": version,
-        "step": step,
-        "steps": [
-            (1, _("Nơi nộp, hình thức nộp")),
-            (2, _("Tờ khai")),
-            (3, _("Giấy tờ")),
-            (4, _("Kiểm tra và nộp")),
-        ],
-    }
-
-
-# ---------------------------------------------------------------- applying: the four steps
-
-
-@citizen_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply_start(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 1: the deciding agency, the receiving place (anywhere in the province), the filing mode."""
-    procedure, version = _procedure_for_apply(code)
-    state = _state(request, procedure, version)
-    deciding = services.implementing_agencies(version)
-    receiving = services.receiving_agencies()
-    user = _user(request)
-    if request.method == "POST":
-        form = f.AgencyForm(request.POST, deciding=deciding, receiving=receiving)
-        if form.is_valid():
-            state["agency"] = dict(form.cleaned_data)
-            _save_state(request, procedure, state)
-            return _after_step(request, procedure, "portal:apply_form")
-    else:
-        initial: dict[str, Any] = dict(state["agency"] or {})
-        if not initial:
-            first = deciding[0].pk if deciding else None
-            receiving_ids = {a.pk for a in receiving}
-            initial = {
-                "deciding_agency": first,
-                "receiving_agency": first if first in receiving_ids else None,
-                "filing_mode": FilingMode.SELF,
-                "delivery": Delivery.ONLINE,
-                **f.account_contact(user),
-            }
-        form = f.AgencyForm(initial=initial, deciding=deciding, receiving=receiving)
-    context = _wizard_context(procedure, version, 1)
-    context.update({"form": form, "no_agency": not deciding})
-    return render(request, "portal/dossiers/apply_agency.html", context)
-
-
-@citizen_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply_form(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 2: the version's electronic form, prefilled from the account."""
-    procedure, version = _procedure_for_apply(code)
-    state = _state(request, procedure, version)
-    if state.get("agency") is None:
-        return redirect("portal:apply", procedure.code)
-    form_class = eform_class(version)
-    if request.method == "POST":
-        form = form_class(request.POST, auto_id="tk_%s")
-        if form.is_valid():
-            state["form"] = {name: request.POST.get(name, "") for name in form.fields}
-            _save_state(request, procedure, state)
-            return _after_step(request, procedure, "portal:apply_documents")
-    elif state.get("form") is not None:
-        form = form_class(state["form"], auto_id="tk_%s")
-    else:
-        form = form_class(initial=initial_from_user(version, _user(request)), auto_id="tk_%s")
-    if not form.fields and request.method != "POST":
-        state["form"] = {}
-        _save_state(request, procedure, state)
-        return redirect("portal:apply_documents", procedure.code)
-    context = _wizard_context(procedure, version, 2)
-    context["form"] = form
-    return render(request, "portal/dossiers/apply_form.html", context)
-
-
-@citizen_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply_documents(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 3: per document an upload (checked by content) or a paper of the citizen's store."""
-    procedure, version = _procedure_for_apply(code)
-    state = _state(request, procedure, version)
-    missing = _first_missing_step(state, version)
-    if missing in ("portal:apply", "portal:apply_form"):
-        return redirect(missing, procedure.code)
-    user = _user(request)
-    documents = _documents(version)
-    papers = list(sel.citizen_papers(user=user))
-    docs: dict[str, Any] = state.get("docs") or {}
-    kept = {int(k): v.get("filename") or v.get("name", "") for k, v in docs.items()}
-    if not _needs_documents(version):
-        state["docs_done"] = True
-        _save_state(request, procedure, state)
-        return redirect("portal:apply_check", procedure.code)
-    if request.method == "POST":
-        form = f.DocumentsForm(request.POST, request.FILES, documents=documents, papers=papers, kept=kept)
-        if form.is_valid():
-            paper_names = {str(p.pk): p.name for p in papers}
-            for document in form.documents:
-                key = str(document.pk)
-                if document.pk in form.checked:
-                    checked, _upload = form.checked[document.pk]
-                    if key in docs:
-                        _delete_quietly(docs[key].get("path", ""))
-                    path = default_storage.save(
-                        f"{TMP_DIR}/{state['token']}/{document.pk}-{checked.sha256[:16]}.{checked.extension}",
-                        ContentFile(checked.content),
-                    )
-                    docs[key] = {
-                        "type": "upload",
-                        "path": path,
-                        "filename": checked.filename,
-                        "kind": checked.kind,
-                        "size": checked.size,
-                        "sha256": checked.sha256,
-                    }
-                    continue
-                paper = form.cleaned_data.get(f"paper_{document.pk}") or ""
-                if paper:
-                    if key in docs:
-                        _delete_quietly(docs[key].get("path", ""))
-                    docs[key] = {"type": "paper", "paper": int(paper), "name": paper_names.get(paper, "")}
-            state["docs"] = docs
-            state["docs_done"] = True
-            _save_state(request, procedure, state)
-            return redirect("portal:apply_check", procedure.code)
-    else:
-        initial = {f"paper_{k}": str(v["paper"]) for k, v in docs.items() if v.get("type") == "paper"}
-        form = f.DocumentsForm(initial=initial, documents=documents, papers=papers, kept=kept)
-    context = _wizard_context(procedure, version, 3)
-    context.update(
-        {
-            "form": form,
-            "replaceable": [d for d in documents if d.replaceable_by],
-            "docs": docs,
-        }
-    )
-    return render(request, "portal/dossiers/apply_documents.html", context)
-
-
-def _eform_summary(version: ProcedureVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
-    form = eform_class(version)(data)
-    form.is_valid()
-    rows = []
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name, data.get(name, ""))
-        if isinstance(value, bool):
-            text = _("Có") if value else _("Không")
-        elif isinstance(value, dt.date):
-            text = value.strftime("%d/%m/%Y")
-        else:
-            text = "" if value is None else str(value)
-        rows.append((str(field.label or name), text))
-    return rows
-
-
-def _document_summary(version: ProcedureVersion, docs: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for document in _documents(version):
-        entry = docs.get(str(document.pk))
-        if document.replaceable_by:
-            text = _("Dùng dữ liệu từ %(source)s, không cần nộp.") % {"source": document.get_replaceable_by_display()}
-        elif entry and entry.get("type") == "upload":
-            text = _("Tệp “%(name)s” (%(kind)s, %(size)s)") % {
-                "name": entry["filename"],
-                "kind": kind_label(entry["kind"]),
-                "size": size_text(entry["size"]),
-            }
-        elif entry and entry.get("type") == "paper":
-            text = _("Giấy tờ trong kho: %(name)s") % {"name": entry.get("name", "")}
-        else:
-            text = _("Không nộp (không bắt buộc)") if document.is_optional else _("Chưa nộp")
-        rows.append({"document": document, "text": text})
-    return rows
-
-
-def _filing(state: dict[str, Any], version: ProcedureVersion, user: User) -> services.Filing:
-    """The Filing the service checks, from the wizard's state (temporary files read back)."""
-    from cqs.units.models import Agency
-
-    agency = state["agency"]
-    agencies = {a.pk: a for a in Agency.objects.filter(pk__in=[agency["deciding_agency"], agency["receiving_agency"]])}
-    if len(agencies) < len({agency["deciding_agency"], agency["receiving_agency"]}):
-        raise ValidationFailed(_("Cơ quan đã chọn không còn hoạt động; vui lòng chọn lại ở bước 1."))
-    attachments: list[services.Attachment] = []
-    for key, entry in (state.get("docs") or {}).items():
-        if entry.get("type") == "paper":
-            attachments.append(services.Attachment(required_document_id=int(key), stored_paper_id=int(entry["paper"])))
-            continue
-        try:
-            with default_storage.open(entry["path"], "rb") as handle:
-                content = handle.read()
-        except (OSError, KeyError) as error:
-            raise ValidationFailed(
-                _("Tệp đã tải lên không còn lưu tạm; vui lòng tải lại ở bước 3."),
-                extra={"errors": {"documents": _("Tải lại giấy tờ.")}},
-            ) from error
-        attachments.append(
-            services.Attachment(required_document_id=int(key), upload=ContentFile(content, name=entry["filename"]))
-        )
-    mode = agency["filing_mode"]
-    return services.Filing(
-        version=version,
-        receiving_agency=agencies[agency["receiving_agency"]],
-        deciding_agency=agencies[agency["deciding_agency"]],
-        form_data=dict(state.get("form") or {}),
-        attachments=attachments,
-        applicant_name=user.full_name,
-        applicant_id_number=user.citizen_id or user.tax_code or "",
-        applicant_address=user.address or "",
-        applicant_phone=agency.get("phone") or user.phone or "",
-        applicant_email=agency.get("email") or user.email or "",
-        filing_mode=mode,
-        principal_name=agency.get("principal_name", "") if mode == FilingMode.ON_BEHALF else "",
-        principal_id_number=agency.get("principal_id_number", "") if mode == FilingMode.ON_BEHALF else "",
-        authorisation_note=agency.get("authorisation_note", "") if mode == FilingMode.ON_BEHALF else "",
-        assisted_by=agency.get("assisted_by", "") if mode == FilingMode.ASSISTED else "",
-        delivery=agency.get("delivery") or Delivery.ONLINE,
-    )
-
-
-# Where to send the citizen to fix each kind of error the service names.
-ERROR_STEPS = {
-    "deciding_agency": "portal:apply",
-    "receiving_agency": "portal:apply",
-    "filing_mode": "portal:apply",
-    "principal": "portal:apply",
-    "assisted_by": "portal:apply",
-    "delivery": "portal:apply",
-    "form": "portal:apply_form",
-    "documents": "portal:apply_documents",
-    "attachments": "portal:apply_documents",
-}
-
-
-def _error_rows(procedure: Procedure, error: ApplicationError) -> list[dict[str, str]]:
-    rows = []
-    for key, value in (error.extra.get("errors") or {}).items():
-        text = " ".join(" ".join(m) for m in value.values()) if isinstance(value, dict) else str(value)
-        step = ERROR_STEPS.get(key)
-        if step is None:
-            url = reverse("accounts:profile")
-        else:
-            url = reverse(step, args=[procedure.code]) + f"?tiep={RETURN_TO_CHECK}"
-        rows.append({"text": text, "url": url})
-    return rows
-
-
-@citizen_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def apply_check(request: HttpRequest, code: str) -> HttpResponse:
-    """Step 4: check your answers, then file (the one write: ``dossier_submit_online``)."""
-    procedure, version = _procedure_for_apply(code)
-    state = _state(request, procedure, version)
-    missing = _first_missing_step(state, version)
-    if missing is not None:
-        return redirect(missing, procedure.code)
-    user = _user(request)
-    errors: list[dict[str, str]] = []
-    if request.method == "POST":
-        try:
-            dossier = services.dossier_submit_online(applicant=user, filing=_filing(state, version, user))
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            errors = _error_rows(procedure, error)
-        else:
-            _discard_files(state)
-            request.session.pop(SESSION_PREFIX + procedure.code, None)
-            return redirect("portal:apply_done", dossier.code)
-    agency = state["agency"]
-    names = {a.pk: a.name for a in [*services.implementing_agencies(version), *services.receiving_agencies()]}
-    change = f"?tiep={RETURN_TO_CHECK}"
-    context = _wizard_context(procedure, version, 4)
-    context.update(
-        {
-            "agency": agency,
-            "deciding_name": names.get(agency["deciding_agency"], ""),
-            "receiving_name": names.get(agency["receiving_agency"], ""),
-            "mode_label": FilingMode(agency["filing_mode"]).label,
-            "delivery_label": Delivery(agency.get("delivery") or Delivery.ONLINE).label,
-            "eform_rows": _eform_summary(version, state.get("form") or {}),
-            "document_rows": _document_summary(version, state.get("docs") or {}),
-            "fee_total": sum(fee.amount for fee in version.fees.all()),
-            "errors": errors,
-            "change": change,
-            "applicant": user,
-        }
-    )
-    return render(request, "portal/dossiers/apply_check.html", context, status=400 if errors else 200)
-
-
-@citizen_required
-@require_POST
-def apply_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    """Forget the application in progress and its temporary files."""
-    state = request.session.pop(SESSION_PREFIX + code[:40], None)
-    if isinstance(state, dict):
-        _discard_files(state)
-    messages.info(request, _("Đã hủy hồ sơ đang soạn."))
-    return redirect("portal:procedure", code)
-
-
-@citizen_required
-@require_safe
-def apply_done(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        dossier = sel.citizen_dossier(user=_user(request), code=code)
-    except NotFoundOrForbidden as error:
-        raise Http404(error.message) from error
-    return render(request, "portal/dossiers/apply_done.html", {"dossier": dossier})
 
 
 # ---------------------------------------------------------------- my dossiers
@@ -462,7 +62,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     which = request.GET.get("loai", "")
     if which not in (sel.FILTER_OPEN, sel.FILTER_CLOSED):
         which = ""
-    page = Paginator(sel.citizen_dossiers(user=_user(request), which=which), PAGE_SIZE).get_page(
+    page = Paginator(sel.citizen_dossiers(user=citizen_of(request), which=which), PAGE_SIZE).get_page(
         request.GET.get("trang")
     )
     return render(
@@ -478,14 +78,14 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, code: str) -> sel.DossierPage:
     try:
-        return sel.citizen_dossier_page(user=_user(request), code=code)
+        return sel.citizen_dossier_page(user=citizen_of(request), code=code)
     except NotFoundOrForbidden as error:
         raise Http404(error.message) from error
 
 
 def _render_detail(request: HttpRequest, page: sel.DossierPage, status: int = 200, **forms: Any) -> HttpResponse:
     dossier = page.dossier
-    offered = transitions.available_actions(_user(request), dossier)
+    offered = transitions.available_actions(citizen_of(request), dossier)
     context: dict[str, Any] = {
         "page": page,
         "dossier": dossier,
@@ -526,7 +126,7 @@ def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
         ]
         try:
             services.dossier_answer_supplement(
-                dossier=page.dossier, actor=_user(request), attachments=attachments, note=form.cleaned_data["note"]
+                dossier=page.dossier, actor=citizen_of(request), attachments=attachments, note=form.cleaned_data["note"]
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -549,7 +149,7 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
     form = f.WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.dossier_withdraw(dossier=dossier, actor=_user(request), reason=form.cleaned_data["reason"])
+            services.dossier_withdraw(dossier=dossier, actor=citizen_of(request), reason=form.cleaned_data["reason"])
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -567,7 +167,7 @@ def dossier_delivery(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.dossier_choose_delivery(
-                dossier=page.dossier, actor=_user(request), delivery=form.cleaned_data["delivery"]
+                dossier=page.dossier, actor=citizen_of(request), delivery=form.cleaned_data["delivery"]
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -586,7 +186,7 @@ def dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
         try:
             services.dossier_rate(
                 dossier=page.dossier,
-                actor=_user(request),
+                actor=citizen_of(request),
                 rating=form.cleaned_data["rating"],
                 comment=form.cleaned_data["comment"],
             )
@@ -603,7 +203,7 @@ def dossier_rate(request: HttpRequest, code: str) -> HttpResponse:
 def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
     """A file of the citizen's own dossier (their papers, the result) as a download."""
     try:
-        item = sel.citizen_dossier_file(user=_user(request), code=code, file_id=file_id)
+        item = sel.citizen_dossier_file(user=citizen_of(request), code=code, file_id=file_id)
     except NotFoundOrForbidden as error:
         raise Http404(error.message) from error
     try:
@@ -625,6 +225,10 @@ def dossier_lookup(request: HttpRequest) -> HttpResponse:
     result = None
     searched = False
     if request.GET and form.is_valid():
+        try:
+            filing_selectors.lookup_rate_check(request)
+        except RateLimited as error:
+            return too_many_requests(request, error)
         searched = True
         result = sel.dossier_public_status(code=form.cleaned_data["ma"])
     return render(
@@ -644,7 +248,7 @@ def paper_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_papers(request: HttpRequest, form: f.PaperForm, status: int = 200) -> HttpResponse:
-    papers = list(sel.citizen_papers(user=_user(request)))
+    papers = list(sel.citizen_papers(user=citizen_of(request)))
     return render(request, "portal/dossiers/papers.html", {"papers": papers, "form": form}, status=status)
 
 
@@ -655,7 +259,7 @@ def paper_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.stored_paper_add(
-                owner=_user(request), name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
+                owner=citizen_of(request), name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
             )
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -669,7 +273,7 @@ def paper_add(request: HttpRequest) -> HttpResponse:
 @require_safe
 def paper_download(request: HttpRequest, paper_id: int) -> HttpResponseBase:
     try:
-        paper = sel.citizen_paper(user=_user(request), paper_id=paper_id)
+        paper = sel.citizen_paper(user=citizen_of(request), paper_id=paper_id)
     except NotFoundOrForbidden as error:
         raise Http404(error.message) from error
     try:

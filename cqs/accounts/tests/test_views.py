@@ -298,4 +298,4 @@ def test_registering_with_an_impossible_birth_date_names_it(client):
         },
     )
     assert response.status_code == 400
-    assert "Ngày 30/02/1995 không tồn tại." in response.content.decode()
+    assert "Ngày 30/02/1995 không có thật: tháng 2 năm 1995 chỉ có 28 ngày." in response.content.decode()

@@ -35,7 +35,14 @@ from cqs.accounts.views._common import (
     second_factor_user,
     wait_text,
 )
-from cqs.accounts.vneid import VneidError, vneid_authorization_url, vneid_complete, vneid_enabled
+from cqs.accounts.vneid import (
+    LOGIN_METHOD_KEY,
+    LOGIN_VNEID,
+    VneidError,
+    vneid_authorization_url,
+    vneid_complete,
+    vneid_enabled,
+)
 from cqs.core.errors import ApplicationError
 
 
@@ -136,6 +143,7 @@ def vneid_callback_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("accounts:login")
     auth_login(request, signed_in.user, backend=PASSWORD_BACKEND)
+    request.session[LOGIN_METHOD_KEY] = LOGIN_VNEID
     if signed_in.taken_over:
         messages.warning(
             request,

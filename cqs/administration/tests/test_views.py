@@ -46,7 +46,7 @@ def test_administrator_sees_the_year_and_adds_then_removes_a_day(client, adminis
     ("bad", "message"),
     [
         ("2027-02-13", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
-        ("31/02/2027", "Ngày 31/02/2027 không tồn tại."),
+        ("31/02/2027", "Ngày 31/02/2027 không có thật: tháng 2 năm 2027 chỉ có 28 ngày."),
         ("13/2", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
         ("hôm nay", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
     ],

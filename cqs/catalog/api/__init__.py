@@ -86,12 +86,18 @@ class DocumentOut(Schema):
     optional: bool = PydanticField(description="Không bắt buộc.")
     template_name: str = PydanticField(description="Mẫu đơn, tờ khai.")
     replaceable_by: str = PydanticField(description="Được thay bằng dữ liệu của cơ sở dữ liệu quốc gia (nếu có).")
+    declaration: bool = PydanticField(
+        description="Là tờ khai lập từ tờ khai điện tử: nộp trực tuyến thì hệ thống tự lập bản PDF, không gửi tệp."
+    )
     note: str = PydanticField(description="Ghi chú.")
 
 
 class FeeOut(Schema):
     name: str = PydanticField(description="Tên phí, lệ phí.")
-    amount: int = PydanticField(description="Mức thu (đồng).")
+    amount: int = PydanticField(description="Mức thu (đồng); nếu có quantity_field: mức thu cho mỗi đơn vị.")
+    quantity_field: str = PydanticField(
+        description="Mã trường số nguyên của tờ khai mà mức thu nhân theo (ví dụ số bản sao); rỗng: thu một lần."
+    )
     note: str = PydanticField(description="Ghi chú.")
 
 

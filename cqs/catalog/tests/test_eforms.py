@@ -112,7 +112,25 @@ def test_can_manage_catalog(manager):
     assert not can_manage_catalog(AnonymousUser())
 
 
-def test_an_impossible_date_on_the_eform_is_named(version):
-    form = eform_class(version)({"ngay_sinh": "31/02/1990"})
-    assert not form.is_valid()
-    assert form.errors["ngay_sinh"] == ["Ngày 31/02/1990 không tồn tại."]
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("31/02/2026", "Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày."),
+        ("29/02/2025", "Ngày 29/02/2025 không có thật: tháng 2 năm 2025 chỉ có 28 ngày."),
+        ("31/04/2026", "Ngày 31/04/2026 không có thật: tháng 4 năm 2026 chỉ có 30 ngày."),
+        ("0/05/2026", "Ngày 00/05/2026 không có thật: tháng 5 năm 2026 chỉ có 31 ngày."),
+        ("12/13/2026", "Tháng 13 không có thật: tháng chỉ từ 1 đến 12."),
+        ("2026/02/31", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
+        ("hôm qua", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
+    ],
+)
+def test_an_impossible_date_is_named_as_such(version, typed, message):
+    form = eform_class(version)(data={"ngay_sinh": typed})
+    form.is_valid()
+    assert form.errors["ngay_sinh"] == [message]
+
+
+def test_a_leap_day_is_a_date(version):
+    form = eform_class(version)(data={"ngay_sinh": "29/02/2024"})
+    form.is_valid()
+    assert "ngay_sinh" not in form.errors

@@ -47,6 +47,7 @@ def procedure(code: str = "1.001193", name: str = "Thủ tục đăng ký khai s
                 "optional": False,
                 "template_name": "Mẫu TK-KS",
                 "replaceable_by": "",
+                "declaration": True,
                 "note": "",
             },
             {
@@ -56,10 +57,14 @@ def procedure(code: str = "1.001193", name: str = "Thủ tục đăng ký khai s
                 "optional": False,
                 "template_name": "",
                 "replaceable_by": "",
+                "declaration": False,
                 "note": "",
             },
         ],
-        "fees": [{"name": "Lệ phí đăng ký khai sinh", "amount": 0, "note": "Miễn lệ phí"}],
+        "fees": [
+            {"name": "Lệ phí đăng ký khai sinh", "amount": 0, "quantity_field": "", "note": "Miễn lệ phí"},
+            {"name": "Phí cấp bản sao", "amount": 8000, "quantity_field": "ban_sao", "note": "8.000 đồng/bản"},
+        ],
         "form_fields": [
             {
                 "key": "ho_ten_tre",
@@ -76,6 +81,15 @@ def procedure(code: str = "1.001193", name: str = "Thủ tục đăng ký khai s
                 "type": "choice",
                 "required": True,
                 "choices": ["Nam", "Nữ"],
+                "help_text": "",
+                "prefill": "",
+            },
+            {
+                "key": "ban_sao",
+                "label": "Số bản sao đề nghị cấp",
+                "type": "integer",
+                "required": False,
+                "choices": [],
                 "help_text": "",
                 "prefill": "",
             },
@@ -277,3 +291,33 @@ def test_import_refuses_a_result_template_with_an_unknown_placeholder(manager, c
         "Mẫu kết quả điện tử có trường thay thế không có sẵn: {{ mat_khau }}."
     )
     assert Procedure.objects.count() == 0
+
+
+def test_a_fee_multiplied_by_a_field_the_eform_lacks_cannot_be_published(manager, communes):
+    bad = procedure()
+    bad["fees"][1]["quantity_field"] = "so_ban_khong_co"
+    with pytest.raises(ValidationFailed) as error:
+        exchange.catalog_import_json(payload=payload(bad), actor=manager, publish=True)
+    assert "trường số nguyên “so_ban_khong_co” của tờ khai (mức phí nhân theo trường này)" in str(
+        error.value.extra["errors"]
+    )
+    bad["fees"][1]["quantity_field"] = "ho_ten_tre"  # a text field does not count
+    with pytest.raises(ValidationFailed):
+        exchange.catalog_import_json(payload=payload(bad), actor=manager, publish=True)
+
+
+def test_one_declaration_per_procedure_and_never_optional(manager, communes):
+    bad = procedure()
+    bad["documents"][1]["declaration"] = True
+    with pytest.raises(ValidationFailed) as error:
+        exchange.catalog_import_json(payload=payload(bad), actor=manager)
+    assert error.value.extra["errors"][0]["message"] == (
+        "Chỉ một giấy tờ là tờ khai lập từ tờ khai điện tử (đã có ở dòng 1)."
+    )
+    bad = procedure()
+    bad["documents"][0]["optional"] = True
+    with pytest.raises(ValidationFailed) as error:
+        exchange.catalog_import_json(payload=payload(bad), actor=manager)
+    assert error.value.extra["errors"][0]["message"] == (
+        "Tờ khai lập từ tờ khai điện tử là giấy tờ bắt buộc, không thay bằng dữ liệu có sẵn."
+    )

@@ -19,11 +19,11 @@ class _DayForm(forms.Form):
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("31/02/2025", "Ngày 31/02/2025 không tồn tại."),
-        ("29/02/2025", "Ngày 29/02/2025 không tồn tại."),
-        ("31/4/2026", "Ngày 31/04/2026 không tồn tại."),
-        ("00/01/2026", "Ngày 00/01/2026 không tồn tại."),
-        ("12/13/2026", "Ngày 12/13/2026 không tồn tại."),
+        ("31/02/2025", "Ngày 31/02/2025 không có thật: tháng 2 năm 2025 chỉ có 28 ngày."),
+        ("29/02/2025", "Ngày 29/02/2025 không có thật: tháng 2 năm 2025 chỉ có 28 ngày."),
+        ("31/4/2026", "Ngày 31/04/2026 không có thật: tháng 4 năm 2026 chỉ có 30 ngày."),
+        ("00/01/2026", "Ngày 00/01/2026 không có thật: tháng 1 năm 2026 chỉ có 31 ngày."),
+        ("12/13/2026", "Tháng 13 không có thật: tháng chỉ từ 1 đến 12."),
         ("mai", "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 05/09/2025."),
     ],
 )
@@ -46,7 +46,7 @@ def test_every_form_is_drawn_with_a_linked_summary_marked_required_fields_and_de
     assert 'tabindex="-1"' in html and 'role="alert"' in html
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(1))
     assert links == [
-        ("id_day", "Ngày hẹn: Ngày 31/02/2025 không tồn tại."),
+        ("id_day", "Ngày hẹn: Ngày 31/02/2025 không có thật: tháng 2 năm 2025 chỉ có 28 ngày."),
         ("id_mode_0", "Hình thức: Trường này là bắt buộc."),
     ]
     for target, _text in links:

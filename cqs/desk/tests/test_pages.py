@@ -306,6 +306,7 @@ def test_counter_reception_with_a_scanned_pdf(client, w):
     assert form.status_code == 200
     document = w.version.documents.first()
     data = {
+        "ma_nop": form.context["form"]["ma_nop"].value(),
         "receiving_agency": w.agency.pk,
         "deciding_agency": w.agency.pk,
         "applicant_name": "Lê Văn Tám",

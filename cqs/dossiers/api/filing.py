@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import ninja
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from cqs.accounts.api.auth import api_auth
+from cqs.accounts.vneid import login_method
 from cqs.core.api import (
     ErrorOut,
     Unprocessable,
@@ -22,6 +25,24 @@ from cqs.dossiers.api.schemas import (
 )
 from cqs.dossiers.models import Channel, DossierFile
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_HELP = (
+    " Gửi kèm tiêu đề `Idempotency-Key` (1–100 ký tự ASCII, mỗi lần nộp một khoá mới, ví dụ một UUID) để "
+    "nộp lại an toàn khi mất kết nối: cùng khoá và cùng nội dung chỉ tạo một hồ sơ, lần gửi lại trả về chính "
+    "hồ sơ đó (201, tiêu đề `Idempotent-Replayed: true`); cùng khoá mà nội dung khác bị từ chối (422)."
+)
+
+
+def _file_once(request: HttpRequest, response: HttpResponse, service: Any, **kwargs: Any) -> ninja.Status:
+    """Call the filing service with the request's Idempotency-Key; a replay answers with the dossier already filed."""
+    kwargs["filing"].idempotency_key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+    try:
+        dossier = service_run(service, **kwargs)
+    except services.AlreadyFiled as replay:
+        response["Idempotent-Replayed"] = "true"
+        dossier = replay.dossier
+    return ninja.Status(201, _state(dossier))
+
 
 @router.post(
     "/dossiers",
@@ -34,16 +55,25 @@ from cqs.dossiers.models import Channel, DossierFile
         "mã thủ tục, mã định danh điện tử của cơ quan giải quyết và nơi tiếp nhận, tờ khai (`form_data`), "
         "hình thức nộp, cách nhận kết quả và danh sách giấy tờ `attachments` "
         "([{required_document_id, stored_paper_id?}]). Mỗi giấy tờ không dùng lại từ kho dữ liệu ứng với "
-        "một phần `files`, theo đúng thứ tự. Trả về mã hồ sơ và trạng thái (201)."
+        "một phần `files`, theo đúng thứ tự. Giấy tờ là tờ khai (`declaration` trong chi tiết thủ tục) không "
+        "gửi tệp: hệ thống lập bản PDF từ `form_data`, ghi nhận xác nhận của người nộp (tài khoản, cách xác "
+        "thực, thời điểm, địa chỉ mạng, mã băm) hoặc ký số nếu người nộp có chứng thư số. "
+        "Trả về mã hồ sơ và trạng thái (201)." + IDEMPOTENCY_HELP
     ),
     openapi_extra=_openapi_body(FilingIn, multipart="files"),
 )
-def dossier_submit(request: HttpRequest) -> ninja.Status:
+def dossier_submit(request: HttpRequest, response: HttpResponse) -> ninja.Status:
     user = api_actor(request)
     payload, files = _multipart(request, FilingIn)
     filing = _filing(payload, files, source=DossierFile.Source.UPLOAD)
-    dossier = service_run(services.dossier_submit_online, applicant=user, filing=filing)
-    return ninja.Status(201, _state(dossier))
+    return _file_once(
+        request,
+        response,
+        services.dossier_submit_online,
+        applicant=user,
+        filing=filing,
+        authenticated_by=login_method(request, user),
+    )
 
 
 @router.post(
@@ -55,11 +85,11 @@ def dossier_submit(request: HttpRequest) -> ninja.Status:
     description=(
         "Cán bộ Bộ phận Một cửa nhập hồ sơ giấy và bản số hóa (multipart/form-data, như nộp trực tuyến), "
         "kèm thông tin người nộp (`applicant_*`), kênh (1 trực tiếp, 3 bưu chính) và số bộ hồ sơ. "
-        "Hồ sơ được tiếp nhận ngay, bắt đầu tính thời hạn. Chỉ cán bộ Một cửa của nơi tiếp nhận."
+        "Hồ sơ được tiếp nhận ngay, bắt đầu tính thời hạn. Chỉ cán bộ Một cửa của nơi tiếp nhận." + IDEMPOTENCY_HELP
     ),
     openapi_extra=_openapi_body(CounterFilingIn, multipart="files"),
 )
-def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
+def dossier_counter_receive(request: HttpRequest, response: HttpResponse) -> ninja.Status:
     user = api_actor(request)
     payload, files = _multipart(request, CounterFilingIn)
     if payload.channel == Channel.ONLINE:
@@ -68,5 +98,6 @@ def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
             extra={"errors": [{"field": "channel", "message": _("Giá trị không hợp lệ.")}]},
         )
     filing = _filing(payload, files, source=DossierFile.Source.SCAN)
-    dossier = service_run(services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel)
-    return ninja.Status(201, _state(dossier))
+    return _file_once(
+        request, response, services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel
+    )

@@ -39,6 +39,7 @@ from cqs.dossiers.api.schemas import (
 )
 from cqs.dossiers.models import OPEN_STATUSES, Dossier, Status
 from cqs.dossiers.permissions import dossiers_visible_to, sees_personal_data
+from cqs.dossiers.selectors_filing import lookup_rate_check
 
 
 @router.get(
@@ -110,13 +111,18 @@ def dossier_list(request: HttpRequest, filters: Query[DossierFilters]) -> dict[s
 
 @router.get(
     "/dossiers/lookup/{code}",
-    response={200: LookupOut, 404: ErrorOut},
+    response={200: LookupOut, 404: ErrorOut, 429: ErrorOut},
     auth=public_auth,
     url_name="dossier_lookup",
     summary="Tra cứu tình trạng hồ sơ (công khai)",
-    description="Ai cũng tra cứu được bằng mã hồ sơ; không có thông tin cá nhân của người nộp.",
+    description=(
+        "Ai cũng tra cứu được bằng mã hồ sơ; không có thông tin cá nhân của người nộp. Mỗi địa chỉ tra cứu "
+        "tối đa CQS_LOOKUP_RATE_PER_MINUTE lần một phút (mặc định 30, tính chung với trang /tra-cuu-ho-so/); "
+        "quá mức: 429 với tiêu đề Retry-After."
+    ),
 )
 def dossier_lookup(request: HttpRequest, code: str) -> dict[str, Any]:
+    lookup_rate_check(request)
     dossier = (
         Dossier.objects.filter(code=code[:60])
         .select_related("procedure", "version", "receiving_agency", "deciding_agency")

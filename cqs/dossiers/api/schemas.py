@@ -89,9 +89,21 @@ class FilingIn(Strict):
     filing_mode: str = PydanticField(
         "self", max_length=12, description="Hình thức nộp: self (tự nộp), on_behalf (nộp thay), assisted."
     )
-    applicant_name: Short = PydanticField("", description="Họ tên người nộp (tự nộp: lấy từ tài khoản).")
-    applicant_id_number: Text14 = PydanticField("", description="Số định danh cá nhân (12 số) hoặc mã số thuế.")
-    applicant_address: Text300 = PydanticField("", description="Địa chỉ.")
+    applicant_name: Short = PydanticField(
+        "",
+        description=(
+            "Họ tên người nộp. Nộp trực tuyến: luôn là chủ tài khoản (để trống thì lấy từ tài khoản; ghi tên "
+            "người khác bị từ chối, 422). Nộp cho người khác: hình thức on_behalf với principal_*."
+        ),
+    )
+    applicant_id_number: Text14 = PydanticField(
+        "",
+        description=(
+            "Số định danh cá nhân (12 số) hoặc mã số thuế của người nộp. Nộp trực tuyến: của chủ tài khoản "
+            "(để trống thì lấy từ tài khoản; số khác bị từ chối, 422)."
+        ),
+    )
+    applicant_address: Text300 = PydanticField("", description="Địa chỉ (để trống: địa chỉ của tài khoản).")
     applicant_phone: Text20 = PydanticField("", description="Số điện thoại.")
     applicant_email: Email = PydanticField("", description="Thư điện tử.")
     principal_name: Short = PydanticField("", description="Người ủy quyền (nộp thay).")

@@ -18,7 +18,9 @@ from cqs.dossiers.services.closing import (
     dossier_withdraw,
 )
 from cqs.dossiers.services.filing import (
+    AlreadyFiled,
     Filing,
+    declaration_document,
     dossier_receive_at_counter,
     dossier_search_text,
     dossier_submit_online,
@@ -47,8 +49,10 @@ from cqs.dossiers.services.reception import (
 __all__ = [
     "ATTACHMENT_TYPES",
     "RESULT_DRAFT_MAX",
+    "AlreadyFiled",
     "Attachment",
     "Filing",
+    "declaration_document",
     "dossier_accept",
     "dossier_answer_supplement",
     "dossier_apologise",

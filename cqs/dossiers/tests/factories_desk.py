@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from cqs.accounts.models import User
 from cqs.dossiers import services
 from cqs.dossiers.models import Channel, Dossier
-from cqs.dossiers.tests.factories import World, filing
+from cqs.dossiers.tests.factories import World, citizen, filing
 
 
 def submitted(w: World, **overrides: Any) -> Dossier:
-    return services.dossier_submit_online(applicant=w.citizen, filing=filing(w, **overrides))
+    """Filed online by the citizen the overrides name (their own account: online, the applicant is the account)."""
+    number = overrides.get("applicant_id_number")
+    applicant = w.citizen
+    if number and number != w.citizen.citizen_id:
+        applicant = User.objects.filter(citizen_id=number).first() or citizen(number, overrides["applicant_name"])
+    return services.dossier_submit_online(applicant=applicant, filing=filing(w, **overrides))
 
 
 def at_counter(w: World, **overrides: Any) -> Dossier:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from cqs.accounts.models import User
 from cqs.core.tests import samples
@@ -51,3 +53,17 @@ def finished(w: World) -> Dossier:
 
 def returned(w: World) -> Dossier:
     return services.dossier_return_result(dossier=finished(w), actor=w.officer, delivery="desk")
+
+
+def submission_token(client: Client, code: str) -> str:
+    """The one-time token the check page (step 4) carries in its form."""
+    html = client.get(reverse("portal:apply_check", args=[code])).content.decode()
+    match = re.search(r'name="ma_nop" value="([^"]+)"', html)
+    assert match is not None, "the check page has no submission token"
+    return match.group(1)
+
+
+def file_application(client: Client, code: str) -> Any:
+    """Press "Nộp hồ sơ" on the check page, as a browser would (with the page's token)."""
+    token = submission_token(client, code)
+    return client.post(reverse("portal:apply_check", args=[code]), {"ma_nop": token})

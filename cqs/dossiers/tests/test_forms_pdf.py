@@ -21,7 +21,7 @@ from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.dossiers import documents, services
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.selectors_forms import dossier_for_forms
-from cqs.dossiers.tests.factories import PASSWORD, World, filing, official
+from cqs.dossiers.tests.factories import PASSWORD, World, citizen, filing, official
 
 pytestmark = [pytest.mark.django_db]
 
@@ -293,7 +293,8 @@ def test_register_lists_the_period_only_with_yearly_rows(w: World) -> None:
     first = _full_journey(w)
     with at(20, 8):
         second = services.dossier_submit_online(
-            applicant=w.citizen, filing=filing(w, applicant_name="Lê Văn Tám", applicant_phone="0988000111")
+            applicant=citizen("040090011111", "Lê Văn Tám"),
+            filing=filing(w, applicant_name="Lê Văn Tám", applicant_id_number="", applicant_phone="0988000111"),
         )
     with at(20, 9):
         second = services.dossier_accept(dossier=second, actor=w.officer)

@@ -106,7 +106,9 @@ def test_filing_with_eform_errors_is_refused_and_nothing_is_written(w: World) ->
         submitted(w, form_data={"ho_ten_tre": "", "ngay_sinh": "31/02/2026"})
     assert caught.value.message == INVALID_FILING
     assert set(caught.value.extra["errors"]["form"]) == {"ho_ten_tre", "ngay_sinh"}
-    assert caught.value.extra["errors"]["form"]["ngay_sinh"] == ["Ngày 31/02/2026 không tồn tại."]
+    assert caught.value.extra["errors"]["form"]["ngay_sinh"] == [
+        "Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày."
+    ]
     assert state() == before
     assert media_files() == [] and not DossierSequence.objects.exists()
 

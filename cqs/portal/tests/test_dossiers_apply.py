@@ -11,7 +11,7 @@ from django.urls import reverse
 from cqs.dossiers import services
 from cqs.dossiers.models import Dossier, DossierFile
 from cqs.dossiers.tests import factories
-from cqs.dossiers.tests.factories_portalapply import client_for, exe, png_named_pdf, upload
+from cqs.dossiers.tests.factories_portalapply import client_for, exe, file_application, png_named_pdf, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_the_whole_application_files_one_dossier(w: factories.World, settings: A
     temporary = list((Path(settings.MEDIA_ROOT) / "tmp" / "apply").rglob("*.pdf"))
     assert len(temporary) == 1
 
-    response = client.post(_url("portal:apply_check", w))
+    response = file_application(client, w.procedure.code)
     dossier = Dossier.objects.get()
     assert response["Location"] == reverse("portal:apply_done", args=[dossier.code])
     assert dossier.applicant == w.citizen and dossier.form_data["ho_ten_tre"] == "Nguyễn Văn Bình"
@@ -118,7 +118,7 @@ def test_a_change_link_comes_back_to_the_check_page(w: factories.World) -> None:
     assert response["Location"] == _url("portal:apply_check", w)
     check = client.get(_url("portal:apply_check", w)).content.decode()
     assert "Lê Văn Tổ" in check and "Nhận qua bưu chính" in check
-    client.post(_url("portal:apply_check", w))
+    file_application(client, w.procedure.code)
     dossier = Dossier.objects.get()
     assert dossier.filing_mode == "assisted" and dossier.assisted_by == "Lê Văn Tổ" and dossier.delivery == "post"
 
@@ -139,7 +139,7 @@ def test_a_bad_eform_shows_the_message_next_to_the_field(w: factories.World) -> 
     response = client.post(_url("portal:apply_form", w), {"ho_ten_tre": "", "ngay_sinh": "31/02/2026"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Ngày 31/02/2026 không tồn tại." in html
+    assert "Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày." in html
     assert "Trường này là bắt buộc." in html or "This field is required." in html
     assert client.get(_url("portal:apply_documents", w))["Location"] == _url("portal:apply_form", w)
     assert Dossier.objects.count() == 0
@@ -170,7 +170,7 @@ def test_a_png_named_pdf_is_taken_as_png_and_an_exe_is_refused(w: factories.Worl
     assert response.status_code == 302
     check = client.get(_url("portal:apply_check", w)).content.decode()
     assert "anh-chup.png" in check and "(PNG," in check
-    client.post(_url("portal:apply_check", w))
+    file_application(client, w.procedure.code)
     assert list(DossierFile.objects.values_list("kind", flat=True)) == ["png"]
 
 
@@ -188,7 +188,7 @@ def test_a_stored_paper_is_reused_without_uploading(w: factories.World) -> None:
     assert "Chọn một trong hai" in both.content.decode()
     client.post(_url("portal:apply_documents", w), {f"paper_{document.pk}": paper.pk})
     assert "Giấy tờ trong kho: Tờ khai đã ký" in client.get(_url("portal:apply_check", w)).content.decode()
-    client.post(_url("portal:apply_check", w))
+    file_application(client, w.procedure.code)
     assert list(DossierFile.objects.values_list("source", "sha256")) == [("reused", paper.sha256)]
 
 
@@ -212,7 +212,7 @@ def test_documents_replaced_by_national_data_need_nothing(w: factories.World) ->
     assert client.get(_url("portal:apply_documents", w))["Location"] == _url("portal:apply_check", w)
     check = client.get(_url("portal:apply_check", w)).content.decode()
     assert "Dùng dữ liệu từ Cơ sở dữ liệu quốc gia về dân cư, không cần nộp." in check
-    client.post(_url("portal:apply_check", w))
+    file_application(client, w.procedure.code)
     assert Dossier.objects.get().files.count() == 0
 
 
@@ -222,7 +222,7 @@ def test_a_refusal_of_the_service_shows_on_the_check_page_and_files_nothing(w: f
     client.post(_url("portal:apply_documents", w), {f"file_{_document(w).pk}": upload()})
     w.agency.is_active = False  # the agency closed in between (a merge of communes)
     w.agency.save(update_fields=["is_active"])
-    response = client.post(_url("portal:apply_check", w))
+    response = file_application(client, w.procedure.code)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Hồ sơ chưa hợp lệ, vui lòng sửa các mục được đánh dấu." in html

@@ -40,7 +40,7 @@ def test_citizen_applies_on_a_phone_and_sees_the_dossier_accepted(
     page.get_by_label("Họ, chữ đệm và tên của trẻ").fill("Nguyễn Văn Bình")
     page.get_by_label("Ngày sinh").fill("31/02/2026")
     page.get_by_role("button", name="Tiếp tục").click()
-    assert page.get_by_text("Ngày 31/02/2026 không tồn tại.").is_visible()
+    assert page.get_by_text("Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày.").is_visible()
     page.get_by_label("Ngày sinh").fill("02/03/2026")
     page.get_by_role("button", name="Tiếp tục").click()
 

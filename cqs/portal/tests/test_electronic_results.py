@@ -11,7 +11,7 @@ from cqs.dossiers import services
 from cqs.dossiers.models import DossierFile, StoredPaper
 from cqs.dossiers.tests import factories
 from cqs.dossiers.tests import factories_desk as make
-from cqs.dossiers.tests.factories_portalapply import client_for
+from cqs.dossiers.tests.factories_portalapply import client_for, file_application
 from cqs.portal.tests.test_dossiers_apply import _document, _to_documents, _url
 from cqs.signing import services as signing
 from cqs.signing.models import Certificate
@@ -44,7 +44,7 @@ def test_the_electronic_result_is_in_the_store_and_reused_in_a_new_application(
     page = client.get(_url("portal:apply_documents", w)).content.decode()
     assert f'<option value="{paper.pk}">{paper.name}</option>' in page
     client.post(_url("portal:apply_documents", w), {f"paper_{document.pk}": paper.pk})
-    client.post(_url("portal:apply_check", w))
+    file_application(client, w.procedure.code)
     reused = DossierFile.objects.get(source=DossierFile.Source.REUSED)
     assert reused.sha256 == result.sha256 and reused.dossier != dossier
 

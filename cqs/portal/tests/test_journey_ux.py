@@ -161,11 +161,13 @@ def test_the_error_summary_takes_focus_and_its_links_reach_the_fields(live_serve
     page.wait_for_load_state()
     summary = page.locator("[data-error-summary]")
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
-    assert "Ngày 31/02/1995 không tồn tại." in summary.inner_text()
+    assert "Ngày 31/02/1995 không có thật: tháng 2 năm 1995 chỉ có 28 ngày." in summary.inner_text()
     assert page.locator("label[for='id_full_name'] .req").count() == 1
     assert page.locator("#id_full_name").get_attribute("required") is not None
     summary.get_by_role(
-        "link", name="Ngày sinh (ngày/tháng/năm, ví dụ 05/09/1995): Ngày 31/02/1995 không tồn tại."
+        "link",
+        name="Ngày sinh (ngày/tháng/năm, ví dụ 05/09/1995): "
+        "Ngày 31/02/1995 không có thật: tháng 2 năm 1995 chỉ có 28 ngày.",
     ).click()
     assert page.evaluate("document.activeElement.id") == "id_date_of_birth"
     widths = page.evaluate(
