@@ -21,7 +21,7 @@ from django.utils import timezone
 from cqs.accounts.models import User
 from cqs.demo import people as demo_people
 from cqs.demo.clock import at
-from cqs.documents import services_incoming, services_outgoing, services_setup
+from cqs.documents.incoming import services as services_incoming
 from cqs.documents.models import (
     Channel,
     Department,
@@ -32,6 +32,8 @@ from cqs.documents.models import (
     OutgoingDocument,
     Urgency,
 )
+from cqs.documents.outgoing import services as services_outgoing
+from cqs.documents.setup import services as services_setup
 from cqs.signing.selectors import certificate_of_agency, certificate_of_user
 from cqs.units.models import Agency
 

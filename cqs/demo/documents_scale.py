@@ -4,7 +4,7 @@ Nghệ An's ratio (REFERENCE §6): about four incoming documents for one outgoin
 in Python in date order (so numbers run from 01 per agency, per year and per register, classified
 documents on their own sequence) and streamed with ``cursor.copy()`` into a temporary staging
 table; one ``INSERT … SELECT`` per chunk moves them into the real table, computing
-``search_vector`` in SQL with the expression of ``cqs.documents.search`` (metadata weight A, file
+``search_vector`` in SQL with the expression of ``cqs.documents.search.index`` (metadata weight A, file
 text weight C). The folded texts are assembled from pieces folded once (``fold`` is character-wise
 apart from collapsing white space, so the folded pieces joined by spaces equal the fold of the
 whole): ``incoming_index`` / ``outgoing_index`` run on a loaded row store the same vector.
@@ -39,7 +39,6 @@ from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.demo.bulk import indexes_drop, indexes_rebuild, is_superuser
 from cqs.demo.bulk import thousands as _n
-from cqs.documents import search
 from cqs.documents.models import (
     Channel,
     Department,
@@ -54,6 +53,7 @@ from cqs.documents.models import (
     Secrecy,
     Urgency,
 )
+from cqs.documents.search import index as search
 from cqs.units.models import Agency
 
 INCOMING_TABLE = "documents_incomingdocument"
@@ -67,7 +67,7 @@ TEXT_SHARE = 0.3  # documents with a main file whose text was extracted
 SUBJECT_POOL = 20_000  # distinct subjects per year (administrative subjects repeat a lot)
 BODY_POOL = 5_000
 
-# The expression of cqs.documents.search (metadata weight A, file text weight C), over staging columns.
+# The expression of cqs.documents.search.index (metadata weight A, file text weight C), over staging columns.
 VECTOR_SQL = search.VECTOR_SQL.format(metadata="s.search_text", text="s.body")
 
 INCOMING_COLUMNS = (

@@ -3,7 +3,7 @@
 One agency's documents never mix with another's: every row carries the agency whose register
 it belongs to. Numbers come from ``NumberSequence`` rows locked in the transaction that uses
 them, so a number is never skipped or given twice. Search columns (``search_text`` and
-``search_vector``) are written only by ``cqs.documents.search``.
+``search_vector``) are written only by ``cqs.documents.search.index``.
 """
 
 from __future__ import annotations

@@ -35,8 +35,7 @@ from cqs.core.api import (
 )
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import KINDS, PDF, download_response
-from cqs.documents import selectors_incoming as selectors
-from cqs.documents import services_incoming as services
+from cqs.documents.incoming import selectors, services
 from cqs.documents.models import (
     Channel,
     Department,

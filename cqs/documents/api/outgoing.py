@@ -33,8 +33,6 @@ from cqs.core.api import (
 )
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import PDF, download_response
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
 from cqs.documents.models import (
     Department,
     DocumentType,
@@ -43,6 +41,8 @@ from cqs.documents.models import (
     OutgoingStatus,
     Recipient,
 )
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
 from cqs.documents.permissions import incoming_visible_to
 from cqs.units.models import Agency
 

@@ -1,7 +1,7 @@
 """Test data of the registers, search and work-file tests: documents written straight to the tables.
 
 The documents are created with the ORM (not through the incoming and outgoing services, whose
-own tests cover them) and indexed with ``cqs.documents.search`` exactly as the services do.
+own tests cover them) and indexed with ``cqs.documents.search.index`` exactly as the services do.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cqs.documents import search
 from cqs.documents.models import (
     DocumentFile,
     IncomingDocument,
@@ -25,6 +24,7 @@ from cqs.documents.models import (
     Recipient,
     Secrecy,
 )
+from cqs.documents.search import index as search
 from cqs.documents.tests.factories import DocumentsWorld
 
 _numbers = itertools.count(1)

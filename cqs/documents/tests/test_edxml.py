@@ -9,7 +9,7 @@ from cryptography import x509
 from lxml import etree
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents import edxml
+from cqs.documents.exchange import edxml
 from cqs.signing import ca
 
 NOW = dt.datetime.now(dt.UTC)

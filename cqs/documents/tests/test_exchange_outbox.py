@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cqs.core.errors import InvalidTransition, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml, exchange_outbox
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import ExchangeMessage, ExchangePartner, IncomingDocument, OutgoingStatus, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml, exchange, exchange_outbox
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.exchange import receive as exchange
 from cqs.documents.models import ExchangeMessage, ExchangePartner, IncomingDocument, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import a4_pdf, issued_outgoing

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from cqs.documents import exchange_outbox, exchange_recall
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.exchange import recall as exchange_recall
 from cqs.documents.models import ExchangeMessage, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing
@@ -84,7 +85,7 @@ def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_re
 RECALL_REASON = "Văn bản ban hành nhầm phụ lục, sẽ ban hành lại."
 B_AGREES = f"""
 from cqs.accounts.models import User
-from cqs.documents import exchange_recall
+from cqs.documents.exchange import recall as exchange_recall
 clerk = User.objects.get(username="{PEER_CLERK}")
 request = exchange_recall.recall_requests(clerk).get()
 assert exchange_recall.recall_reason(request) == "{RECALL_REASON}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cqs.accounts.models import User
 from cqs.accounts.services import api_token_issue
-from cqs.documents import services_incoming as services
+from cqs.documents.incoming import services
 from cqs.documents.models import IncomingDocument, IncomingStatus
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import PDF_BYTES, PNG_BYTES, DocumentsWorld, incoming, official, upload

@@ -11,9 +11,9 @@ from django.utils import timezone
 from cqs.accounts.models import Role
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import exchange_outbox
-from cqs.documents import selectors_incoming as selectors
-from cqs.documents import services_incoming as services
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.incoming import selectors, services
+from cqs.documents.incoming.services import IncomingFile
 from cqs.documents.models import (
     Department,
     DocumentComment,
@@ -26,7 +26,6 @@ from cqs.documents.models import (
     Recipient,
 )
 from cqs.documents.permissions import incoming_visible_to
-from cqs.documents.services_incoming import IncomingFile
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import PDF_BYTES, PNG_BYTES, DocumentsWorld, incoming, official
 from cqs.notifications.models import Notification

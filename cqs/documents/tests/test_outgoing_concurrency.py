@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents import services_outgoing as svc
 from cqs.documents.models import NumberSequence, OutgoingDocument, OutgoingStatus
+from cqs.documents.outgoing import services as svc
 from cqs.documents.tests.test_outgoing_support import build_world, signed
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

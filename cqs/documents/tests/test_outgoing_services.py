@@ -13,9 +13,7 @@ from django.utils import timezone
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
+from cqs.documents.exchange import edxml
 from cqs.documents.models import (
     DocumentComment,
     DocumentFile,
@@ -28,8 +26,10 @@ from cqs.documents.models import (
     ReviewStep,
     Secrecy,
 )
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing.services import RecipientSpec
 from cqs.documents.permissions import outgoing_visible_to
-from cqs.documents.services_outgoing import RecipientSpec
 from cqs.documents.tests.factories import PNG_BYTES
 from cqs.documents.tests.test_outgoing_support import (
     awaiting_signature,

@@ -7,8 +7,9 @@ import pytest
 
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import numbering, services_setup
+from cqs.documents import numbering
 from cqs.documents.models import DocumentType
+from cqs.documents.setup import services as services_setup
 
 pytestmark = pytest.mark.django_db
 

@@ -23,10 +23,8 @@ from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import KINDS, PDF, download_response
-from cqs.documents import forms_incoming as forms
 from cqs.documents import numbering
-from cqs.documents import selectors_incoming as selectors
-from cqs.documents import services_incoming as services
+from cqs.documents.incoming import forms, selectors, services
 from cqs.documents.models import Channel, DocumentFile, IncomingDocument, IncomingStatus, NumberSequence
 from cqs.documents.permissions import agencies_with_role
 from cqs.units.models import Agency

@@ -1,4 +1,4 @@
-"""Pages of the registers (sổ văn bản đến / đi, with PDF and XLSX), full-text search and work files."""
+"""Pages of work files (hồ sơ công việc): the list, one work file, adding and removing documents, closing."""
 
 from __future__ import annotations
 
@@ -14,133 +14,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
-from cqs.core.errors import ApplicationError, ValidationFailed
-from cqs.documents import registers, selectors_search, selectors_workfiles, services_workfiles
-from cqs.documents.forms_registers import RegisterForm, SearchForm, WorkFileDocumentForm, WorkFileForm
+from cqs.core.errors import ApplicationError
 from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument
 from cqs.documents.permissions import agencies_with_role
+from cqs.documents.search import selectors as selectors_search
+from cqs.documents.workfiles import selectors as selectors_workfiles
+from cqs.documents.workfiles import services as services_workfiles
+from cqs.documents.workfiles.forms import WorkFileDocumentForm, WorkFileForm
 from cqs.units.models import Agency
 
-REGISTER_PAGE_SIZE = 50
 WORKFILE_PAGE_SIZE = 30
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-# ---------------------------------------------------------------- registers
-
-
-def _register(request: HttpRequest, kind: str) -> HttpResponse:
-    agencies = registers.register_agencies(request.user)
-    if not agencies:
-        raise Http404
-    export = request.GET.get("format", "")
-    if export not in ("", "html", *CONTENT_TYPES):
-        raise Http404
-    form = RegisterForm(request.GET, agencies=agencies)
-    query: registers.RegisterQuery | None = None
-    error = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            query = registers.register_query(
-                user=request.user,
-                kind=kind,
-                agency_id=data["co_quan"],
-                year=data["nam"],
-                register=data["so"],
-                start=data["tu_ngay"],
-                end=data["den_ngay"],
-            )
-            if export == "pdf":
-                return _download(registers.register_pdf(query), registers.export_name(query, "pdf"), "pdf")
-            if export == "xlsx":
-                return _download(registers.register_xlsx(query), registers.export_name(query, "xlsx"), "xlsx")
-        except ValidationFailed as exc:
-            error = exc.message
-    context: dict[str, Any] = {
-        "documents_tab": "registers",
-        "kind": kind,
-        "incoming": kind == registers.INCOMING,
-        "form": form,
-        "error": error,
-        "query": query if not error else None,
-        "columns": registers.columns(kind),
-    }
-    if query is not None and not error:
-        page = Paginator(registers.entries(query), REGISTER_PAGE_SIZE).get_page(request.GET.get("trang"))
-        context.update(page=page, rows=registers.rows(query, page.object_list), period=registers.period_label(query))
-        params = request.GET.copy()
-        params.pop("trang", None)
-        params.pop("format", None)
-        context["params"] = params.urlencode()
-    status = 400 if (form.errors or error) else 200
-    return render(request, "documents/registers/register.html", context, status=status)
-
-
-def _download(data: bytes, name: str, extension: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=CONTENT_TYPES[extension])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@official_required()
-@require_safe
-def register_incoming(request: HttpRequest) -> HttpResponse:
-    return _register(request, registers.INCOMING)
-
-
-@official_required()
-@require_safe
-def register_outgoing(request: HttpRequest) -> HttpResponse:
-    return _register(request, registers.OUTGOING)
-
-
-# ---------------------------------------------------------------- search
-
-
-@official_required()
-@require_safe
-def search(request: HttpRequest) -> HttpResponse:
-    if not agencies_with_role(request.user):
-        raise Http404
-    form = SearchForm(request.GET or None)
-    result: selectors_search.SearchPage | None = None
-    params = ""
-    if form.is_valid() and form.cleaned_data["q"]:
-        data = form.cleaned_data
-        filters = selectors_search.SearchFilters(
-            query=data["q"],
-            kind=data["loai"] or "",
-            year=data["nam"],
-            document_type=data["loai_van_ban"].pk if data["loai_van_ban"] else None,
-            urgency=data["do_khan"] or "",
-        )
-        try:
-            page = int(request.GET.get("trang", "1"))
-        except ValueError:
-            page = 1
-        result = selectors_search.document_search(user=request.user, filters=filters, page=page)
-        copy = request.GET.copy()
-        copy.pop("trang", None)
-        params = copy.urlencode()
-    return render(
-        request,
-        "documents/registers/search.html",
-        {
-            "documents_tab": "search",
-            "form": form,
-            "result": result,
-            "params": params,
-            "page_size": selectors_search.PAGE_SIZE,
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-# ---------------------------------------------------------------- work files
 
 
 def _workfile_agencies(user: Any) -> list[Agency]:

@@ -18,7 +18,9 @@ from cqs.core.errors import ApplicationError
 from cqs.core.middleware import client_ip
 from cqs.core.ratelimit import rate_hit
 from cqs.core.uploads import attachment_disposition, kind_content_type, sniff_type
-from cqs.documents import edxml, exchange, exchange_recall
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import recall as exchange_recall
+from cqs.documents.exchange import receive as exchange
 from cqs.documents.models import ExchangeMessage
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from cqs.documents import views_incoming as views
+from cqs.documents.incoming import views
 
 urlpatterns: list[URLPattern] = [
     path("van-ban/den/", views.incoming_list, name="incoming_list"),

@@ -31,7 +31,8 @@ from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
 from cqs.core.uploads import PDF, check_upload
-from cqs.documents import exchange_outbox, numbering, search
+from cqs.documents import numbering
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
     Department,
     DepartmentMember,
@@ -48,8 +49,7 @@ from cqs.documents.models import (
     SigningAuthority,
     Urgency,
 )
-from cqs.documents.permissions import agencies_with_role, holds_role_at, incoming_visible_to, outgoing_visible_to
-from cqs.documents.selectors_outgoing import (
+from cqs.documents.outgoing.selectors import (
     ACTION_LABELS,
     ALLOWED,
     current_round,
@@ -58,6 +58,8 @@ from cqs.documents.selectors_outgoing import (
     latest_file,
     may_act,
 )
+from cqs.documents.permissions import agencies_with_role, holds_role_at, incoming_visible_to, outgoing_visible_to
+from cqs.documents.search import index as search
 from cqs.signing.models import VerifiableDocument
 from cqs.signing.pdf import next_field_name, pdf_sign
 from cqs.signing.selectors import certificate_of_agency, certificate_of_user

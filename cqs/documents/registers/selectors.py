@@ -14,13 +14,11 @@ recipients, unit keeping the file copy, copies, date sent, notes.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Min, Prefetch, QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,8 +32,6 @@ INCOMING = "incoming"
 OUTGOING = "outgoing"
 NORMAL = "normal"
 CLASSIFIED = "classified"
-PDF_MAX_ROWS = 2_000
-XLSX_MAX_ROWS = 100_000
 
 _REGISTERS = {
     (INCOMING, NORMAL): NumberSequence.Register.INCOMING,
@@ -176,7 +172,7 @@ def entries(query: RegisterQuery) -> QuerySet[Any]:
     return incoming_entries(query) if query.kind == INCOMING else outgoing_entries(query)
 
 
-def _date(value: dt.datetime | dt.date | None) -> str:
+def day_text(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -194,14 +190,14 @@ def incoming_row(document: IncomingDocument) -> list[str]:
     if document.handler is not None:
         receiver = f"{receiver} — {document.handler.full_name}" if receiver else document.handler.full_name
     return [
-        _date(document.received_at),
+        day_text(document.received_at),
         f"{document.number:02d}",
         document.sender_name,
         document.code,
-        _date(document.document_date),
+        day_text(document.document_date),
         _type_and_summary(document),
         receiver,
-        _date(document.forwarded_at),
+        day_text(document.forwarded_at),
         "",
         document.note,
     ]
@@ -212,13 +208,13 @@ def outgoing_row(document: OutgoingDocument) -> list[str]:
     signer = document.signer.full_name if document.signer else ""
     return [
         document.code,
-        _date(document.issued_at),
+        day_text(document.issued_at),
         _type_and_summary(document),
         signer,
         "; ".join(r.name for r in document.recipients.all()),
         document.keeping_department.name if document.keeping_department else "",
         str(document.copies),
-        _date(getattr(document, "sent_at", None)),
+        day_text(getattr(document, "sent_at", None)),
         document.note,
     ]
 
@@ -232,80 +228,8 @@ def rows(query: RegisterQuery, documents: Any) -> list[list[str]]:
     return [make(d) for d in documents]
 
 
-def _capped(query: RegisterQuery, limit: int) -> list[Any]:
-    found = list(entries(query)[: limit + 1])
-    if len(found) > limit:
-        raise ValidationFailed(
-            _("Sổ có hơn %(max)s dòng trong khoảng thời gian này; hãy chọn khoảng ngắn hơn.")
-            % {"max": f"{limit:,}".replace(",", ".")}
-        )
-    return found
-
-
 def period_label(query: RegisterQuery) -> str:
     return _("Từ ngày %(start)s đến ngày %(end)s") % {
-        "start": _date(query.first_day),
-        "end": _date(query.last_day),
+        "start": day_text(query.first_day),
+        "end": day_text(query.last_day),
     }
-
-
-def register_html(query: RegisterQuery) -> str:
-    """The printable register (A4 landscape) in Vietnamese."""
-    documents = _capped(query, PDF_MAX_ROWS)
-    with translation.override("vi"):
-        return render_to_string(
-            "documents/registers/print.html",
-            {
-                "query": query,
-                "agency": query.agency,
-                "title": query.title,
-                "year": query.year,
-                "period": period_label(query),
-                "columns": columns(query.kind),
-                "rows": rows(query, documents),
-                "incoming": query.kind == INCOMING,
-                "printed": _date(timezone.localdate()),
-            },
-        )
-
-
-def register_pdf(query: RegisterQuery) -> bytes:
-    import weasyprint  # imported here: it takes a second to load, and only printing needs it
-
-    result = weasyprint.HTML(string=register_html(query)).write_pdf()
-    assert result is not None
-    return bytes(result)
-
-
-def register_xlsx(query: RegisterQuery) -> bytes:
-    """The register as a spreadsheet: a heading (agency, title, period), the column names, one line per document."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    documents = _capped(query, XLSX_MAX_ROWS)
-    with translation.override("vi"):
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(query.year))
-        bold = Font(bold=True)
-
-        def strong(value: str) -> WriteOnlyCell:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.font = bold
-            return cell
-
-        sheet.append([strong(query.agency.name.upper())])
-        sheet.append([strong(f"{query.title.upper()} — {_('NĂM')} {query.year}")])
-        sheet.append([period_label(query)])
-        sheet.append([strong(c) for c in columns(query.kind)])
-        for row in rows(query, documents):
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-    return out.getvalue()
-
-
-def export_name(query: RegisterQuery, extension: str) -> str:
-    kind = "so-van-ban-den" if query.kind == INCOMING else "so-van-ban-di"
-    suffix = "-mat" if query.register == CLASSIFIED else ""
-    return f"{kind}{suffix}-{query.agency.electronic_code}-{query.year}.{extension}"

@@ -10,7 +10,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import Role, User
-from cqs.documents import selectors_outgoing as sel
 from cqs.documents.models import (
     Department,
     DocumentType,
@@ -22,8 +21,9 @@ from cqs.documents.models import (
     SigningAuthority,
     Urgency,
 )
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing.services import MAX_COPIES, RecipientSpec
 from cqs.documents.permissions import agencies_with_role
-from cqs.documents.services_outgoing import MAX_COPIES, RecipientSpec
 from cqs.units.models import Agency
 
 MAX_REVIEWERS = 4

@@ -22,7 +22,7 @@ from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFa
 from cqs.core.text import nfc
 from cqs.documents.models import Department, DepartmentMember, IncomingDocument, OutgoingDocument, WorkFile
 from cqs.documents.permissions import agencies_with_role, incoming_visible_to, outgoing_visible_to
-from cqs.documents.selectors_workfiles import workfiles_visible_to
+from cqs.documents.workfiles.selectors import workfiles_visible_to
 from cqs.units.models import Agency
 
 OPEN = "open"

@@ -42,7 +42,8 @@ from cqs.core.uploads import (
     clean_filename,
     size_text,
 )
-from cqs.documents import exchange_outbox, numbering, search
+from cqs.documents import numbering
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
     Channel,
     Department,
@@ -57,6 +58,7 @@ from cqs.documents.models import (
     Urgency,
 )
 from cqs.documents.permissions import holds_role_at, incoming_visible_to
+from cqs.documents.search import index as search
 from cqs.notifications.services import notification_send
 from cqs.units.models import Agency
 

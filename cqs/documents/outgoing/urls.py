@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from cqs.documents import views_outgoing as views
+from cqs.documents.outgoing import views
 
 urlpatterns: list[URLPattern] = [
     path("van-ban/di/", views.outgoing_list, name="outgoing_list"),

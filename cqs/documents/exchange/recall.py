@@ -23,7 +23,8 @@ from cqs.accounts.models import Role
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents import edxml, exchange_outbox
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
     ExchangeMessage,
     IncomingDocument,
@@ -32,8 +33,8 @@ from cqs.documents.models import (
     OutgoingStatus,
     Recipient,
 )
+from cqs.documents.outgoing.selectors import recallable_recipients
 from cqs.documents.permissions import agencies_with_role, holds_role_at
-from cqs.documents.selectors_outgoing import recallable_recipients
 from cqs.units.models import Agency
 
 RECALL, RECALL_AGREED, RECALL_REFUSED = "13", "15", "16"

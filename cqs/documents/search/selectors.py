@@ -2,7 +2,7 @@
 
 The query is folded like the index (``cqs.core.text.search_terms``: no diacritics, "đ" as "d"),
 every word must match (``&``) and the last one may be the start of a word (``:*``), so "ke hoach"
-and "Kế hoạ" both find "Kế hoạch". ``search_vector`` (written by ``cqs.documents.search``) holds
+and "Kế hoạ" both find "Kế hoạch". ``search_vector`` (written by ``cqs.documents.search.index``) holds
 the metadata with weight A and the file text with weight C, so a match in the subject ranks
 above a match deep in an annex.
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import User
 from cqs.core.forms import VietnameseDateField
+from cqs.documents.incoming.selectors import lead_members
 from cqs.documents.models import Channel, Department, DocumentType, IncomingDocument, OutgoingDocument, Secrecy, Urgency
-from cqs.documents.selectors_incoming import lead_members
 from cqs.units.models import Agency
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from cqs.documents import views_exchange as views
+from cqs.documents.exchange import views
 
 urlpatterns: list[URLPattern] = [
     path("lien-thong/edxml/", views.edxml_receive, name="edxml_receive"),

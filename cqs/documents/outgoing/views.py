@@ -16,11 +16,11 @@ from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import attachment_disposition
-from cqs.documents import forms_outgoing as forms
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
-from cqs.documents.exchange_recall import outgoing_recall
+from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient
+from cqs.documents.outgoing import forms
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
 from cqs.documents.permissions import incoming_visible_to
 
 PAGE_SIZE = 30

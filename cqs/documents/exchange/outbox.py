@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, ValidationFailed
-from cqs.documents import edxml
+from cqs.documents.exchange import edxml
 from cqs.documents.models import (
     DocumentFile,
     ExchangeMessage,

@@ -32,7 +32,10 @@ from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents import edxml, exchange_outbox, exchange_recall
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.exchange import recall as exchange_recall
+from cqs.documents.incoming.services import IncomingFile, incoming_register
 from cqs.documents.models import (
     DocumentType,
     ExchangeMessage,
@@ -43,7 +46,6 @@ from cqs.documents.models import (
     Urgency,
 )
 from cqs.documents.permissions import agencies_with_role, holds_role_at
-from cqs.documents.services_incoming import IncomingFile, incoming_register
 from cqs.signing import ca
 from cqs.signing.models import Certificate
 from cqs.signing.pdf import pdf_verify
