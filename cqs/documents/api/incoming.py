@@ -35,7 +35,7 @@ from cqs.core.api import (
 )
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import KINDS, PDF, download_response
-from cqs.documents.incoming import selectors, services
+from cqs.documents.incoming import selectors, services, transitions
 from cqs.documents.models import (
     Channel,
     Department,
@@ -305,7 +305,7 @@ def _detail(user: Any, document: IncomingDocument) -> dict[str, Any]:
             for c in document.comments.all()
         ],
         "replies": [r.pk for r in document.replies.all()],
-        "actions": [a.replace("_", "-") for a in services.available_actions(user, document)],
+        "actions": [a.replace("_", "-") for a in transitions.available_actions(user, document)],
     }
 
 

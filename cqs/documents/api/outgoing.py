@@ -33,6 +33,7 @@ from cqs.core.api import (
 )
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import PDF, download_response
+from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import (
     Department,
     DocumentType,
@@ -43,6 +44,7 @@ from cqs.documents.models import (
 )
 from cqs.documents.outgoing import selectors as sel
 from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing import transitions
 from cqs.documents.permissions import incoming_visible_to
 from cqs.units.models import Agency
 
@@ -365,7 +367,7 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
             }
             for c in sel.comments_of(document)
         ],
-        "actions": sel.available_actions(user=user, outgoing=document),
+        "actions": transitions.available_actions(user, document),
         "issued_late": sel.issued_late(document),
         "issued_file": issued.pk if (issued := sel.issued_file(document)) is not None else None,
     }
@@ -645,3 +647,30 @@ _json_action(
     description="Người soạn thảo hoặc lãnh đạo cơ quan, trước khi phát hành, kèm lý do.",
     call=lambda d, u, b: svc.outgoing_cancel(outgoing=d, actor=u, reason=b.reason),
 )
+_json_action(
+    "recall",
+    ReasonIn,
+    summary="Lấy lại văn bản đã gửi điện tử",
+    description=(
+        "Văn thư hoặc lãnh đạo cơ quan ban hành đề nghị các nơi nhận điện tử còn giữ văn bản trả lại "
+        "(gói tin trạng thái edXML 13), kèm lý do."
+    ),
+    call=lambda d, u, b: outgoing_recall(outgoing=d, actor=u, reason=b.reason),
+)
+
+
+@router.delete(
+    "/documents/outgoing/{pk}/attachments/{file_id}",
+    response={200: OutgoingDetailOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_attachment_remove",
+    summary="Bỏ một phụ lục",
+    description="Người soạn thảo, khi văn bản đang soạn hoặc bị trả lại. Trả về văn bản sau thao tác.",
+)
+def outgoing_attachment_remove(request: HttpRequest, pk: int, file_id: int) -> dict[str, Any]:
+    user = api_actor(request)
+    document = _visible(user, pk)
+    if not 1 <= file_id <= MAX_ID:
+        raise NotFoundOrForbidden(_("Không tìm thấy phụ lục."))
+    service_run(svc.outgoing_attachment_remove, outgoing=document, actor=user, file_id=file_id)
+    return _detail(user, document)

@@ -25,16 +25,18 @@ from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFa
 from cqs.core.text import nfc
 from cqs.documents.exchange import edxml
 from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.incoming import transitions as incoming_transitions
+from cqs.documents.incoming.transitions import Action as IncomingAction
 from cqs.documents.models import (
     ExchangeMessage,
     IncomingDocument,
-    IncomingStatus,
     OutgoingDocument,
-    OutgoingStatus,
     Recipient,
 )
-from cqs.documents.outgoing.selectors import recallable_recipients
-from cqs.documents.permissions import agencies_with_role, holds_role_at
+from cqs.documents.outgoing import transitions as outgoing_transitions
+from cqs.documents.outgoing.transitions import Action as OutgoingAction
+from cqs.documents.outgoing.transitions import recallable_recipients
+from cqs.documents.permissions import agencies_with_role, holds_role_at, locked_if_visible, outgoing_visible_to
 from cqs.units.models import Agency
 
 RECALL, RECALL_AGREED, RECALL_REFUSED = "13", "15", "16"
@@ -66,16 +68,11 @@ def _package_of(recipient: Recipient) -> ExchangeMessage | None:
 @transaction.atomic
 def outgoing_recall(*, outgoing: OutgoingDocument, actor: Any, reason: str) -> list[Recipient]:
     """The clerk (or a leader) of the issuing agency asks every electronic recipient to give the document back."""
-    outgoing = OutgoingDocument.objects.select_for_update().select_related("agency").get(pk=outgoing.pk)
+    outgoing = locked_if_visible(outgoing_visible_to(actor), outgoing, not_found=_("Không tìm thấy văn bản."))
+    outgoing_transitions.guard(actor, OutgoingAction.RECALL, outgoing)
     agency = outgoing.agency
-    if not (holds_role_at(actor, Role.CLERK, agency.pk) or holds_role_at(actor, Role.LEADER, agency.pk)):
-        raise NotFoundOrForbidden(_("Bạn không có quyền lấy lại văn bản này."))
-    if outgoing.status != OutgoingStatus.ISSUED:
-        raise InvalidTransition(_("Chỉ lấy lại được văn bản đã phát hành."), extra={"status": outgoing.status})
     reason = _reason(reason, _("Chưa nhập lý do lấy lại văn bản."))
     recipients = list(recallable_recipients(outgoing).select_for_update())
-    if not recipients:
-        raise InvalidTransition(_("Không còn nơi nhận điện tử nào có thể lấy lại văn bản."))
     staff = getattr(actor, "full_name", "") or ""
     for recipient in recipients:
         package = _package_of(recipient)
@@ -240,8 +237,11 @@ def _give_back(package: ExchangeMessage, *, actor: Any, reason: str) -> None:
             )
         return
     incoming = IncomingDocument.objects.select_for_update().get(pk=package.incoming_id)
+    if not incoming_transitions.allows(IncomingAction.GIVE_BACK, incoming):
+        return  # already returned to its sender
+    incoming_transitions.guard(actor, IncomingAction.GIVE_BACK, incoming)
     before = snapshot(incoming, ["status", "return_reason"])
-    incoming.status = IncomingStatus.RETURNED
+    incoming.status = incoming_transitions.target(IncomingAction.GIVE_BACK, incoming)
     incoming.return_reason = note[:500]
     incoming.save(update_fields=["status", "return_reason", "updated_at"])
     audit_record(

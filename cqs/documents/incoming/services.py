@@ -5,9 +5,9 @@ on their own register). The leader directs it to a lead department with coordina
 deadline; the head of the lead department puts it in the hands of one of its members; that
 handler writes a proposal and completes it. Before any direction the clerk may return it.
 
-Every action locks the document, checks that the actor may see it (else "not found") and may
-take this action (``may_act``), checks the state against ``ALLOWED`` (a refusal names the current
-state), changes it, and writes an audit event in the same transaction. A document that came by
+Every action locks the document, checks that the actor may see it (else "not found"), asks the
+rule book (``incoming.transitions.guard``: the right, then the state; a refusal names the state),
+changes it to the state the rule book names, and writes an audit event in the same transaction. A document that came by
 the exchange has its sender told of each step through ``exchange_outbox.status_report``.
 """
 
@@ -23,11 +23,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cqs.accounts.models import Role, User
 from cqs.core.audit import audit_record, snapshot
-from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
 from cqs.core.uploads import (
     DOC,
@@ -44,10 +43,11 @@ from cqs.core.uploads import (
 )
 from cqs.documents import numbering
 from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.incoming import transitions
+from cqs.documents.incoming.transitions import Action
 from cqs.documents.models import (
     Channel,
     Department,
-    DepartmentMember,
     DocumentComment,
     DocumentFile,
     DocumentType,
@@ -57,33 +57,12 @@ from cqs.documents.models import (
     Secrecy,
     Urgency,
 )
-from cqs.documents.permissions import holds_role_at, incoming_visible_to
+from cqs.documents.permissions import holds_role_at, incoming_visible_to, locked_if_visible, memberships
 from cqs.documents.search import index as search
 from cqs.notifications.services import notification_send
 from cqs.units.models import Agency
 
 S = IncomingStatus
-OPEN = (S.ASSIGNED, S.IN_PROGRESS)
-
-# The states each action may start from (one table; everything else is refused).
-ALLOWED: dict[str, tuple[str, ...]] = {
-    "direct": (S.REGISTERED,),
-    "assign_handler": OPEN,
-    "comment": (S.REGISTERED, *OPEN),
-    "propose": OPEN,
-    "complete": OPEN,
-    "return": (S.REGISTERED,),
-}
-
-ACTION_LABELS: dict[str, Any] = {
-    "register": gettext_lazy("vào sổ văn bản đến"),
-    "direct": gettext_lazy("cho ý kiến chỉ đạo"),
-    "assign_handler": gettext_lazy("giao chuyên viên xử lý"),
-    "comment": gettext_lazy("góp ý kiến"),
-    "propose": gettext_lazy("ghi ý kiến đề xuất"),
-    "complete": gettext_lazy("hoàn thành xử lý"),
-    "return": gettext_lazy("trả lại nơi gửi"),
-}
 
 # edXML status codes told to the sender of a document that came by the exchange.
 STATUS_ASSIGNED, STATUS_PROCESSING, STATUS_COMPLETED, STATUS_REFUSED = "04", "05", "06", "02"
@@ -126,89 +105,14 @@ class IncomingFile:
         return cls(name=name, data=upload.read(MAX_FILE_BYTES + 1), kind=kind)
 
 
-# ---------------------------------------------------------------- who may act
-
-
-def _member(user: Any, department_id: int | None, *, head: bool = False) -> bool:
-    if department_id is None or getattr(user, "pk", None) is None:
-        return False
-    rows = DepartmentMember.objects.filter(user=user, department_id=department_id)
-    return rows.filter(is_head=True).exists() if head else rows.exists()
-
-
-def _coordinator(user: Any, incoming: IncomingDocument) -> bool:
-    if getattr(user, "pk", None) is None:
-        return False
-    return DepartmentMember.objects.filter(user=user, department__in=incoming.coordinating_departments.all()).exists()
-
-
-def may_act(user: Any, action: str, incoming: IncomingDocument) -> bool:
-    """Whether the user holds the right to ``action`` on this document (its state aside)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_official", False):
-        return False
-    agency_id = incoming.agency_id
-    if action == "direct":
-        return holds_role_at(user, Role.LEADER, agency_id)
-    if action == "return":
-        return holds_role_at(user, Role.CLERK, agency_id)
-    if action == "assign_handler":
-        return _member(user, incoming.lead_department_id, head=True)
-    if action == "propose":
-        return incoming.handler_id is not None and incoming.handler_id == user.pk
-    if action == "complete":
-        return (incoming.handler_id is not None and incoming.handler_id == user.pk) or _member(
-            user, incoming.lead_department_id, head=True
-        )
-    if action == "comment":
-        return (
-            incoming.handler_id == user.pk
-            or holds_role_at(user, Role.LEADER, agency_id)
-            or _member(user, incoming.lead_department_id, head=True)
-            or _coordinator(user, incoming)
-        )
-    return False
-
-
-def available_actions(user: Any, incoming: IncomingDocument) -> list[str]:
-    """The actions the user may take on the document now (rights and state both allow them)."""
-    return [
-        action for action, states in ALLOWED.items() if incoming.status in states and may_act(user, action, incoming)
-    ]
-
-
 # ---------------------------------------------------------------- the guard
 
 
-def _not_found() -> NotFoundOrForbidden:
-    return NotFoundOrForbidden(_("Không tìm thấy văn bản đến."))
-
-
-def _lock(incoming: IncomingDocument | int, actor: Any) -> IncomingDocument:
-    """The document's row, locked, if the actor may see it."""
-    pk = incoming.pk if isinstance(incoming, IncomingDocument) else incoming
-    if not incoming_visible_to(actor).filter(pk=pk).exists():
-        raise _not_found()
-    found = IncomingDocument.objects.select_for_update().filter(pk=pk).first()
-    if found is None:
-        raise _not_found()
+def _locked(incoming: IncomingDocument | int, *, actor: Any, action: Action) -> IncomingDocument:
+    """The document's row locked, if the actor may see it (else "not found"), once the rule book allows."""
+    found = locked_if_visible(incoming_visible_to(actor), incoming, not_found=_("Không tìm thấy văn bản đến."))
+    transitions.guard(actor, action, found)
     return found
-
-
-def _guard(incoming: IncomingDocument, *, action: str, actor: Any) -> None:
-    if not may_act(actor, action, incoming):
-        raise NotFoundOrForbidden(
-            _("Bạn không có quyền %(action)s đối với văn bản đến số %(number)s.")
-            % {"action": ACTION_LABELS[action], "number": incoming.number}
-        )
-    if incoming.status not in ALLOWED[action]:
-        raise InvalidTransition(
-            _("Không thể %(action)s: văn bản đến số %(number)s đang ở trạng thái «%(status)s».")
-            % {
-                "action": ACTION_LABELS[action],
-                "number": incoming.number,
-                "status": IncomingStatus(incoming.status).label,
-            }
-        )
 
 
 def _required(value: str, message: str, *, limit: int) -> str:
@@ -439,8 +343,7 @@ def incoming_direct(
     deadline: dt.date | None = None,
 ) -> IncomingDocument:
     """The leader's direction: who leads, who coordinates, by when. → ASSIGNED."""
-    document = _lock(incoming, actor)
-    _guard(document, action="direct", actor=actor)
+    document = _locked(incoming, actor=actor, action=Action.DIRECT)
     text = _required(instruction, _("Chưa nhập ý kiến chỉ đạo."), limit=5000)
     lead = _department_of(document.agency_id, lead_department, _("Đơn vị chủ trì không thuộc cơ quan."))
     coordinators = {
@@ -458,7 +361,7 @@ def incoming_direct(
     document.forwarded_at = document.directed_at
     document.lead_department = lead
     document.deadline = deadline
-    document.status = S.ASSIGNED
+    document.status = transitions.target(Action.DIRECT, document)
     _save(
         document, "instruction", "directed_by", "directed_at", "forwarded_at", "lead_department", "deadline", "status"
     )
@@ -481,9 +384,8 @@ def incoming_assign_handler(
     *, incoming: IncomingDocument | int, actor: User, handler: User, note: str = ""
 ) -> IncomingDocument:
     """The lead department's head puts the document in the hands of one of its members."""
-    document = _lock(incoming, actor)
-    _guard(document, action="assign_handler", actor=actor)
-    if not _member(handler, document.lead_department_id):
+    document = _locked(incoming, actor=actor, action=Action.ASSIGN_HANDLER)
+    if document.lead_department_id not in memberships(handler)[0]:
         raise ValidationFailed(
             _("Người xử lý phải là thành viên của %(department)s.")
             % {"department": document.lead_department.name if document.lead_department else ""}
@@ -510,8 +412,7 @@ def incoming_assign_handler(
 @transaction.atomic
 def incoming_comment(*, incoming: IncomingDocument | int, actor: User, text: str) -> DocumentComment:
     """An opinion on the document while it is handled (handler, coordinators, leader, lead head)."""
-    document = _lock(incoming, actor)
-    _guard(document, action="comment", actor=actor)
+    document = _locked(incoming, actor=actor, action=Action.COMMENT)
     comment = DocumentComment.objects.create(
         incoming=document, author=actor, text=_required(text, _("Chưa nhập nội dung ý kiến."), limit=5000)
     )
@@ -522,11 +423,10 @@ def incoming_comment(*, incoming: IncomingDocument | int, actor: User, text: str
 @transaction.atomic
 def incoming_propose(*, incoming: IncomingDocument | int, actor: User, proposal: str) -> IncomingDocument:
     """The handler's proposal on the slip. → IN_PROGRESS."""
-    document = _lock(incoming, actor)
-    _guard(document, action="propose", actor=actor)
+    document = _locked(incoming, actor=actor, action=Action.PROPOSE)
     before = snapshot(document, ["status", "proposal"])
     document.proposal = _required(proposal, _("Chưa nhập ý kiến đề xuất."), limit=5000)
-    document.status = S.IN_PROGRESS
+    document.status = transitions.target(Action.PROPOSE, document)
     _save(document, "proposal", "status")
     audit_record(
         actor=actor,
@@ -547,8 +447,7 @@ def incoming_complete(
     reply: OutgoingDocument | None = None,
 ) -> IncomingDocument:
     """The handling is over (the handler or the lead head); ``reply`` links the outgoing answer. → COMPLETED."""
-    document = _lock(incoming, actor)
-    _guard(document, action="complete", actor=actor)
+    document = _locked(incoming, actor=actor, action=Action.COMPLETE)
     text = _bounded(nfc(note or ""), 5000)
     if reply is not None:
         if reply.agency_id != document.agency_id or reply.reply_to_id not in (None, document.pk):
@@ -556,7 +455,7 @@ def incoming_complete(
         if reply.reply_to_id is None:
             OutgoingDocument.objects.filter(pk=reply.pk).update(reply_to=document)
     before = snapshot(document, ["status"])
-    document.status = S.COMPLETED
+    document.status = transitions.target(Action.COMPLETE, document)
     document.completed_at = timezone.now()
     _save(document, "status", "completed_at")
     if text:
@@ -575,11 +474,10 @@ def incoming_complete(
 @transaction.atomic
 def incoming_return(*, incoming: IncomingDocument | int, actor: User, reason: str) -> IncomingDocument:
     """The clerk sends the document back to its sender before any direction (wrong address, incomplete…)."""
-    document = _lock(incoming, actor)
-    _guard(document, action="return", actor=actor)
+    document = _locked(incoming, actor=actor, action=Action.RETURN)
     before = snapshot(document, ["status"])
     document.return_reason = _required(reason, _("Chưa nhập lý do trả lại."), limit=500)
-    document.status = S.RETURNED
+    document.status = transitions.target(Action.RETURN, document)
     _save(document, "return_reason", "status")
     audit_record(
         actor=actor,

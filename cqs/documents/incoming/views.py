@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,7 +24,7 @@ from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.uploads import KINDS, PDF, download_response
 from cqs.documents import numbering
-from cqs.documents.incoming import forms, selectors, services
+from cqs.documents.incoming import forms, selectors, services, transitions
 from cqs.documents.models import Channel, DocumentFile, IncomingDocument, IncomingStatus, NumberSequence
 from cqs.documents.permissions import agencies_with_role
 from cqs.units.models import Agency
@@ -220,7 +220,7 @@ def _load(request: HttpRequest, pk: int) -> IncomingDocument:
 def _action_forms(
     request: HttpRequest,
     document: IncomingDocument,
-    available: list[str],
+    available: Sequence[str],
     *,
     bound: tuple[str, django_forms.Form] | None = None,
 ) -> list[tuple[str, Action, django_forms.Form]]:
@@ -244,7 +244,7 @@ def _optional_url(name: str, *args: Any) -> str:
 def _detail_context(
     request: HttpRequest, document: IncomingDocument, *, bound: tuple[str, django_forms.Form] | None = None
 ) -> dict[str, Any]:
-    actions = services.available_actions(request.user, document)
+    actions = transitions.available_actions(request.user, document)
     create_url = _optional_url("documents:outgoing_create")
     return {
         "document": document,

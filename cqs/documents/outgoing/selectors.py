@@ -1,13 +1,11 @@
-"""Reads of outgoing documents (văn bản đi): the work boxes, one document, its files, and who may do what.
+"""Reads of outgoing documents (văn bản đi): the work boxes, one document, its files, its review rounds.
 
 Everything starts from ``permissions.outgoing_visible_to``: what a user may not see does not
-exist for them. ``ALLOWED`` (the states each action starts from) and ``may_act`` (who may take
-an action) are the one table the services guard with and the pages draw their buttons from.
+exist for them. What a user may do with a document is ``outgoing.transitions``'s to say.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -25,46 +23,13 @@ from cqs.documents.models import (
     ExchangePartner,
     OutgoingDocument,
     OutgoingStatus,
-    Recipient,
     ReviewStep,
 )
-from cqs.documents.permissions import agencies_with_role, holds_role_at, outgoing_visible_to
+from cqs.documents.outgoing.transitions import OPEN
+from cqs.documents.permissions import agencies_with_role, outgoing_visible_to
 from cqs.units.models import Agency
 
 S = OutgoingStatus
-OPEN = (S.DRAFT, S.IN_REVIEW, S.RETURNED, S.AWAITING_SIGNATURE, S.SIGNED)
-
-# The states each action may start from; everything else is refused naming the current state.
-ALLOWED: dict[str, tuple[str, ...]] = {
-    "update": (S.DRAFT, S.RETURNED),
-    "upload_draft": (S.DRAFT, S.RETURNED),
-    "attach": (S.DRAFT, S.RETURNED),
-    "detach": (S.DRAFT, S.RETURNED),
-    "submit": (S.DRAFT, S.RETURNED),
-    "review": (S.IN_REVIEW,),
-    "return": (S.AWAITING_SIGNATURE,),
-    "sign": (S.AWAITING_SIGNATURE,),
-    "issue": (S.SIGNED,),
-    "cancel": OPEN,
-    "comment": OPEN,
-    "recall": (S.ISSUED,),
-}
-
-ACTION_LABELS: dict[str, Any] = {
-    "create": _("soạn văn bản"),
-    "update": _("sửa thông tin văn bản"),
-    "upload_draft": _("tải lên dự thảo"),
-    "attach": _("đính kèm phụ lục"),
-    "detach": _("bỏ phụ lục"),
-    "submit": _("trình duyệt"),
-    "review": _("cho ý kiến"),
-    "return": _("trả lại dự thảo"),
-    "sign": _("ký số"),
-    "issue": _("phát hành"),
-    "cancel": _("hủy văn bản"),
-    "comment": _("góp ý"),
-    "recall": _("lấy lại văn bản đã gửi điện tử"),
-}
 
 BOXES = ("drafting", "to_review", "to_sign", "to_issue", "issued", "all")
 BOX_LABELS: dict[str, Any] = {
@@ -75,88 +40,6 @@ BOX_LABELS: dict[str, Any] = {
     "issued": _("Đã phát hành"),
     "all": _("Tất cả"),
 }
-
-
-# ---------------------------------------------------------------- the review chain
-
-
-def current_round(outgoing: OutgoingDocument) -> int:
-    """The latest round of review (0 before the first submission)."""
-    last = outgoing.review_steps.order_by("-round").values_list("round", flat=True).first()
-    return int(last or 0)
-
-
-def round_steps(outgoing: OutgoingDocument, round_number: int | None = None) -> list[ReviewStep]:
-    number = current_round(outgoing) if round_number is None else round_number
-    return list(outgoing.review_steps.filter(round=number).select_related("reviewer").order_by("order"))
-
-
-def current_step(outgoing: OutgoingDocument) -> ReviewStep | None:
-    """The step waiting for its reviewer, while the document is in review."""
-    if outgoing.status != S.IN_REVIEW:
-        return None
-    for step in round_steps(outgoing):
-        if step.decision == ReviewStep.Decision.PENDING:
-            return step
-    return None
-
-
-# ---------------------------------------------------------------- who may act
-
-
-def _is_reviewer(user: Any, outgoing: OutgoingDocument) -> bool:
-    return outgoing.review_steps.filter(reviewer_id=user.pk).exists()
-
-
-def may_act(user: Any, action: str, outgoing: OutgoingDocument) -> bool:
-    """Whether ``user`` holds the right to ``action`` on this document (the state is checked apart)."""
-    if not getattr(user, "is_authenticated", False) or not agencies_with_role(user):
-        return False
-    if outgoing.agency_id not in agencies_with_role(user):
-        return False
-    if action in ("update", "upload_draft", "attach", "detach", "submit"):
-        return bool(outgoing.drafter_id == user.pk)
-    if action == "review":
-        return _is_reviewer(user, outgoing)
-    if action in ("return", "sign"):
-        return bool(outgoing.signer_id == user.pk)
-    if action == "issue":
-        return holds_role_at(user, Role.CLERK, outgoing.agency_id)
-    if action == "cancel":
-        return outgoing.drafter_id == user.pk or holds_role_at(user, Role.LEADER, outgoing.agency_id)
-    if action == "comment":
-        return outgoing.drafter_id == user.pk or outgoing.signer_id == user.pk or _is_reviewer(user, outgoing)
-    if action == "recall":
-        return holds_role_at(user, Role.CLERK, outgoing.agency_id) or holds_role_at(
-            user, Role.LEADER, outgoing.agency_id
-        )
-    return False
-
-
-RECALL_CLOSED = ("02", "13", "15", "16")  # refused, already asked, already answered
-
-
-def recallable_recipients(outgoing: OutgoingDocument) -> QuerySet[Recipient]:
-    """The electronic recipients that have the document and may still be asked to give it back (status 13)."""
-    return outgoing.recipients.filter(
-        channel__in=(Recipient.Channel.INTERNAL, Recipient.Channel.EDXML), sent_at__isnull=False
-    ).exclude(status_code__in=RECALL_CLOSED)
-
-
-def available_actions(*, user: Any, outgoing: OutgoingDocument) -> list[str]:
-    """The actions the page offers this user now (right and state both allow it)."""
-    names = []
-    for action, states in ALLOWED.items():
-        if outgoing.status not in states or not may_act(user, action, outgoing):
-            continue
-        if action == "review":
-            step = current_step(outgoing)
-            if step is None or step.reviewer_id != user.pk:
-                continue
-        if action == "recall" and not recallable_recipients(outgoing).exists():
-            continue
-        names.append(action)
-    return names
 
 
 # ---------------------------------------------------------------- lists
@@ -285,16 +168,6 @@ def issued_late(outgoing: OutgoingDocument, *, calendar: WorkingCalendar | None 
 # ---------------------------------------------------------------- choices for the form
 
 
-def signer_choices(agency: Agency) -> QuerySet[Any]:
-    from cqs.accounts.models import User
-
-    return (
-        User.objects.filter(is_active=True, roles__agency=agency, roles__role=Role.LEADER)
-        .distinct()
-        .order_by("full_name")
-    )
-
-
 def reviewer_choices(agency: Agency, *, exclude: Any = None) -> QuerySet[Any]:
     from cqs.accounts.models import User
 
@@ -319,8 +192,3 @@ def internal_recipient_search(*, query: str, exclude_agency: Agency | None = Non
 
 def exchange_partners() -> QuerySet[ExchangePartner]:
     return ExchangePartner.objects.filter(is_active=True).order_by("name")
-
-
-def deadline_of_issue(signed_at: dt.datetime, *, calendar: WorkingCalendar | None = None) -> dt.date:
-    """The last day a document signed at ``signed_at`` should be issued."""
-    return (calendar or WorkingCalendar()).next_working_day(timezone.localdate(signed_at))

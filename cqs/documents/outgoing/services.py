@@ -5,8 +5,9 @@ submits it to an ordered chain of reviewers, then to the leader chosen as signer
 with their personal certificate; a clerk (văn thư) issues it: the system gives the number of
 the agency's outgoing register (the classified register for a classified document), the symbol,
 the organisation's signature over the leader's, a verification code, and dispatches it to the
-recipients. Every action locks the row, checks who (``selectors_outgoing.may_act``; a stranger
-learns nothing) then the state (``ALLOWED``; a refusal names the state) and is audited.
+recipients. Every action locks the row of a document the actor may see, asks the rule book
+(``outgoing.transitions.guard``: who first, so a stranger learns nothing, then the state and the
+once-only rules; a refusal names them) and is audited.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pypdf.errors import PyPdfError
 
 from cqs.accounts.models import Role
 from cqs.core.audit import audit_record, snapshot
-from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
+from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold, nfc
 from cqs.core.uploads import PDF, check_upload
 from cqs.documents import numbering
@@ -49,16 +50,16 @@ from cqs.documents.models import (
     SigningAuthority,
     Urgency,
 )
-from cqs.documents.outgoing.selectors import (
-    ACTION_LABELS,
-    ALLOWED,
-    current_round,
-    current_step,
-    issued_late,
-    latest_file,
-    may_act,
+from cqs.documents.outgoing import transitions
+from cqs.documents.outgoing.selectors import issued_late, latest_file
+from cqs.documents.outgoing.transitions import Action, current_round, current_step
+from cqs.documents.permissions import (
+    agencies_with_role,
+    holds_role_at,
+    incoming_visible_to,
+    locked_if_visible,
+    outgoing_visible_to,
 )
-from cqs.documents.permissions import agencies_with_role, holds_role_at, incoming_visible_to, outgoing_visible_to
 from cqs.documents.search import index as search
 from cqs.signing.models import VerifiableDocument
 from cqs.signing.pdf import next_field_name, pdf_sign
@@ -106,27 +107,11 @@ class RecipientSpec:
 # ---------------------------------------------------------------- the guard
 
 
-def _lock(outgoing: OutgoingDocument | int) -> OutgoingDocument:
-    pk = outgoing.pk if isinstance(outgoing, OutgoingDocument) else outgoing
-    found = OutgoingDocument.objects.select_for_update().filter(pk=pk).first()
-    if found is None:
-        raise NotFoundOrForbidden(_("Không tìm thấy văn bản."))
+def _locked(outgoing: OutgoingDocument | int, *, actor: Any, action: Action) -> OutgoingDocument:
+    """The document's row locked, if the actor may see it (a stranger learns nothing), once the rule book allows."""
+    found = locked_if_visible(outgoing_visible_to(actor), outgoing, not_found=_("Không tìm thấy văn bản."))
+    transitions.guard(actor, action, found)
     return found
-
-
-def _guard(outgoing: OutgoingDocument, *, action: str, actor: Any) -> None:
-    """Who first (someone who may not see the document learns nothing about it), then the state."""
-    if not outgoing_visible_to(actor).filter(pk=outgoing.pk).exists():
-        raise NotFoundOrForbidden(_("Không tìm thấy văn bản."))
-    if not may_act(actor, action, outgoing):
-        raise NotFoundOrForbidden(
-            _("Bạn không có quyền %(action)s đối với văn bản này.") % {"action": ACTION_LABELS[action]}
-        )
-    if outgoing.status not in ALLOWED[action]:
-        raise InvalidTransition(
-            _("Không thể %(action)s: văn bản đang ở trạng thái «%(status)s».")
-            % {"action": ACTION_LABELS[action], "status": S(outgoing.status).label}
-        )
 
 
 def _audit(outgoing: OutgoingDocument, *, action: str, actor: Any, before: dict[str, Any], **extra: Any) -> None:
@@ -326,8 +311,7 @@ def outgoing_update(
     keeping_department: Department | None = None,
 ) -> OutgoingDocument:
     """The drafter changes the metadata and the recipients while the draft is theirs (draft or returned)."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="update", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.UPDATE)
     meta = _metadata(
         agency=outgoing.agency,
         actor=actor,
@@ -388,8 +372,7 @@ def _checked_pdf(upload: Any, *, label: str) -> tuple[str, bytes]:
 @transaction.atomic
 def outgoing_draft_upload(*, outgoing: OutgoingDocument, actor: Any, upload: Any) -> DocumentFile:
     """A new version of the draft (PDF, checked by its content), indexed for search."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="upload_draft", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.UPLOAD_DRAFT)
     name, data = _checked_pdf(upload, label=_("dự thảo văn bản"))
     last = outgoing.files.filter(kind=DocumentFile.Kind.DRAFT).aggregate(v=Max("version"))["v"] or 0
     item = _store(
@@ -411,8 +394,7 @@ def outgoing_draft_upload(*, outgoing: OutgoingDocument, actor: Any, upload: Any
 @transaction.atomic
 def outgoing_attachment_add(*, outgoing: OutgoingDocument, actor: Any, upload: Any) -> DocumentFile:
     """An annex in a separate PDF file; it gets the organisation's signature at the top right when issued."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="attach", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.ATTACH)
     name, data = _checked_pdf(upload, label=_("phụ lục"))
     item = _store(
         outgoing,
@@ -430,8 +412,7 @@ def outgoing_attachment_add(*, outgoing: OutgoingDocument, actor: Any, upload: A
 
 @transaction.atomic
 def outgoing_attachment_remove(*, outgoing: OutgoingDocument, actor: Any, file_id: int) -> OutgoingDocument:
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="detach", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.DETACH)
     item = outgoing.files.filter(pk=file_id, kind=DocumentFile.Kind.ATTACHMENT).first()
     if item is None:
         raise NotFoundOrForbidden(_("Không tìm thấy phụ lục."))
@@ -445,8 +426,7 @@ def outgoing_attachment_remove(*, outgoing: OutgoingDocument, actor: Any, file_i
 @transaction.atomic
 def outgoing_comment(*, outgoing: OutgoingDocument, actor: Any, text: str) -> DocumentComment:
     """A comment of the drafter, a reviewer or the signer, on the latest draft version."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="comment", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.COMMENT)
     cleaned = (text or "").strip()
     if not cleaned:
         raise ValidationFailed(_("Nhập nội dung góp ý."))
@@ -469,10 +449,7 @@ def outgoing_comment(*, outgoing: OutgoingDocument, actor: Any, text: str) -> Do
 @transaction.atomic
 def outgoing_submit_for_review(*, outgoing: OutgoingDocument, actor: Any, reviewers: Sequence[Any]) -> OutgoingDocument:
     """A new round of review by ``reviewers`` in order; none: straight to the signer."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="submit", actor=actor)
-    if latest_file(outgoing, DocumentFile.Kind.DRAFT) is None:
-        raise ValidationFailed(_("Chưa có dự thảo văn bản (PDF) để trình."))
+    outgoing = _locked(outgoing, actor=actor, action=Action.SUBMIT)
     seen: set[int] = set()
     for reviewer in reviewers:
         if reviewer.pk == outgoing.drafter_id:
@@ -507,12 +484,9 @@ def outgoing_submit_for_review(*, outgoing: OutgoingDocument, actor: Any, review
 @transaction.atomic
 def outgoing_review(*, outgoing: OutgoingDocument, actor: Any, approve: bool, comment: str = "") -> OutgoingDocument:
     """The current reviewer agrees (to the next reviewer, or to the signer) or returns the draft to the drafter."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="review", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.REVIEW)
     step = current_step(outgoing)
-    if step is None or step.reviewer_id != actor.pk:
-        waiting = step.reviewer.full_name if step is not None else ""
-        raise InvalidTransition(_("Chưa đến lượt bạn cho ý kiến: đang chờ ý kiến của %(name)s.") % {"name": waiting})
+    assert step is not None  # the rule book lets only the reviewer whose turn it is review
     note = nfc(comment or "")[:5000]
     if not approve and not note:
         raise ValidationFailed(_("Nhập lý do trả lại dự thảo."))
@@ -533,8 +507,7 @@ def outgoing_review(*, outgoing: OutgoingDocument, actor: Any, approve: bool, co
 @transaction.atomic
 def outgoing_return(*, outgoing: OutgoingDocument, actor: Any, reason: str) -> OutgoingDocument:
     """The signer sends the draft back to the drafter instead of signing it."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="return", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.RETURN)
     note = nfc(reason or "")[:5000]
     if not note:
         raise ValidationFailed(_("Nhập lý do trả lại dự thảo."))
@@ -572,8 +545,7 @@ def _signer_title(outgoing: OutgoingDocument) -> str:
 @transaction.atomic
 def outgoing_sign(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocument:
     """The designated leader signs the latest draft with their personal certificate."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="sign", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.SIGN)
     draft = latest_file(outgoing, DocumentFile.Kind.DRAFT)
     if draft is None:
         raise ValidationFailed(_("Chưa có dự thảo văn bản (PDF) để ký."))
@@ -617,8 +589,7 @@ def outgoing_issue(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocumen
     One transaction: a failure anywhere (no organisation certificate, a broken file, a refused
     dispatch) rolls everything back, the number included, so the register keeps no gap.
     """
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="issue", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.ISSUE)
     signed = latest_file(outgoing, DocumentFile.Kind.SIGNED)
     if signed is None:
         raise ValidationFailed(_("Không tìm thấy bản đã ký của văn bản."))
@@ -694,8 +665,7 @@ def outgoing_issue(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocumen
 @transaction.atomic
 def outgoing_cancel(*, outgoing: OutgoingDocument, actor: Any, reason: str) -> OutgoingDocument:
     """The drafter or a leader of the agency drops a document before it is issued."""
-    outgoing = _lock(outgoing)
-    _guard(outgoing, action="cancel", actor=actor)
+    outgoing = _locked(outgoing, actor=actor, action=Action.CANCEL)
     note = nfc(reason or "")[:500]
     if not note:
         raise ValidationFailed(_("Nhập lý do hủy văn bản."))

@@ -18,9 +18,10 @@ from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFai
 from cqs.core.uploads import attachment_disposition
 from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient
-from cqs.documents.outgoing import forms
+from cqs.documents.outgoing import forms, transitions
 from cqs.documents.outgoing import selectors as sel
 from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing.transitions import Action
 from cqs.documents.permissions import incoming_visible_to
 
 PAGE_SIZE = 30
@@ -139,7 +140,7 @@ def outgoing_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def outgoing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     outgoing = _load(request, pk)
-    if "update" not in sel.available_actions(user=request.user, outgoing=outgoing):
+    if Action.UPDATE not in transitions.available_actions(request.user, outgoing):
         raise Http404
     if request.method != "POST":
         form = forms.OutgoingForm(initial=forms.initial_from(outgoing), user=request.user)
@@ -175,11 +176,11 @@ def outgoing_recipients(request: HttpRequest) -> HttpResponse:
 def detail_context(
     request: HttpRequest, outgoing: OutgoingDocument, *, bound: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    actions = sel.available_actions(user=request.user, outgoing=outgoing)
+    actions = transitions.available_actions(request.user, outgoing)
     page_actions = [a for a in actions if a not in ("update", "detach")]
     rounds = sel.review_rounds(outgoing)
     action_forms = [
-        (name, sel.ACTION_LABELS[name], (bound or {}).get(name) or forms.action_form(name, outgoing))
+        (name, transitions.TRANSITIONS[name].label, (bound or {}).get(name) or forms.action_form(name, outgoing))
         for name in page_actions
     ]
     return {
@@ -195,7 +196,7 @@ def detail_context(
         "rounds": rounds,
         "went_straight": not rounds
         and outgoing.status in (OutgoingStatus.AWAITING_SIGNATURE, OutgoingStatus.SIGNED, OutgoingStatus.ISSUED),
-        "current_step": sel.current_step(outgoing),
+        "current_step": transitions.current_step(outgoing),
         "action_forms": action_forms,
         "may_edit": "update" in actions,
         "may_detach": "detach" in actions,
@@ -275,7 +276,7 @@ def outgoing_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         _call(action, outgoing, request.user, form)
     except NotFoundOrForbidden as error:
-        if not sel.may_act(request.user, action, outgoing):
+        if not transitions.may(request.user, Action(action), outgoing):
             raise Http404 from error
         messages.error(request, error.message)
         return redirect("documents:outgoing_detail", pk=outgoing.pk)

@@ -12,7 +12,7 @@ from cqs.accounts.models import Role
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
 from cqs.documents.exchange import outbox as exchange_outbox
-from cqs.documents.incoming import selectors, services
+from cqs.documents.incoming import selectors, services, transitions
 from cqs.documents.incoming.services import IncomingFile
 from cqs.documents.models import (
     Department,
@@ -324,14 +324,14 @@ def test_the_clerk_returns_before_direction(w: DocumentsWorld) -> None:
 
 def test_available_actions_follow_rights_and_state(w: DocumentsWorld) -> None:
     document = incoming(w)
-    assert services.available_actions(w.leader, document) == ["direct", "comment"]
-    assert services.available_actions(w.clerk, document) == ["return"]
-    assert services.available_actions(w.kt_specialist, document) == []
+    assert transitions.available_actions(w.leader, document) == ["direct", "comment"]
+    assert transitions.available_actions(w.clerk, document) == ["return"]
+    assert transitions.available_actions(w.kt_specialist, document) == []
     document = handled(w)
-    assert services.available_actions(w.kt_head, document) == ["assign_handler", "comment", "complete"]
-    assert services.available_actions(w.kt_specialist, document) == ["comment", "propose", "complete"]
-    assert services.available_actions(w.vp_specialist, document) == ["comment"]
-    assert services.available_actions(w.outsider, document) == []
+    assert transitions.available_actions(w.kt_head, document) == ["assign_handler", "comment", "complete"]
+    assert transitions.available_actions(w.kt_specialist, document) == ["comment", "propose", "complete"]
+    assert transitions.available_actions(w.vp_specialist, document) == ["comment"]
+    assert transitions.available_actions(w.outsider, document) == []
 
 
 # ---------------------------------------------------------------- exchange status reports

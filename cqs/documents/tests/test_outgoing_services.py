@@ -28,6 +28,7 @@ from cqs.documents.models import (
 )
 from cqs.documents.outgoing import selectors as sel
 from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing import transitions
 from cqs.documents.outgoing.services import RecipientSpec
 from cqs.documents.permissions import outgoing_visible_to
 from cqs.documents.tests.factories import PNG_BYTES
@@ -97,7 +98,7 @@ def test_full_flow_from_draft_to_issued_with_two_signatures(world):
     v2 = svc.outgoing_draft_upload(outgoing=outgoing, actor=w.vp_specialist, upload=upload(two_pages))
     assert v2.version == 2
     svc.outgoing_submit_for_review(outgoing=outgoing, actor=w.vp_specialist, reviewers=[w.kt_head])
-    assert sel.current_step(fresh(outgoing)).round == 2
+    assert transitions.current_step(fresh(outgoing)).round == 2
     svc.outgoing_review(outgoing=outgoing, actor=w.kt_head, approve=True)
     assert fresh(outgoing).status == S.AWAITING_SIGNATURE
 
@@ -274,7 +275,7 @@ def test_sign_needs_a_personal_certificate(world):
 
 def test_submit_needs_a_draft_and_sane_reviewers(world):
     outgoing = create(world)
-    with pytest.raises(ValidationFailed) as error:
+    with pytest.raises(InvalidTransition) as error:
         svc.outgoing_submit_for_review(outgoing=outgoing, actor=world.vp_specialist, reviewers=[world.vp_head])
     assert error.value.message == "Chưa có dự thảo văn bản (PDF) để trình."
     svc.outgoing_draft_upload(outgoing=outgoing, actor=world.vp_specialist, upload=upload())
