@@ -62,7 +62,13 @@ M = TypeVar("M", bound=BaseModel)
 
 class RecipientIn(StrictBody):
     channel: Literal["internal", "edxml", "paper"]
-    agency: str = Field("", max_length=40, description="internal: mã định danh điện tử của cơ quan nhận.")
+    agency: str = Field(
+        "",
+        max_length=40,
+        description=(
+            "internal: mã định danh điện tử của cơ quan nhận; paper: cơ quan trong hệ thống nhận bản giấy (tùy chọn)."
+        ),
+    )
     organ_id: str = Field("", max_length=40, description="edxml: mã định danh của cơ quan liên thông.")
     name: str = Field("", max_length=300, description="paper: tên nơi nhận (bắt buộc).")
 
@@ -172,7 +178,7 @@ def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
     recipients = []
     for position, item in enumerate(body.recipients):
         agency = None
-        if item.channel == Recipient.Channel.INTERNAL:
+        if item.channel == Recipient.Channel.INTERNAL or (item.channel == Recipient.Channel.PAPER and item.agency):
             agency = Agency.objects.filter(electronic_code=item.agency).first() if item.agency else None
             if agency is None:
                 raise _field_error(

@@ -223,11 +223,14 @@ def _recipients(specs: Sequence[RecipientSpec], *, agency: Agency, secrecy: str)
             row = Recipient(channel=spec.channel, organ_id=partner.organ_id, name=partner.name)
             key = (spec.channel, partner.organ_id)
         elif spec.channel == Recipient.Channel.PAPER:
-            name = _text(spec.name, limit=300)
+            # A paper copy, to anyone by name, or to an agency on this platform (which may then check it).
+            if spec.agency is not None and (not spec.agency.is_active or spec.agency.pk == agency.pk):
+                raise ValidationFailed(_("Cơ quan nhận bản giấy không hợp lệ."))
+            name = _text(spec.name, limit=300) or (spec.agency.name if spec.agency is not None else "")
             if not name:
                 raise ValidationFailed(_("Nhập tên nơi nhận bản giấy."))
-            row = Recipient(channel=spec.channel, name=name)
-            key = (spec.channel, fold(name))
+            row = Recipient(channel=spec.channel, agency=spec.agency, name=name)
+            key = (spec.channel, str(spec.agency.pk) if spec.agency is not None else fold(name))
         else:
             raise ValidationFailed(_("Hình thức gửi không hợp lệ."))
         if secrecy != Secrecy.NORMAL and row.channel != Recipient.Channel.PAPER:
@@ -650,6 +653,11 @@ def outgoing_issue(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocumen
         source=VerifiableDocument.Source.OUTGOING_DOCUMENT,
         agency=outgoing.agency,
         actor=actor,
+        restricted=outgoing.secrecy != Secrecy.NORMAL,
+        entitled_agencies=[
+            outgoing.agency,
+            *(r.agency for r in outgoing.recipients.select_related("agency") if r.agency is not None),
+        ],
     )
     outgoing.verification_code = code
     outgoing.issued_at = now
