@@ -6,8 +6,11 @@ file, with its SHA-256) + ``AttachmentEncoded`` (the files, base64). A status me
 ``Status`` (``StatusCode`` 01…16 about one ``ResponseFor`` DocumentId), signed the same way.
 
 Parsing is strict: no DOCTYPE (so no entity expansion, no external entity), no network, no huge
-text nodes, every required element present, dates ``yyyy/MM/dd``, each attachment's digest equal
-to its manifest entry. Signature verification checks the XMLDSig against the certificate carried
+text nodes, every required element present, every text within the length this platform stores
+(``LIMITS``), ids (DocumentId, OrganId) made of safe characters only (no path), dates ``yyyy/MM/dd``
+and timestamps in the years ``YEARS``, amounts small ASCII numbers, each attachment's digest equal
+to its manifest entry: a package that breaks any of these could never be registered, so it is
+refused at once. Signature verification checks the XMLDSig against the certificate carried
 in ``KeyInfo`` and the chain of that certificate up to one of the roots the caller trusts.
 Every refusal is a ``ValidationFailed`` with a Vietnamese message.
 """
@@ -18,6 +21,7 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,6 +42,36 @@ _P = f"{{{NS}}}"
 NSMAP = {"edXML": NS}
 DATE_FORMAT = "%Y/%m/%d"
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+YEARS = (1900, 2100)  # a date or timestamp outside these years is refused
+# DocumentId and OrganId: letters, digits and a few separators; never a path ("/", "\\", "..").
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@#+=(){}\[\]-]*")
+_AMOUNT = re.compile(r"[0-9]{1,5}")
+DOCUMENT_ID_MAX, ORGAN_ID_MAX = 100, 40
+# The longest text of each element this platform keeps (the incoming register's columns).
+LIMITS = {
+    "OrganName": 300,
+    "OrganAdd": 500,
+    "Email": 254,
+    "Telephone": 50,
+    "CodeNumber": 20,
+    "CodeNotation": 60,
+    "Place": 100,
+    "TypeName": 100,
+    "Subject": 1000,
+    "Content": 20000,
+    "Competence": 10,
+    "Position": 150,
+    "FullName": 200,
+    "SteeringType": 10,
+    "Priority": 2,
+    "Code": 100,
+    "ContentId": 100,
+    "AttachmentName": 255,
+    "ContentType": 100,
+    "Description": 2000,
+    "Digest": 64,
+    "StatusCode": 2,
+}
 
 STATUS_CODES = {
     "01": "Đã đến",
@@ -306,24 +340,60 @@ def _find(parent: etree._Element, path: str, label: str) -> etree._Element:
     return node
 
 
-def _text(parent: etree._Element, path: str, label: str) -> str:
-    """The text of a required element, NFC, refused when missing or empty."""
-    value = nfc((_find(parent, path, label).text or "").strip())
-    if not value:
-        raise ValidationFailed(f"Gói tin edXML để trống {path} ({label}).")
+def _limit(path: str) -> int:
+    """The longest text of an element (dates, numbers and codes not listed: 100, their parsers check them further)."""
+    return LIMITS.get(path.rsplit("/", 1)[-1], 100)
+
+
+def _bounded(value: str, path: str, label: str) -> str:
+    limit = _limit(path)
+    if len(value) > limit:
+        raise ValidationFailed(f"{label[:1].upper()}{label[1:]} dài quá {limit} ký tự.")
     return value
 
 
-def _optional(parent: etree._Element, path: str) -> str:
+def _text(parent: etree._Element, path: str, label: str) -> str:
+    """The text of a required element, NFC, refused when missing, empty or longer than this platform keeps."""
+    value = nfc((_find(parent, path, label).text or "").strip())
+    if not value:
+        raise ValidationFailed(f"Gói tin edXML để trống {path} ({label}).")
+    return _bounded(value, path, label)
+
+
+def _optional(parent: etree._Element, path: str, label: str = "") -> str:
     node = parent.find("/".join(_P + part for part in path.split("/")))
-    return nfc((node.text or "").strip()) if node is not None else ""
+    value = nfc((node.text or "").strip()) if node is not None else ""
+    return _bounded(value, path, label or path)
+
+
+def identifier(value: str, label: str, *, limit: int) -> str:
+    """A DocumentId or OrganId: at most ``limit`` characters, letters, digits and safe separators, never a path."""
+    if len(value) > limit:
+        raise ValidationFailed(f"{label} dài quá {limit} ký tự.")
+    if not _IDENTIFIER.fullmatch(value) or ".." in value:
+        raise ValidationFailed(f"{label} «{value}» chứa ký tự không hợp lệ.")
+    return value
+
+
+def _required_id(parent: etree._Element, path: str, label: str, *, limit: int) -> str:
+    value = nfc((_find(parent, path, label).text or "").strip())
+    if not value:
+        raise ValidationFailed(f"Gói tin edXML để trống {path} ({label}).")
+    return identifier(value, label, limit=limit)
+
+
+def _in_years(moment: dt.date, value: str, label: str) -> None:
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ValidationFailed(f"{label} «{value}» nằm ngoài khoảng năm {YEARS[0]}–{YEARS[1]}.")
 
 
 def _date(value: str, label: str) -> dt.date:
     try:
-        return dt.datetime.strptime(value, DATE_FORMAT).date()
+        day = dt.datetime.strptime(value, DATE_FORMAT).date()
     except ValueError as exc:
         raise ValidationFailed(f"{label} «{value}» không đúng định dạng yyyy/MM/dd.") from exc
+    _in_years(day, value, label)
+    return day
 
 
 def _optional_date(value: str, label: str) -> dt.date | None:
@@ -337,33 +407,37 @@ def _timestamp(value: str, label: str) -> dt.datetime:
         raise ValidationFailed(f"{label} «{value}» không phải là thời điểm hợp lệ.") from exc
     if moment.tzinfo is None:
         raise ValidationFailed(f"{label} «{value}» thiếu múi giờ.")
+    _in_years(moment, value, label)
     return moment
 
 
 def _int(value: str, label: str) -> int:
     if not value:
         return 1
-    if not value.isdigit():
-        raise ValidationFailed(f"{label} «{value}» phải là số nguyên dương.")
+    if not _AMOUNT.fullmatch(value):
+        raise ValidationFailed(f"{label} «{value}» phải là số nguyên dương, tối đa 5 chữ số.")
     return int(value)
 
 
 def _organ_parse(node: etree._Element, label: str) -> Organ:
     return Organ(
-        organ_id=_text(node, "OrganId", f"mã định danh {label}"),
+        organ_id=_required_id(node, "OrganId", f"Mã định danh {label}", limit=ORGAN_ID_MAX),
         name=_text(node, "OrganName", f"tên {label}"),
-        address=_optional(node, "OrganAdd"),
-        email=_optional(node, "Email"),
-        telephone=_optional(node, "Telephone"),
+        address=_optional(node, "OrganAdd", f"địa chỉ {label}"),
+        email=_optional(node, "Email", f"thư điện tử {label}"),
+        telephone=_optional(node, "Telephone", f"điện thoại {label}"),
     )
 
 
 def _response_for_parse(node: etree._Element) -> ResponseFor:
     return ResponseFor(
-        organ_id=_text(node, "OrganId", "cơ quan của văn bản được trả lời"),
-        document_id=_text(node, "DocumentId", "mã gói tin được trả lời"),
-        code=_optional(node, "Code"),
-        promulgation_date=_optional_date(_optional(node, "PromulgationDate"), "Ngày ban hành văn bản được trả lời"),
+        organ_id=_required_id(node, "OrganId", "Mã định danh cơ quan của văn bản được trả lời", limit=ORGAN_ID_MAX),
+        document_id=_required_id(node, "DocumentId", "Mã gói tin được trả lời", limit=DOCUMENT_ID_MAX),
+        code=_optional(node, "Code", "số, ký hiệu văn bản được trả lời"),
+        promulgation_date=_optional_date(
+            _optional(node, "PromulgationDate", "ngày ban hành văn bản được trả lời"),
+            "Ngày ban hành văn bản được trả lời",
+        ),
     )
 
 
@@ -397,7 +471,7 @@ def _attachments_parse(root: etree._Element) -> tuple[Attachment, ...]:
             name=name,
             content_type=_text(reference, "ContentType", "kiểu tệp"),
             data=payload,
-            description=_optional(reference, "Description"),
+            description=_optional(reference, "Description", "mô tả tệp"),
         )
         if attachment.sha256 != digest:
             raise ValidationFailed(f"Tệp «{name}» không toàn vẹn: mã băm SHA-256 không khớp với danh mục.")
@@ -427,31 +501,31 @@ def envelope_parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, with_file
         to_organs=tuple(_organ_parse(node, "nơi nhận") for node in to_nodes),
         code_number=_text(message, "Code/CodeNumber", "số văn bản"),
         code_notation=_text(message, "Code/CodeNotation", "ký hiệu văn bản"),
-        place=_optional(message, "PromulgationInfo/Place"),
+        place=_optional(message, "PromulgationInfo/Place", "nơi ban hành"),
         promulgation_date=_date(_text(message, "PromulgationInfo/PromulgationDate", "ngày ban hành"), "Ngày ban hành"),
         document_type=_text(message, "DocumentType/TypeName", "loại văn bản"),
         subject=_text(message, "Subject", "trích yếu"),
-        content=_optional(message, "Content"),
-        signer_competence=_optional(message, "SignerInfo/Competence"),
-        signer_position=_optional(message, "SignerInfo/Position"),
+        content=_optional(message, "Content", "nội dung"),
+        signer_competence=_optional(message, "SignerInfo/Competence", "thẩm quyền ký"),
+        signer_position=_optional(message, "SignerInfo/Position", "chức vụ người ký"),
         signer_full_name=_text(message, "SignerInfo/FullName", "người ký"),
-        due_date=_optional_date(_optional(message, "DueDate"), "Hạn trả lời"),
-        steering_type=_optional(message, "SteeringType") or "0",
+        due_date=_optional_date(_optional(message, "DueDate", "hạn trả lời"), "Hạn trả lời"),
+        steering_type=_optional(message, "SteeringType", "loại chỉ đạo") or "0",
         response_for=_response_for_parse(response_node) if response_node is not None else None,
-        priority=_optional(message, "OtherInfo/Priority") or "0",
-        promulgation_amount=_int(_optional(message, "OtherInfo/PromulgationAmount"), "Số bản"),
-        page_amount=_int(_optional(message, "OtherInfo/PageAmount"), "Số trang"),
+        priority=_optional(message, "OtherInfo/Priority", "độ khẩn") or "0",
+        promulgation_amount=_int(_optional(message, "OtherInfo/PromulgationAmount", "số bản"), "Số bản"),
+        page_amount=_int(_optional(message, "OtherInfo/PageAmount", "số trang"), "Số trang"),
     )
     traces = tuple(
         Trace(
-            organ_id=_text(node, "OrganId", "cơ quan trên vết chuyển"),
+            organ_id=_required_id(node, "OrganId", "Mã định danh cơ quan trên vết chuyển", limit=ORGAN_ID_MAX),
             timestamp=_timestamp(_text(node, "Timestamp", "thời điểm trên vết chuyển"), "Thời điểm trên vết chuyển"),
         )
         for node in _find(head, "TraceHeaderList", "vết chuyển").findall(_P + "TraceHeader")
     )
     attachments = _attachments_parse(root) if with_files else ()
     return Envelope(
-        document_id=_text(message, "DocumentId", "mã gói tin"),
+        document_id=_required_id(message, "DocumentId", "Mã gói tin (DocumentId)", limit=DOCUMENT_ID_MAX),
         header=header,
         attachments=attachments,
         traces=traces,
@@ -468,14 +542,14 @@ def status_parse(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Status:
     if code not in STATUS_CODES:
         raise ValidationFailed(f"Mã trạng thái edXML «{code}» không hợp lệ.")
     return Status(
-        document_id=_text(head, "DocumentId", "mã gói tin"),
+        document_id=_required_id(head, "DocumentId", "Mã gói tin (DocumentId)", limit=DOCUMENT_ID_MAX),
         from_organ=_organ_parse(_find(head, "From", "nơi gửi"), "nơi gửi"),
-        to_organ_id=_text(head, "To/OrganId", "mã định danh nơi nhận"),
+        to_organ_id=_required_id(head, "To/OrganId", "Mã định danh nơi nhận", limit=ORGAN_ID_MAX),
         response_for=_response_for_parse(_find(head, "ResponseFor", "văn bản được trả lời")),
         code=code,
-        description=_optional(head, "Description"),
+        description=_optional(head, "Description", "mô tả"),
         timestamp=_timestamp(_text(head, "Timestamp", "thời điểm"), "Thời điểm"),
-        staff_name=_optional(head, "StaffInfo/FullName"),
+        staff_name=_optional(head, "StaffInfo/FullName", "cán bộ"),
     )
 
 
@@ -565,7 +639,8 @@ def signature_verify(
             parser=_parser(),
             expect_config=SignatureConfiguration(expect_references=1),
         )
-    except (SignXMLException, InvalidSignature) as exc:
+    except (SignXMLException, InvalidSignature, ValueError, TypeError, etree.LxmlError) as exc:
+        # a malformed signature (bad base64, wrong algorithm…) is an invalid one, never a crash
         raise ValidationFailed("Chữ ký số của gói tin edXML không hợp lệ: nội dung đã bị thay đổi sau khi ký.") from exc
     signed = result.signed_xml if not isinstance(result, list) else None
     if signed is None or etree.QName(signed).localname != etree.QName(root).localname:

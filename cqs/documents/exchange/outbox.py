@@ -47,7 +47,6 @@ from cqs.documents.models import (
 )
 from cqs.documents.numbering import place_name
 from cqs.signing import ca
-from cqs.signing.models import Certificate
 from cqs.signing.selectors import certificate_of_agency
 from cqs.signing.signers import chain_of
 from cqs.units.models import Agency
@@ -122,7 +121,8 @@ def message_store(
         responds_to=responds_to,
         next_attempt_at=timezone.now() if state == ExchangeMessage.State.PENDING else None,
     )
-    message.payload.save(f"{document_id.replace(':', '-')}.xml", ContentFile(data), save=False)
+    # Named by its digest, never by the sender's DocumentId (which must not choose a path here).
+    message.payload.save(f"{message.sha256[:32]}.xml", ContentFile(data), save=False)
     message.save()
     return message
 
@@ -529,15 +529,3 @@ def outbox_relay(*, limit: int = 100, ids: Sequence[int] | None = None) -> int:
             _deliver(message)
             delivered += message.state == ExchangeMessage.State.SENT
     return delivered
-
-
-def trusted_roots() -> list[Any]:
-    """The root CAs this platform trusts (its own and the partners' imported ones), not revoked."""
-    return [
-        ca.cert_load(c.certificate_pem)
-        for c in Certificate.objects.filter(kind=Certificate.Kind.CA, issuer__isnull=True, revoked_at__isnull=True)
-    ]
-
-
-def revoked_serials() -> frozenset[str]:
-    return frozenset(Certificate.objects.filter(revoked_at__isnull=False).values_list("serial", flat=True))

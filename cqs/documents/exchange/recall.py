@@ -23,7 +23,7 @@ from cqs.accounts.models import Role
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents.exchange import edxml
+from cqs.documents.exchange import edxml, trust
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.incoming import transitions as incoming_transitions
 from cqs.documents.incoming.transitions import Action as IncomingAction
@@ -131,18 +131,17 @@ def recall_request_receive(*, status: edxml.Status, data: bytes) -> ExchangeMess
         .order_by("pk")
         .first()
     )
+    refusal = {"document_id": status.document_id, "sender": status.from_organ.organ_id}
     if package is None:
-        raise ValidationFailed(
+        raise trust.not_kept(
             _("Không tìm thấy văn bản cơ quan mã %(organ)s đã gửi có mã gói tin «%(id)s».")
-            % {"organ": status.from_organ.organ_id, "id": status.response_for.document_id}
+            % {"organ": status.from_organ.organ_id, "id": status.response_for.document_id},
+            **refusal,
         )
-    edxml.signature_verify(
-        data,
-        trusted_roots=exchange_outbox.trusted_roots(),
-        revoked_serials=exchange_outbox.revoked_serials(),
-        organ_name=status.from_organ.name,
-        max_bytes=settings.CQS_EXCHANGE_MAX_BYTES,
-    )
+    try:
+        trust.sender_verify(data, organ_name=status.from_organ.name)
+    except ValidationFailed as exc:
+        raise trust.not_kept(exc.message, **refusal) from exc
     request = exchange_outbox.message_store(
         direction=ExchangeMessage.Direction.IN,
         kind=ExchangeMessage.Kind.STATUS,

@@ -3,15 +3,20 @@
 ``edxml_receive`` is the service of the HTTP endpoint: an ``edXMLEnvelope`` goes to
 ``package_receive``, an ``edXML:Status`` to ``status_receive``.
 
-A package is checked in this order: well-formed and complete (``edxml.envelope_parse``: required
-elements, dates, each attachment's SHA-256 against the manifest), addressed to an agency of this
-platform, its XMLDSig signature made by the sending agency's certificate chaining to a trusted
-root CA (this platform's or a partner's imported with ``exchange_trust_ca``), and every signed
-PDF inside valid (``pdf_verify``), the main one signed. A package that fails is stored REFUSED
-with the reason and a status 02 goes back; one that passes is stored RECEIVED (the agency's
-pending-electronic inbox) and a status 01 goes back. The same DocumentId received twice is the
-same message. A clerk of the recipient agency then accepts it (it is entered in the incoming
-register, status 03) or refuses it with a reason (status 02).
+A package is checked in this order: well-formed, complete and within the bounds this platform
+keeps (``edxml.envelope_parse``: required elements, lengths, safe ids, dates, each attachment's
+SHA-256 against the manifest), its XMLDSig signature made by the sending agency's certificate
+chaining to a trusted root CA (this platform's or a partner's imported with
+``exchange_trust_ca``), addressed to an agency of this platform, and every signed PDF inside
+valid (``pdf_verify``), the main one signed.
+
+What is kept of a refused package: nothing, unless its sender is proven (the signature holds)
+and known (a declared exchange partner); then it is stored REFUSED with the reason and a status
+02 goes back. Anything else refused is answered 400 with the reason and only logged. A package
+that passes is stored RECEIVED (the agency's pending-electronic inbox) and a status 01 goes back
+to a known partner. The same DocumentId received twice is the same message. A clerk of the
+recipient agency then accepts it (it is entered in the incoming register, status 03) or refuses
+it with a reason (status 02).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from cqs.accounts.permissions import is_administrator
 from cqs.core.audit import audit_record, snapshot
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
-from cqs.documents.exchange import edxml
+from cqs.documents.exchange import edxml, trust
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.exchange import recall as exchange_recall
 from cqs.documents.incoming.services import IncomingFile, incoming_register
@@ -89,35 +94,18 @@ def _pdf_problem(attachment: edxml.Attachment, *, main: bool) -> str:
     return ""
 
 
-def _check(data: bytes, envelope: edxml.Envelope) -> tuple[Agency | None, str]:
-    """(the agency addressed here, the reason to refuse or "")."""
-    targets = Agency.objects.filter(
-        electronic_code__in=[organ.organ_id for organ in envelope.header.to_organs], is_active=True
-    )
-    agency = targets.order_by("pk").first()
-    if agency is None:
-        codes = ", ".join(organ.organ_id for organ in envelope.header.to_organs)
-        return None, f"Không có cơ quan nhận mã {codes} trên hệ thống này."
-    try:
-        edxml.signature_verify(
-            data,
-            trusted_roots=exchange_outbox.trusted_roots(),
-            revoked_serials=exchange_outbox.revoked_serials(),
-            organ_name=envelope.header.from_organ.name,
-            max_bytes=_max_bytes(),
-        )
-    except ValidationFailed as exc:
-        return agency, exc.message
-    for index, attachment in enumerate(envelope.attachments):
-        problem = _pdf_problem(attachment, main=index == 0)
-        if problem:
-            return agency, problem
-    return agency, ""
+def _addressee(envelope: edxml.Envelope) -> Agency | None:
+    codes = [organ.organ_id for organ in envelope.header.to_organs]
+    return Agency.objects.filter(electronic_code__in=codes, is_active=True).order_by("pk").first()
 
 
-def _answer(*, agency: Agency | None, inbound: ExchangeMessage, code: str, note: str) -> None:
+def _known_partner(organ_id: str) -> bool:
+    return ExchangePartner.objects.filter(organ_id=organ_id, is_active=True).exists()
+
+
+def _answer(*, agency: Agency, inbound: ExchangeMessage, code: str, note: str) -> None:
     """Queue status ``code`` back to the sender when it is a known partner and the agency can sign."""
-    if agency is None or not ExchangePartner.objects.filter(organ_id=inbound.from_organ_id, is_active=True).exists():
+    if not _known_partner(inbound.from_organ_id):
         return
     try:
         exchange_outbox.status_queue(agency=agency, inbound=inbound, code=code, note=note)
@@ -129,13 +117,14 @@ def _answer(*, agency: Agency | None, inbound: ExchangeMessage, code: str, note:
 def package_receive(*, data: bytes) -> ExchangeMessage:
     """Store a received package: RECEIVED (status 01 back) or REFUSED with the reason (status 02 back).
 
-    A package whose DocumentId or sender cannot even be read is refused with ``ValidationFailed``
-    and nothing is stored.
+    A package that fails before its sender is proven and known is refused with ``ValidationFailed``
+    (code "refused") and nothing of it is stored.
     """
     try:
         envelope = edxml.envelope_parse(data, max_bytes=_max_bytes())
     except ValidationFailed as exc:
-        return _refuse_unreadable(data, exc)
+        raise trust.not_kept(exc.message) from exc
+    sender = envelope.header.from_organ
     _lock_document_id(envelope.document_id)
     known = ExchangeMessage.objects.filter(
         direction=ExchangeMessage.Direction.IN,
@@ -144,14 +133,25 @@ def package_receive(*, data: bytes) -> ExchangeMessage:
     ).first()
     if known is not None:
         return known
-    agency, reason = _check(data, envelope)
+    try:
+        trust.sender_verify(data, organ_name=sender.name)
+    except ValidationFailed as exc:
+        raise trust.not_kept(exc.message, document_id=envelope.document_id, sender=sender.organ_id) from exc
+    agency = _addressee(envelope)
+    if agency is None:
+        codes = ", ".join(organ.organ_id for organ in envelope.header.to_organs)
+        reason = f"Không có cơ quan nhận mã {codes} trên hệ thống này."
+        raise trust.not_kept(reason, document_id=envelope.document_id, sender=sender.organ_id)
+    reason = next((p for index, a in enumerate(envelope.attachments) if (p := _pdf_problem(a, main=index == 0))), "")
+    if reason and not _known_partner(sender.organ_id):
+        raise trust.not_kept(reason, document_id=envelope.document_id, sender=sender.organ_id)
     message = exchange_outbox.message_store(
         direction=ExchangeMessage.Direction.IN,
         kind=ExchangeMessage.Kind.DOCUMENT,
         state=ExchangeMessage.State.REFUSED if reason else ExchangeMessage.State.RECEIVED,
         document_id=envelope.document_id,
-        from_organ_id=envelope.header.from_organ.organ_id,
-        to_organ_id=agency.electronic_code if agency else envelope.header.to_organs[0].organ_id,
+        from_organ_id=sender.organ_id,
+        to_organ_id=agency.electronic_code,
         data=data,
     )
     if reason:
@@ -167,47 +167,17 @@ def package_receive(*, data: bytes) -> ExchangeMessage:
     return message
 
 
-def _refuse_unreadable(data: bytes, error: ValidationFailed) -> ExchangeMessage:
-    """A package that parses as XML but breaks the format: stored REFUSED when its ids can be read."""
-    try:
-        root = edxml.document_load(data, max_bytes=_max_bytes())
-    except ValidationFailed:
-        raise error from None
-    ns = f"{{{edxml.NS}}}"
-    header = root.find(f"{ns}edXMLHeader/{ns}MessageHeader")
-    document_id = header.findtext(f"{ns}DocumentId") if header is not None else None
-    from_id = header.findtext(f"{ns}From/{ns}OrganId") if header is not None else None
-    to_id = header.findtext(f"{ns}To/{ns}OrganId") if header is not None else None
-    if not (document_id and from_id and to_id):
-        raise error
-    document_id, from_id, to_id = nfc(document_id.strip()), nfc(from_id.strip()), nfc(to_id.strip())
-    _lock_document_id(document_id)
-    known = ExchangeMessage.objects.filter(
-        direction=ExchangeMessage.Direction.IN, kind=ExchangeMessage.Kind.DOCUMENT, document_id=document_id
-    ).first()
-    if known is not None:
-        return known
-    message = exchange_outbox.message_store(
-        direction=ExchangeMessage.Direction.IN,
-        kind=ExchangeMessage.Kind.DOCUMENT,
-        state=ExchangeMessage.State.REFUSED,
-        document_id=document_id[:100],
-        from_organ_id=from_id[:40],
-        to_organ_id=to_id[:40],
-        data=data,
-    )
-    message.last_error = error.message[:1000]
-    message.save(update_fields=["last_error"])
-    audit_record(actor=None, action="documents.exchange_refused", obj=message, after=snapshot(message, _MESSAGE_FIELDS))
-    agency = Agency.objects.filter(electronic_code=to_id, is_active=True).first()
-    _answer(agency=agency, inbound=message, code="02", note=error.message)
-    return message
-
-
 @transaction.atomic
 def status_receive(*, data: bytes) -> ExchangeMessage:
-    """A partner's signed status message about a package sent from here updates that recipient."""
-    status = edxml.status_parse(data, max_bytes=_max_bytes())
+    """A partner's signed status message about a package sent from here updates that recipient.
+
+    A status that fails (unreadable, about a package not sent from here, its signature not proven)
+    is refused with ``ValidationFailed`` and nothing of it is stored.
+    """
+    try:
+        status = edxml.status_parse(data, max_bytes=_max_bytes())
+    except ValidationFailed as exc:
+        raise trust.not_kept(exc.message) from exc
     _lock_document_id(status.document_id)
     known = ExchangeMessage.objects.filter(
         direction=ExchangeMessage.Direction.IN, kind=ExchangeMessage.Kind.STATUS, document_id=status.document_id
@@ -226,18 +196,17 @@ def status_receive(*, data: bytes) -> ExchangeMessage:
         )
         .first()
     )
+    refusal = {"document_id": status.document_id, "sender": status.from_organ.organ_id}
     if sent is None or sent.recipient is None:
-        raise ValidationFailed(
+        raise trust.not_kept(
             f"Không tìm thấy văn bản đã gửi cho cơ quan mã {status.from_organ.organ_id} "
-            f"có mã gói tin «{status.response_for.document_id}»."
+            f"có mã gói tin «{status.response_for.document_id}».",
+            **refusal,
         )
-    edxml.signature_verify(
-        data,
-        trusted_roots=exchange_outbox.trusted_roots(),
-        revoked_serials=exchange_outbox.revoked_serials(),
-        organ_name=status.from_organ.name,
-        max_bytes=_max_bytes(),
-    )
+    try:
+        trust.sender_verify(data, organ_name=status.from_organ.name)
+    except ValidationFailed as exc:
+        raise trust.not_kept(exc.message, **refusal) from exc
     message = exchange_outbox.message_store(
         direction=ExchangeMessage.Direction.IN,
         kind=ExchangeMessage.Kind.STATUS,
@@ -315,8 +284,16 @@ def _document_type(envelope: edxml.Envelope) -> DocumentType:
     if by_name is not None:
         return by_name
     abbreviation = envelope.header.code_notation.split("-")[0]
-    by_abbreviation = DocumentType.objects.filter(abbreviation=abbreviation, is_active=True).first()
-    return by_abbreviation or DocumentType.objects.get(name="Công văn")
+    found = (
+        DocumentType.objects.filter(abbreviation=abbreviation, is_active=True).first()
+        or DocumentType.objects.filter(name="Công văn", is_active=True).first()
+    )
+    if found is None:
+        raise ValidationFailed(
+            _("Chưa có loại văn bản «%(type)s» hay «Công văn» để vào sổ văn bản này.")
+            % {"type": envelope.header.document_type}
+        )
+    return found
 
 
 @transaction.atomic

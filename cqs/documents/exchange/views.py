@@ -49,6 +49,39 @@ def _over_rate(request: HttpRequest) -> int:
     return 0 if verdict.allowed else verdict.retry_after
 
 
+READ_CHUNK = 64 * 1024
+
+
+def _body(request: HttpRequest, limit: int) -> bytes | None:
+    """The request's body, never more than ``limit`` bytes read; None when it is larger than ``limit``.
+
+    A declared Content-Length over the limit is refused before reading anything. A chunked body (no
+    Content-Length; the WSGI server hands it over decoded) is read from the server's stream up to
+    one byte past the limit.
+    """
+    declared = request.META.get("CONTENT_LENGTH")
+    if declared:
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0 or length > limit:
+            return None
+        return request.read(limit + 1)
+    if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return b""
+    stream = request.META["wsgi.input"]
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        part = stream.read(min(READ_CHUNK, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return None if size > limit else b"".join(parts)
+
+
 @csrf_exempt
 @require_POST
 def edxml_receive(request: HttpRequest) -> HttpResponse:
@@ -65,14 +98,8 @@ def edxml_receive(request: HttpRequest) -> HttpResponse:
             415, code="unsupported_media_type", message=_("Gói tin edXML phải gửi với Content-Type application/xml.")
         )
     limit = int(settings.CQS_EXCHANGE_MAX_BYTES)
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if declared > limit:
-        return _ack(413, code="too_large", message=_("Gói tin edXML vượt quá dung lượng cho phép."))
-    data = request.read(limit + 1)
-    if len(data) > limit:
+    data = _body(request, limit)
+    if data is None:
         return _ack(413, code="too_large", message=_("Gói tin edXML vượt quá dung lượng cho phép."))
     try:
         message = exchange.edxml_receive(data=data)

@@ -140,7 +140,7 @@ def test_missing_elements_and_bad_dates_are_named(pki: tuple[x509.Certificate, e
         "Gói tin edXML để trống Code/CodeNumber (số văn bản)."
     )
     assert _refused(data.replace(b"<edXML:PageAmount>4<", "<edXML:PageAmount>bốn<".encode())) == (
-        "Số trang «bốn» phải là số nguyên dương."
+        "Số trang «bốn» phải là số nguyên dương, tối đa 5 chữ số."
     )
     assert _refused(data.replace(b'ContentId="cid:2"', b'ContentId="cid:9"')) == (
         "Thiếu nội dung tệp «phu-luc.pdf» (cid:2) trong AttachmentEncoded."

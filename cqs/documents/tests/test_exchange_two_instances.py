@@ -60,7 +60,7 @@ def test_a_document_goes_to_the_second_instance_and_its_statuses_come_back(
 
 
 def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_reason(
-    agency_a: factories.DocumentsWorld, org_cert: Any, settings: Any
+    agency_a: factories.DocumentsWorld, org_cert: Any, settings: Any, peer: Peer
 ) -> None:
     settings.CQS_EXCHANGE_RELAY_ON_COMMIT = False
     outgoing = _send(agency_a, org_cert, number=8)
@@ -78,8 +78,12 @@ def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_re
     assert (message.state, message.last_error, message.next_attempt_at) == ("refused", TAMPERED_REASON, None)
     recipient = _recipient(outgoing)
     assert (recipient.status_code, recipient.status_note) == ("02", TAMPERED_REASON)
-    # B's signed status 02 with the same reason reached A as well.
-    eventually(lambda: ExchangeMessage.objects.filter(direction="in", kind="status", status_code="02").exists())
+    # B kept nothing of a package whose sender it could not prove (its 400 told A the reason).
+    kept = (
+        "from cqs.documents.models import ExchangeMessage; "
+        f"print(ExchangeMessage.objects.filter(document_id='{message.document_id}').count())"
+    )
+    assert peer.manage("shell", "-c", kept).split()[-1] == "0"
 
 
 RECALL_REASON = "Văn bản ban hành nhầm phụ lục, sẽ ban hành lại."
