@@ -96,7 +96,7 @@ def _issue_group(*, count: int) -> list[Result]:
         Recipient,
     )
     from cqs.documents.outgoing.services import outgoing_issue
-    from cqs.documents.search import index as search
+    from cqs.documents.search import extraction
     from cqs.signing import ca, selectors, services
     from cqs.signing.models import Certificate
     from cqs.signing.pdf import pdf_sign
@@ -119,7 +119,7 @@ def _issue_group(*, count: int) -> list[Result]:
     letter = DocumentType.objects.get(name="Công văn")
     draft = minimal_pdf("Cong van ve viec trien khai chuyen doi so", ("Kinh gui: cac co quan, don vi.",))
     signed = pdf_sign(pdf=draft, certificate=personal, reason="Ký ban hành", location="Nghệ An", placement="signature")
-    text = search.pdf_text(signed)
+    text = extraction.pdf_text_extract(signed).text
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="cqs-bench-media-") as media, override_settings(MEDIA_ROOT=media):
         prepared: list[OutgoingDocument] = []

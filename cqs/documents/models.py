@@ -407,9 +407,10 @@ class OutgoingDocument(TimeStampedModel):
 
 
 class DocumentFile(TimeStampedModel):
-    """A file of a document: the main text (each draft version, the signed copy) or an attachment.
+    """A file of a document: the main text (each draft version, the signed copy), an attachment or a scan.
 
-    ``text`` is the text extracted from the PDF for full-text search.
+    ``text`` is the text read from the PDF for full-text search and ``page_count`` its pages (1 for
+    an image), both written by ``search.services.document_file_extract_text``.
     """
 
     class Kind(models.TextChoices):
@@ -433,6 +434,9 @@ class DocumentFile(TimeStampedModel):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     text = models.TextField(_("nội dung trích xuất"), blank=True, default="")
+    # Why ``text`` is partial or empty (a file past the extraction limits, unreadable), "" when complete.
+    text_problem = models.CharField(_("ghi chú trích xuất nội dung"), max_length=300, blank=True, default="")
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -198,6 +198,8 @@ class FileOut(Schema):
     content_type: str
     size: int
     sha256: str
+    page_count: int | None
+    text_problem: str
     url: str
 
 
@@ -296,6 +298,8 @@ def _detail(user: Any, document: IncomingDocument) -> dict[str, Any]:
                 "content_type": f.content_type,
                 "size": f.size,
                 "sha256": f.sha256,
+                "page_count": f.page_count,
+                "text_problem": f.text_problem,
                 "url": f"/api/v1/documents/incoming/{document.pk}/files/{f.pk}",
             }
             for f in document.files.all()

@@ -227,6 +227,8 @@ class FileOut(Schema):
     name: str
     size: int
     sha256: str
+    page_count: int | None
+    text_problem: str
     url: str
 
 
@@ -349,6 +351,8 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
                 "name": f.name,
                 "size": f.size,
                 "sha256": f.sha256,
+                "page_count": f.page_count,
+                "text_problem": f.text_problem,
                 "url": f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}",
             }
             for f in sel.files_of(document)

@@ -59,6 +59,7 @@ from cqs.documents.models import (
 )
 from cqs.documents.permissions import holds_role_at, incoming_visible_to, locked_if_visible, memberships
 from cqs.documents.search import index as search
+from cqs.documents.search.services import document_file_extract_text
 from cqs.notifications.services import notification_send
 from cqs.units.models import Agency
 
@@ -190,7 +191,6 @@ def _store_files(
                 content_type=upload.content_type,
                 size=upload.size,
                 sha256=upload.sha256,
-                text=search.pdf_text(upload.content) if upload.kind == PDF else "",
                 uploaded_by=actor,
             )
             stored.file.save(f"{upload.sha256[:16]}.{upload.extension}", ContentFile(upload.content), save=False)
@@ -200,7 +200,7 @@ def _store_files(
         for stored in written:
             stored.file.delete(save=False)
         raise
-    return written
+    return [document_file_extract_text(file_id=stored.pk) for stored in written]
 
 
 def _choice(value: str, choices: Any, message: str) -> str:

@@ -13,7 +13,6 @@ once-only rules; a refusal names them) and is audited.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +23,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from cqs.accounts.models import Role
 from cqs.core.audit import audit_record, snapshot
@@ -61,6 +58,7 @@ from cqs.documents.permissions import (
     outgoing_visible_to,
 )
 from cqs.documents.search import index as search
+from cqs.documents.search.services import document_file_extract_text
 from cqs.signing.models import VerifiableDocument
 from cqs.signing.pdf import next_field_name, pdf_sign
 from cqs.signing.selectors import certificate_of_agency, certificate_of_user
@@ -348,8 +346,19 @@ def outgoing_update(
 
 
 def _store(
-    outgoing: OutgoingDocument, *, kind: str, version: int, name: str, data: bytes, actor: Any, text: str = ""
+    outgoing: OutgoingDocument,
+    *,
+    kind: str,
+    version: int,
+    name: str,
+    data: bytes,
+    actor: Any,
+    same_text_as: DocumentFile | None = None,
 ) -> DocumentFile:
+    """A PDF of the document; its text and pages are read (within limits), or those of ``same_text_as`` kept.
+
+    A signed copy reads like the draft it signs: it takes the draft's text and page count.
+    """
     digest = hashlib.sha256(data).hexdigest()
     item = DocumentFile(
         outgoing=outgoing,
@@ -359,11 +368,18 @@ def _store(
         content_type="application/pdf",
         size=len(data),
         sha256=digest,
-        text=text,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    if same_text_as is not None:
+        item.text, item.page_count, item.text_problem = (
+            same_text_as.text,
+            same_text_as.page_count,
+            same_text_as.text_problem,
+        )
     item.file.save(f"{kind}-{digest[:16]}.pdf", ContentFile(data), save=False)
     item.save()
+    if same_text_as is None:
+        item = document_file_extract_text(file_id=item.pk)
     return item
 
 
@@ -385,12 +401,10 @@ def outgoing_draft_upload(*, outgoing: OutgoingDocument, actor: Any, upload: Any
         name=name,
         data=data,
         actor=actor,
-        text=search.pdf_text(data),
     )
     before = snapshot(outgoing, ["status"])
     outgoing.save(update_fields=["updated_at"])
     _audit(outgoing, action="upload_draft", actor=actor, before=before, version=item.version, sha256=item.sha256)
-    search.outgoing_index(outgoing.pk)
     return item
 
 
@@ -406,10 +420,8 @@ def outgoing_attachment_add(*, outgoing: OutgoingDocument, actor: Any, upload: A
         name=name,
         data=data,
         actor=actor,
-        text=search.pdf_text(data),
     )
     _audit(outgoing, action="attach", actor=actor, before={}, file=item.name, sha256=item.sha256)
-    search.outgoing_index(outgoing.pk)
     return item
 
 
@@ -533,14 +545,6 @@ def _file_bytes(item: DocumentFile) -> bytes:
         return bytes(handle.read())
 
 
-def _page_count(pdf: bytes, *, default: int) -> int:
-    """Pages of the signed text, for the register ("số trang"); the old value when the PDF cannot be read."""
-    try:
-        return max(1, min(len(PdfReader(io.BytesIO(pdf)).pages), 32767))
-    except (PyPdfError, ValueError, OSError, KeyError, TypeError):
-        return default
-
-
 def _signer_title(outgoing: OutgoingDocument) -> str:
     return " ".join(part for part in (outgoing.signing_authority, outgoing.signer_position) if part)
 
@@ -574,11 +578,11 @@ def outgoing_sign(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocument
         name=draft.name,
         data=signed,
         actor=actor,
-        text=draft.text,
+        same_text_as=draft,
     )
     outgoing.signed_at = timezone.now()
     outgoing.status = S.SIGNED
-    outgoing.page_count = _page_count(signed, default=outgoing.page_count)
+    outgoing.page_count = min(draft.page_count or outgoing.page_count, 32767)
     outgoing.save(update_fields=["signed_at", "status", "page_count", "updated_at"])
     _audit(outgoing, action="sign", actor=actor, before=before, file=item.pk, certificate=certificate.serial)
     search.outgoing_index(outgoing.pk)
@@ -628,7 +632,7 @@ def outgoing_issue(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocumen
         name=f"{outgoing.code.replace('/', '-')}.pdf",
         data=final,
         actor=actor,
-        text=signed.text,
+        same_text_as=signed,
     )
     for annex in outgoing.files.filter(kind=DocumentFile.Kind.ATTACHMENT):
         data = _file_bytes(annex)

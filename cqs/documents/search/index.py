@@ -3,23 +3,16 @@
 ``search_text`` is the folded metadata (number and symbol, sender or recipients, subject,
 signer; no diacritics, "đ" as "d"); ``search_vector`` = to_tsvector('simple', …) of the
 folded metadata (weight A) and the folded text of the document's PDF files (weight C).
-Services call ``incoming_index`` / ``outgoing_index`` after every change that touches these;
-``pdf_text`` extracts the text of an uploaded PDF once, when the file is stored.
+Services call ``incoming_index`` / ``outgoing_index`` after every change that touches these; the text
+of a stored file is read once, within limits, by ``search.services.document_file_extract_text``.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-
 from django.db import connection
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from cqs.core.text import fold
 from cqs.documents.models import DocumentFile, IncomingDocument, OutgoingDocument
-
-logger = logging.getLogger(__name__)
 
 MAX_TEXT = 200_000  # characters of a file's text kept for search (a long annex is searched by its start)
 
@@ -32,24 +25,6 @@ UPDATE {{table}} AS d SET
     search_vector = {VECTOR_SQL.format(metadata="%s", text="%s")}
 WHERE d.id = %s
 """  # noqa: S608 (constants only; the values are parameters)
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF (NFC-insensitive later: it is folded before indexing); empty when unreadable."""
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        parts: list[str] = []
-        size = 0
-        for page in reader.pages:
-            text = page.extract_text() or ""
-            parts.append(text)
-            size += len(text)
-            if size >= MAX_TEXT:
-                break
-    except (PyPdfError, ValueError, OSError, KeyError, TypeError) as exc:
-        logger.warning("PDF text could not be extracted: %s", exc)
-        return ""
-    return "\n".join(parts)[:MAX_TEXT]
 
 
 def _files_text(files: list[DocumentFile]) -> str:

@@ -24,6 +24,7 @@ from cqs.documents.models import (
     Recipient,
     Secrecy,
 )
+from cqs.documents.search import extraction
 from cqs.documents.search import index as search
 from cqs.documents.tests.factories import DocumentsWorld
 
@@ -84,7 +85,7 @@ def incoming(
             file=ContentFile(pdf, name="van-ban.pdf"),
             size=len(pdf),
             sha256="0" * 64,
-            text=search.pdf_text(pdf),
+            text=extraction.pdf_text_extract(pdf).text,
         )
     search.incoming_index(document.pk)
     return document
@@ -138,7 +139,7 @@ def outgoing(
             file=ContentFile(pdf, name="van-ban.pdf"),
             size=len(pdf),
             sha256="0" * 64,
-            text=search.pdf_text(pdf),
+            text=extraction.pdf_text_extract(pdf).text,
         )
     search.outgoing_index(document.pk)
     return document

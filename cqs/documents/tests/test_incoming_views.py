@@ -253,9 +253,9 @@ def test_the_handling_slip_pdf(w: DocumentsWorld) -> None:
     assert response["Content-Type"] == "application/pdf"
     content = response.content
     assert content.startswith(b"%PDF-")
-    from cqs.documents.search.index import pdf_text
+    from cqs.documents.search.extraction import pdf_text_extract
 
-    text = pdf_text(content)
+    text = pdf_text_extract(content).text
     assert "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" in text and "Phòng Kinh tế" in text
     assert as_user(w.outsider).get(reverse("documents:incoming_slip_pdf", args=[document.pk])).status_code == 404
 
