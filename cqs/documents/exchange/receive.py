@@ -40,6 +40,7 @@ from cqs.core.text import nfc
 from cqs.documents.exchange import edxml, trust
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.exchange import recall as exchange_recall
+from cqs.documents.incoming.authenticity import pdf_problem
 from cqs.documents.incoming.services import IncomingFile, incoming_register
 from cqs.documents.models import (
     DocumentType,
@@ -53,7 +54,6 @@ from cqs.documents.models import (
 from cqs.documents.permissions import agencies_with_role, holds_role_at
 from cqs.signing import ca
 from cqs.signing.models import Certificate
-from cqs.signing.pdf import pdf_verify
 from cqs.units.models import Agency
 
 logger = logging.getLogger(__name__)
@@ -77,20 +77,14 @@ def _lock_document_id(document_id: str) -> None:
 # ---------------------------------------------------------------------------------------------- receive
 
 
-def _pdf_problem(attachment: edxml.Attachment, *, main: bool) -> str:
-    """Why a PDF of the package is not acceptable, or "" when it is."""
-    is_pdf = attachment.content_type == "application/pdf" or attachment.data[:5] == b"%PDF-"
-    if not is_pdf:
-        return f"Văn bản chính «{attachment.name}» không phải là tệp PDF." if main else ""
-    try:
-        reports = pdf_verify(pdf=attachment.data)
-    except ValidationFailed:
-        return f"Tệp «{attachment.name}» không phải là tệp PDF hợp lệ."
-    if main and not reports:
-        return f"Văn bản chính «{attachment.name}» chưa được ký số."
-    for report in reports:
-        if not report.ok:
-            return f"Chữ ký số «{report.field_name}» trên tệp «{attachment.name}» không hợp lệ."
+def _attachments_problem(envelope: edxml.Envelope) -> str:
+    """Why the package's files fail the check every electronic document received passes, or ""."""
+    for index, attachment in enumerate(envelope.attachments):
+        problem, _checked = pdf_problem(
+            name=attachment.name, data=attachment.data, main=index == 0, content_type=attachment.content_type
+        )
+        if problem:
+            return problem
     return ""
 
 
@@ -142,7 +136,7 @@ def package_receive(*, data: bytes) -> ExchangeMessage:
         codes = ", ".join(organ.organ_id for organ in envelope.header.to_organs)
         reason = f"Không có cơ quan nhận mã {codes} trên hệ thống này."
         raise trust.not_kept(reason, document_id=envelope.document_id, sender=sender.organ_id)
-    reason = next((p for index, a in enumerate(envelope.attachments) if (p := _pdf_problem(a, main=index == 0))), "")
+    reason = _attachments_problem(envelope)
     if reason and not _known_partner(sender.organ_id):
         raise trust.not_kept(reason, document_id=envelope.document_id, sender=sender.organ_id)
     message = exchange_outbox.message_store(

@@ -44,6 +44,7 @@ from cqs.core.uploads import (
 from cqs.documents import numbering
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.incoming import transitions
+from cqs.documents.incoming.authenticity import pdf_problem
 from cqs.documents.incoming.transitions import Action
 from cqs.documents.models import (
     Channel,
@@ -177,6 +178,23 @@ def _check_files(files: Sequence[IncomingFile], *, channel: str) -> list[tuple[I
     return checked
 
 
+def _authentic(checked: list[tuple[IncomingFile, CheckedUpload]]) -> dict[str, list[str]]:
+    """The signers of each PDF of an electronic document, once every signature holds (else the refusal)."""
+    signers: dict[str, list[str]] = {}
+    for item, upload in checked:
+        problem, found = pdf_problem(
+            name=upload.filename,
+            data=upload.content,
+            main=item.kind != DocumentFile.Kind.ATTACHMENT,
+            content_type=upload.content_type,
+        )
+        if problem:
+            raise ValidationFailed(problem, code="incoming_not_authentic")
+        if found is not None and found.signers:
+            signers[found.name] = list(found.signers)
+    return signers
+
+
 def _store_files(
     incoming: IncomingDocument, checked: list[tuple[IncomingFile, CheckedUpload]], *, actor: Any
 ) -> list[DocumentFile]:
@@ -256,6 +274,7 @@ def incoming_register(
     if reply_due is not None and document_date is not None and reply_due < document_date:
         raise ValidationFailed(_("Hạn trả lời không được trước ngày văn bản."))
     checked = _check_files(files, channel=channel)
+    signatures = _authentic(checked) if channel == Channel.ELECTRONIC else {}
     year = timezone.localtime(at).year
     if values["code_number"] or values["code_notation"]:
         twin = (
@@ -298,7 +317,7 @@ def incoming_register(
         actor=actor,
         action="incoming.register",
         obj=incoming,
-        after={**snapshot(incoming, _SNAPSHOT), "files": [f.sha256 for f in stored]},
+        after={**snapshot(incoming, _SNAPSHOT), "files": [f.sha256 for f in stored], "signatures": signatures},
     )
     leaders = User.objects.filter(roles__role=Role.LEADER, roles__agency=agency, is_active=True).distinct()
     title = _("Văn bản đến khẩn chờ cho ý kiến") if urgency != Urgency.NORMAL else _("Văn bản đến mới chờ cho ý kiến")

@@ -27,6 +27,7 @@ from cqs.documents.models import (
 )
 from cqs.documents.permissions import incoming_visible_to
 from cqs.documents.tests import factories
+from cqs.documents.tests.exchange_support import signed_pdf
 from cqs.documents.tests.factories import PDF_BYTES, PNG_BYTES, DocumentsWorld, incoming, official
 from cqs.notifications.models import Notification
 
@@ -115,13 +116,13 @@ def test_a_failure_after_the_number_was_taken_gives_it_back(w: DocumentsWorld, m
     assert incoming(w).number == 1
 
 
-def test_paper_accepts_images_and_electronic_needs_a_pdf(w: DocumentsWorld) -> None:
+def test_paper_accepts_images_and_electronic_needs_a_pdf(w: DocumentsWorld, org_cert: Any) -> None:
     scanned = incoming(w, files=[IncomingFile(name="trang-1.png", data=PNG_BYTES, kind="scan")])
     assert scanned.files.get().content_type == "image/png"
     with pytest.raises(ValidationFailed) as refused:
         incoming(w, channel="electronic", files=[])
     assert refused.value.message == "Văn bản điện tử phải có tệp PDF của văn bản chính."
-    electronic = incoming(w, channel="electronic", files=[IncomingFile(name="qd.pdf", data=PDF_BYTES)])
+    electronic = incoming(w, channel="electronic", files=[IncomingFile(name="qd.pdf", data=signed_pdf(org_cert))])
     assert electronic.files.get().kind == "main"
 
 
