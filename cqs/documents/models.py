@@ -437,6 +437,8 @@ class DocumentFile(TimeStampedModel):
     # Why ``text`` is partial or empty (a file past the extraction limits, unreadable), "" when complete.
     text_problem = models.CharField(_("ghi chú trích xuất nội dung"), max_length=300, blank=True, default="")
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
+    # Where page 1 writes the number and the date ({"number": [x0, y0, x1, y1, size], "date": […]}).
+    places = models.JSONField(default=dict, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

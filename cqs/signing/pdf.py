@@ -129,7 +129,7 @@ def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float,
     return 0.0, 0.0, 595.0, 842.0
 
 
-def _placement_box(
+def placement_box(
     writer: IncrementalPdfFileWriter, placement: str, extra_lines: int
 ) -> tuple[int, tuple[int, int, int, int]]:
     """(page index, box) of a placement; the seal's circle covers the left third of the personal image."""
@@ -183,6 +183,7 @@ def pdf_sign(
     visible: bool = True,
     placement: str = "signature",
     extra_lines: Sequence[str] = (),
+    certify: bool = False,
 ) -> bytes:
     """The PDF with one more PAdES signature (an incremental update; earlier signatures stay valid).
 
@@ -190,6 +191,9 @@ def pdf_sign(
     the bottom right of the last page; ``"seal"`` the organisation's seal over the left third
     of that box; ``"top_right"`` the organisation's signature at the top right of page 1 (an
     attachment). ``extra_lines`` are printed in the appearance (a title, "Số: 05/QĐ-UBND").
+    ``certify``: the first signature of a document certifies it, allowing afterwards only form
+    filling and more signatures (DocMDP P=2): how an issued document gets its number and date
+    in place without breaking the leader's signature (``cqs.signing.pdf_fields``).
     """
     if placement not in PLACEMENTS:
         raise ValidationFailed(f"Vị trí chữ ký «{placement}» không hợp lệ.")
@@ -204,7 +208,7 @@ def pdf_sign(
     stamp = _stamp(certificate, placement, lines) if visible else None
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        page_index, box = _placement_box(writer, placement, len(lines))
+        page_index, box = placement_box(writer, placement, len(lines))
     except (PdfError, ValueError, OSError, KeyError, IndexError) as exc:
         raise ValidationFailed("Tệp không phải là tệp PDF hợp lệ.") from exc
     meta = signers.PdfSignatureMetadata(
@@ -214,6 +218,8 @@ def pdf_sign(
         location=location,
         name=certificate.common_name,
         subfilter=fields.SigSeedSubFilter.PADES,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index, box=box if visible else None)
     pdf_signer = signers.PdfSigner(

@@ -179,6 +179,7 @@ def detail_context(
     actions = transitions.available_actions(request.user, outgoing)
     page_actions = [a for a in actions if a not in ("update", "detach")]
     rounds = sel.review_rounds(outgoing)
+    drafts = sel.files_of(outgoing, DocumentFile.Kind.DRAFT)
     action_forms = [
         (name, transitions.TRANSITIONS[name].label, (bound or {}).get(name) or forms.action_form(name, outgoing))
         for name in page_actions
@@ -187,7 +188,12 @@ def detail_context(
         "documents_tab": "outgoing",
         "document": outgoing,
         "status_label": OutgoingStatus(outgoing.status).label,
-        "drafts": sel.files_of(outgoing, DocumentFile.Kind.DRAFT),
+        "drafts": drafts,
+        # The newest draft lacks the "Số:" line or the date line: issuing can write the number and the date
+        # only in the seal's box.
+        "draft_without_places": bool(drafts)
+        and outgoing.status != OutgoingStatus.ISSUED
+        and not {"number", "date"} <= set(drafts[0].places or {}),
         "signed_files": sel.files_of(outgoing, DocumentFile.Kind.SIGNED),
         "issued_file": sel.issued_file(outgoing),
         "attachments": sel.files_of(outgoing, DocumentFile.Kind.ATTACHMENT),

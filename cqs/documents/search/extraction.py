@@ -26,7 +26,8 @@ import resource
 import select
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -45,6 +46,7 @@ class Extraction:
     text: str
     pages: int | None  # None: the page tree could not be read
     problem: str = ""  # why the text is partial or missing; "" when every page was read
+    places: dict[str, list[float]] = field(default_factory=dict)  # see ``pdf_worker``: number and date boxes
 
 
 def _problem(end: str, *, seconds: int) -> str:
@@ -113,6 +115,16 @@ def _output(read_fd: int, pid: int, *, deadline: float) -> tuple[bytes, bool]:
     return b"".join(chunks), killed or os.WIFSIGNALED(status)
 
 
+def _boxes(places: Any) -> dict[str, list[float]]:
+    """The places the child found, kept only when each is five numbers (what ``pdf_fields`` needs)."""
+    kept = {}
+    for name in ("number", "date"):
+        box = places.get(name)
+        if isinstance(box, list) and len(box) == 5 and all(isinstance(v, int | float) for v in box):
+            kept[name] = [float(v) for v in box]
+    return kept
+
+
 def pdf_text_extract(data: bytes) -> Extraction:
     """The text of a PDF and its page count, read in a child process within the limits of the module's note."""
     seconds = int(settings.CQS_TEXT_EXTRACTION_SECONDS)
@@ -127,6 +139,7 @@ def pdf_text_extract(data: bytes) -> Extraction:
     output, killed = _output(read_fd, pid, deadline=time.monotonic() + 2 * seconds + 1)
     lines = _lines(output)
     pages = next((int(str(item["pages"])) for item in lines if "pages" in item), None)
+    places = next((item["places"] for item in lines if isinstance(item.get("places"), dict)), {})
     ends = [str(item["end"]) for item in lines if "end" in item]
     if ends:
         end = ends[0]
@@ -139,4 +152,4 @@ def pdf_text_extract(data: bytes) -> Extraction:
         text = ""
     if end:
         logger.warning("PDF text extraction stopped (%s): %d pages, %d characters kept", end, pages or 0, len(text))
-    return Extraction(text=text, pages=pages, problem=_problem(end, seconds=seconds))
+    return Extraction(text=text, pages=pages, problem=_problem(end, seconds=seconds), places=_boxes(places))

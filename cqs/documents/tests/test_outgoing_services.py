@@ -14,6 +14,7 @@ from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
 from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
     DocumentComment,
     DocumentFile,
@@ -244,7 +245,7 @@ def test_a_failure_after_numbering_gives_the_number_back(world, monkeypatch):
     def broken(**kwargs):
         raise ValidationFailed("Không gửi được.")
 
-    monkeypatch.setattr(svc.exchange_outbox, "recipients_dispatch", broken)
+    monkeypatch.setattr(exchange_outbox, "recipients_dispatch", broken)
     with pytest.raises(ValidationFailed):
         svc.outgoing_issue(outgoing=outgoing, actor=world.clerk)
     after = fresh(outgoing)
