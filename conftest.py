@@ -171,9 +171,11 @@ def _seeded_rows_back(request: Any) -> Iterator[None]:
 
     from django.apps import apps
 
-    seed = importlib.import_module("cqs.documents.migrations.0002_document_types")
+    types = importlib.import_module("cqs.documents.migrations.0002_document_types")
+    copies = importlib.import_module("cqs.documents.migrations.0007_copy_document_types")
     with request.getfixturevalue("django_db_blocker").unblock():
-        seed.add_types(apps, None)
+        types.add_types(apps, None)
+        copies.add_copy_types(apps, None)
 
 
 @pytest.fixture(autouse=True)
