@@ -14,6 +14,7 @@ import io
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -112,7 +113,7 @@ def _timestamper() -> Any:
         return None
     from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-    return RequestsHTTPTimeStamper(url)
+    return RequestsHTTPTimeStamper(url, timeout=float(settings.CQS_TSA_TIMEOUT))
 
 
 def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float, float, float, float]:
@@ -229,10 +230,16 @@ def pdf_sign(
         stamp_style=appearance.HtmlStampStyle(stamp=stamp) if stamp is not None else None,
         new_field_spec=spec,
     )
+    seconds = float(settings.CQS_SIGNING_TIMEOUT)
     try:
         # A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB).
         reserved = 32768 if settings.CQS_TSA_URL else 16384
-        out = _outside_event_loop(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved))
+        out = _within(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved), seconds=seconds)
+    except FutureTimeout as exc:
+        logger.warning("Signing with certificate %s took more than %s s", certificate.serial, seconds)
+        raise ValidationFailed(
+            f"Máy chủ ký số không trả lời trong {seconds:g} giây: văn bản chưa được ký. Hãy thử lại sau ít phút."
+        ) from exc
     except TimestampRequestError as exc:
         logger.warning("Timestamp authority %s failed: %s", settings.CQS_TSA_URL, exc)
         raise ValidationFailed(
@@ -242,7 +249,26 @@ def pdf_sign(
         raise ValidationFailed(f"Trường chữ ký «{field_name}» đã được ký, hãy chọn tên trường khác.") from exc
     except PdfError as exc:
         raise ValidationFailed(f"Không ký được tệp PDF: {exc}") from exc
+    except Exception as exc:  # the signing seam: an HSM or a remote service answering with an error
+        logger.exception("The signer of certificate %s failed", certificate.serial)
+        raise ValidationFailed("Máy chủ ký số báo lỗi: văn bản chưa được ký. Hãy thử lại sau ít phút.") from exc
     return bytes(out.getvalue())
+
+
+def _within(call: Callable[[], T], *, seconds: float) -> T:
+    """Run one signing on a worker thread and wait at most ``seconds`` for it (``FutureTimeout`` past that).
+
+    A remote signer or a TSA that does not answer must not hold the page: the caller gets an error
+    and the transaction that would have kept the signed file rolls back, so nothing is half-signed.
+    The late worker finishes (or fails) on its own and its result is dropped. On its own thread,
+    pyHanko may start its own event loop even when the caller runs one (an async view). The
+    caller reads the database first: the worker has no access to the caller's transaction.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqs-sign")
+    try:
+        return pool.submit(call).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _outside_event_loop(call: Callable[[], T]) -> T:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
 
 import pytest
@@ -485,3 +486,29 @@ def test_boxes(world):
     assert sel.box_counts(user=world.kt_specialist) == {"drafting": 0, "to_review": 0, "issued": 0}
     assert "to_issue" in sel.box_counts(user=world.clerk) and "to_sign" not in sel.box_counts(user=world.clerk)
     assert draft in sel.outgoing_list(user=world.vp_specialist, box="drafting")
+
+
+def test_a_slow_remote_signer_leaves_nothing_half_signed(world, settings, client):
+    """The leader's page answers within the signing timeout with a clear error; the draft is not signed, and an
+    issue that times out gives its number back."""
+    settings.CQS_OFFICIAL_TOTP_REQUIRED = False
+    settings.CQS_SIGNING_TIMEOUT = 1
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.tests.test_remote_signer.slow_signer"
+    waiting = awaiting_signature(world)
+    client.force_login(world.leader)
+    started = time.monotonic()
+    response = client.post(f"/van-ban/di/{waiting.pk}/xu-ly/sign/", {})
+    assert time.monotonic() - started < 6
+    assert response.status_code == 400
+    assert "Máy chủ ký số không trả lời trong 1 giây: văn bản chưa được ký." in response.content.decode()
+    assert fresh(waiting).status == S.AWAITING_SIGNATURE
+    assert not waiting.files.filter(kind=DocumentFile.Kind.SIGNED).exists()
+    assert not AuditEvent.objects.filter(action="outgoing.sign", object_id=str(waiting.pk)).exists()
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.signers.stored_key_signer"
+    ready = svc.outgoing_sign(outgoing=waiting, actor=world.leader)
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.tests.test_remote_signer.slow_signer"
+    with pytest.raises(ValidationFailed):
+        svc.outgoing_issue(outgoing=ready, actor=world.clerk)
+    assert (fresh(ready).status, fresh(ready).number) == (S.SIGNED, None)
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.signers.stored_key_signer"
+    assert svc.outgoing_issue(outgoing=ready, actor=world.clerk).number == 1  # the number was given back
