@@ -43,7 +43,9 @@ class DepartmentForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    department = forms.ModelChoiceField(label=gettext_lazy("Đơn vị"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Đơn vị"), queryset=Department.objects.none(), empty_label=gettext_lazy("— Chọn đơn vị —")
+    )
     username = forms.CharField(label=gettext_lazy("Tên đăng nhập của cán bộ"), max_length=150)
     position = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=100, required=False)
     is_head = forms.BooleanField(label=gettext_lazy("Là lãnh đạo đơn vị"), required=False)

@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import User
 from cqs.core.forms import VietnameseDateField
+from cqs.documents.form_fields import PersonChoiceField
 from cqs.documents.incoming.selectors import lead_members
 from cqs.documents.models import Channel, Department, DocumentType, IncomingDocument, OutgoingDocument, Secrecy, Urgency
 from cqs.units.models import Agency
@@ -84,7 +86,9 @@ class SlipForm(forms.Form):
 
 class DirectForm(SlipForm):
     instruction = forms.CharField(label=_("Ý kiến chỉ đạo"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    lead_department = forms.ModelChoiceField(label=_("Đơn vị chủ trì"), queryset=Department.objects.none())
+    lead_department = forms.ModelChoiceField(
+        label=_("Đơn vị chủ trì"), queryset=Department.objects.none(), empty_label=_("— Chọn đơn vị chủ trì —")
+    )
     coordinating_departments = forms.ModelMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Department.objects.none(),
@@ -100,17 +104,15 @@ class DirectForm(SlipForm):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = departments
-        if document.reply_due and not self.is_bound:
+        # The sender's reply date is offered as the deadline only while it is still ahead (a past one is refused).
+        if document.reply_due and not self.is_bound and document.reply_due >= timezone.localdate():
             self.fields["deadline"].initial = document.reply_due
 
 
-class HandlerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name or obj.username)
-
-
 class AssignForm(SlipForm):
-    handler = HandlerChoiceField(label=_("Chuyên viên xử lý"), queryset=User.objects.none())
+    handler = PersonChoiceField(
+        label=_("Chuyên viên xử lý"), queryset=User.objects.none(), empty_label=_("— Chọn chuyên viên —")
+    )
     note = forms.CharField(
         label=_("Ý kiến phân công"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -146,7 +148,12 @@ class CompleteForm(SlipForm):
     note = forms.CharField(
         label=_("Kết quả xử lý"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    reply = ReplyChoiceField(label=_("Văn bản trả lời"), queryset=OutgoingDocument.objects.none(), required=False)
+    reply = ReplyChoiceField(
+        label=_("Văn bản trả lời"),
+        queryset=OutgoingDocument.objects.none(),
+        required=False,
+        empty_label=_("— Không gắn văn bản trả lời —"),
+    )
 
     def __init__(self, *args: Any, document: IncomingDocument, **kwargs: Any) -> None:
         super().__init__(*args, document=document, **kwargs)

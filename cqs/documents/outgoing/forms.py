@@ -10,6 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cqs.accounts.models import Role, User
+from cqs.documents.form_fields import PersonChoiceField
 from cqs.documents.models import (
     Department,
     DocumentType,
@@ -42,11 +43,6 @@ def drafting_departments(user: Any) -> QuerySet[Department]:
     ).select_related("agency")
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.full_name or obj.username)
-
-
 class OutgoingForm(forms.Form):
     """The draft's metadata and its recipients ("Nơi nhận"): agencies on the platform, exchange partners, paper."""
 
@@ -64,7 +60,7 @@ class OutgoingForm(forms.Form):
         initial=Secrecy.NORMAL,
         help_text=_("Văn bản mật chỉ gửi bản giấy, không gửi qua hệ thống hay trục liên thông."),
     )
-    signer = UserChoiceField(label=_("Lãnh đạo ký"), queryset=User.objects.none(), empty_label=None)
+    signer = PersonChoiceField(label=_("Lãnh đạo ký"), queryset=User.objects.none(), empty_label=None)
     signing_authority = forms.ChoiceField(
         label=_("Thẩm quyền ký"), choices=SigningAuthority.choices, required=False, initial=""
     )
@@ -73,7 +69,10 @@ class OutgoingForm(forms.Form):
     )
     copies = forms.IntegerField(label=_("Số lượng bản"), min_value=1, max_value=MAX_COPIES, initial=1)
     keeping_department = forms.ModelChoiceField(
-        label=_("Đơn vị lưu hồ sơ"), queryset=Department.objects.none(), required=False
+        label=_("Đơn vị lưu hồ sơ"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("— Chọn đơn vị lưu hồ sơ —"),
     )
     internal = forms.ModelMultipleChoiceField(
         label=_("Cơ quan nhận trong hệ thống"),
@@ -242,11 +241,11 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         people = sel.reviewer_choices(outgoing.agency, exclude=outgoing.drafter).exclude(pk=outgoing.signer_id)
         for position in range(1, MAX_REVIEWERS + 1):
-            self.fields[f"reviewer_{position}"] = UserChoiceField(
+            self.fields[f"reviewer_{position}"] = PersonChoiceField(
                 label=_("Người cho ý kiến thứ %(n)d") % {"n": position},
                 queryset=people,
                 required=False,
-                empty_label=_("(không)"),
+                empty_label=_("— Không có —"),
             )
 
     def reviewers(self) -> list[Any]:

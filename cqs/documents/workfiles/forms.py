@@ -17,7 +17,10 @@ from cqs.units.models import Agency
 class WorkFileForm(forms.Form):
     co_quan = forms.TypedChoiceField(label=_("Cơ quan"), coerce=int, choices=())
     department = forms.ModelChoiceField(
-        label=_("Đơn vị lập hồ sơ"), queryset=Department.objects.none(), required=False, empty_label=_("(không ghi)")
+        label=_("Đơn vị lập hồ sơ"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("— Không ghi đơn vị —"),
     )
     code = forms.CharField(label=_("Số, ký hiệu hồ sơ"), max_length=50, help_text=_("Ví dụ: 01.VP, 12/HS-TP."))
     title = forms.CharField(label=_("Tiêu đề hồ sơ"), max_length=500)
