@@ -389,7 +389,9 @@ def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     item: DocumentFile = selectors.incoming_file_for(user=user, pk=pk, file_id=file_id)
     kind = KIND_BY_CONTENT_TYPE.get(item.content_type, PDF)
-    return cast(HttpResponse, download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size))
+    response = download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size)
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)
 
 
 # ---------------------------------------------------------------- writing

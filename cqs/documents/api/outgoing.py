@@ -462,7 +462,9 @@ def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
     except OSError as error:
         raise NotFoundOrForbidden(_("Không tìm thấy tệp.")) from error
     name = item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf"
-    return download_response(handle, filename=name, kind=PDF, size=item.size)
+    response = download_response(handle, filename=name, kind=PDF, size=item.size)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- writing

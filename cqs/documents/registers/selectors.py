@@ -2,7 +2,9 @@
 
 One register per agency, per year and per register kind (normal, or classified on its own
 numbers); a period inside the year narrows it. Only the agency's leaders and clerks (văn thư)
-open it (``register_agencies``). The same rows feed the page, the PDF (A4 landscape, WeasyPrint)
+open it (``register_agencies``), and its lines are the documents the reader may see on their pages
+(``permissions.incoming_visible_to`` / ``outgoing_visible_to``): a register never shows more than
+the documents themselves. The same rows feed the page, the PDF (A4 landscape, WeasyPrint)
 and the spreadsheet (openpyxl, write-only), so the three always agree.
 
 Incoming columns: date received, incoming number, sender, number and symbol, document date,
@@ -25,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from cqs.accounts.models import Role
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.documents.models import IncomingDocument, NumberSequence, OutgoingDocument, OutgoingStatus, Recipient
-from cqs.documents.permissions import agencies_with_role
+from cqs.documents.permissions import agencies_with_role, incoming_visible_to, outgoing_visible_to
 from cqs.units.models import Agency
 
 INCOMING = "incoming"
@@ -77,6 +79,7 @@ class RegisterQuery:
     kind: str
     agency: Agency
     year: int
+    reader: Any
     register: str = NORMAL
     start: dt.date | None = None
     end: dt.date | None = None
@@ -123,7 +126,7 @@ def register_query(
     for day in (start, end):
         if day is not None and day.year != year:
             raise ValidationFailed(_("Khoảng thời gian phải nằm trong năm %(year)s của sổ.") % {"year": year})
-    return RegisterQuery(kind=kind, agency=agency, year=year, register=register, start=start, end=end)
+    return RegisterQuery(kind=kind, agency=agency, year=year, reader=user, register=register, start=start, end=end)
 
 
 def _bounds(query: RegisterQuery) -> tuple[dt.datetime, dt.datetime]:
@@ -138,6 +141,7 @@ def incoming_entries(query: RegisterQuery) -> QuerySet[IncomingDocument]:
     start, end = _bounds(query)
     return (
         IncomingDocument.objects.filter(
+            pk__in=incoming_visible_to(query.reader).values("pk"),
             agency=query.agency,
             year=query.year,
             register=_REGISTERS[(INCOMING, query.register)],
@@ -154,6 +158,7 @@ def outgoing_entries(query: RegisterQuery) -> QuerySet[OutgoingDocument]:
     start, end = _bounds(query)
     return (
         OutgoingDocument.objects.filter(
+            pk__in=outgoing_visible_to(query.reader).values("pk"),
             agency=query.agency,
             year=query.year,
             register=_REGISTERS[(OUTGOING, query.register)],

@@ -67,12 +67,15 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse:
         params.pop("format", None)
         context["params"] = params.urlencode()
     status = 400 if (form.errors or error) else 200
-    return render(request, "documents/registers/register.html", context, status=status)
+    response = render(request, "documents/registers/register.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _download(data: bytes, name: str, extension: str) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES[extension])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -44,9 +44,17 @@ def workfile_list(
         files = files.filter(closed_at__isnull=True)
     return (
         files.select_related("department", "keeper", "agency")
-        .annotate(
-            incoming_count=Count("incoming_documents", distinct=True),
-            outgoing_count=Count("outgoing_documents", distinct=True),
+        .annotate(  # what the reader may open, not what the file holds
+            incoming_count=Count(
+                "incoming_documents",
+                filter=Q(incoming_documents__in=incoming_visible_to(user).values("pk")),
+                distinct=True,
+            ),
+            outgoing_count=Count(
+                "outgoing_documents",
+                filter=Q(outgoing_documents__in=outgoing_visible_to(user).values("pk")),
+                distinct=True,
+            ),
         )
         .order_by("-year", "code")
     )
