@@ -21,6 +21,7 @@ from cqs.accounts.models import Role
 from cqs.accounts.permissions import roles_by_agency
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument, Secrecy
+from cqs.units.models import Agency
 
 REGISTER_ROLES = frozenset({Role.LEADER, Role.CLERK})
 M = TypeVar("M", bound=Model)
@@ -70,6 +71,14 @@ def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
     visible = Q(agency__in=registers) | named | normal
     ids = OutgoingDocument.objects.filter(Q(agency__in=agencies) & visible).values("pk")
     return OutgoingDocument.objects.filter(pk__in=ids)
+
+
+def clerk_organ_ids(user: Any) -> list[str]:
+    """The electronic codes of the agencies where the user is a clerk: the exchange messages addressed there are
+    theirs to accept, refuse or answer."""
+    return list(
+        Agency.objects.filter(pk__in=agencies_with_role(user, Role.CLERK)).values_list("electronic_code", flat=True)
+    )
 
 
 def holds_role_at(user: Any, role: str, agency_id: int) -> bool:

@@ -1,15 +1,16 @@
 """REST endpoints of outgoing documents (văn bản đi), mounted at /api/v1/.
 
-Reads go through ``selectors_outgoing`` (what the caller may not see is "not found", 404); each
-write calls one service of ``services_outgoing``, which checks the caller's right (404) and the
+Reads go through ``outgoing.selectors`` (what the caller may not see is "not found", 404); each
+write calls one service of ``outgoing.services``, which checks the caller's right (404) and the
 state (409, naming the state); a rule the service refuses is a 422 with its Vietnamese message.
-Bodies are parsed here, so malformed JSON and broken multipart bodies get the same error shape.
+Bodies are parsed here (their schemas: ``api.outgoing_schemas``), so malformed JSON and broken multipart
+bodies get the same error shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import ninja
 from django.core.paginator import Paginator
@@ -17,25 +18,35 @@ from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field
 
 from cqs.accounts.api.auth import api_auth
 from cqs.accounts.models import User
 from cqs.core.api import (
     ErrorOut,
-    StrictBody,
     Unprocessable,
     api_actor,
-    json_body,
     multipart_files,
-    pydantic_errors,
     service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import PDF, download_response
+from cqs.documents.api import common
+from cqs.documents.api.outgoing_schemas import (
+    CommentIn,
+    CreateIn,
+    EmptyIn,
+    OutgoingDetailOut,
+    OutgoingIn,
+    OutgoingPageOut,
+    ReasonIn,
+    ReviewIn,
+    SubmitIn,
+)
+from cqs.documents.downloads import file_download
 from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import (
     Department,
+    DocumentFile,
     DocumentType,
     IncomingDocument,
     OutgoingDocument,
@@ -50,93 +61,10 @@ from cqs.units.models import Agency
 
 router = Router(tags=["Văn bản đi"])
 
-MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
-M = TypeVar("M", bound=BaseModel)
 
-
-# ---------------------------------------------------------------- bodies
-
-
-class RecipientIn(StrictBody):
-    channel: Literal["internal", "edxml", "paper"]
-    agency: str = Field(
-        "",
-        max_length=40,
-        description=(
-            "internal: mã định danh điện tử của cơ quan nhận; paper: cơ quan trong hệ thống nhận bản giấy (tùy chọn)."
-        ),
-    )
-    organ_id: str = Field("", max_length=40, description="edxml: mã định danh của cơ quan liên thông.")
-    name: str = Field("", max_length=300, description="paper: tên nơi nhận (bắt buộc).")
-
-
-class OutgoingIn(StrictBody):
-    drafting_department: int = Field(ge=1, le=MAX_ID, description="Mã (id) đơn vị soạn thảo.")
-    document_type: int = Field(ge=1, le=MAX_ID, description="Mã (id) loại văn bản.")
-    subject: str = Field(max_length=1000)
-    urgency: str = Field("normal", max_length=12)
-    secrecy: str = Field("normal", max_length=12)
-    signer: int = Field(ge=1, le=MAX_ID, description="Mã (id) tài khoản lãnh đạo ký.")
-    signing_authority: str = Field("", max_length=5, description="TM., KT., TL., TUQ., Q. hoặc rỗng.")
-    signer_position: str = Field("", max_length=150)
-    copies: int = Field(1, ge=1, le=svc.MAX_COPIES)
-    keeping_department: int | None = Field(None, ge=1, le=MAX_ID)
-    recipients: list[RecipientIn] = Field(max_length=200)
-
-
-class CreateIn(OutgoingIn):
-    reply_to: int | None = Field(None, ge=1, le=MAX_ID, description="Mã (id) văn bản đến được trả lời.")
-
-
-class CommentIn(StrictBody):
-    text: str = Field(max_length=5000)
-
-
-class SubmitIn(StrictBody):
-    reviewers: list[int] = Field(
-        default_factory=list, max_length=10, description="Mã (id) người cho ý kiến, theo thứ tự."
-    )
-
-
-class ReviewIn(StrictBody):
-    approve: bool
-    comment: str = Field("", max_length=5000)
-
-
-class ReasonIn(StrictBody):
-    reason: str = Field(max_length=500)
-
-
-class EmptyIn(StrictBody):
-    pass
-
-
-_MESSAGES = {
-    "missing": "Thiếu trường bắt buộc.",
-    "string_too_long": "Dài quá {max_length} ký tự.",
-    "string_type": "Phải là chuỗi ký tự.",
-    "int_type": "Phải là số nguyên.",
-    "int_parsing": "Phải là số nguyên.",
-    "bool_type": "Phải là true hoặc false.",
-    "bool_parsing": "Phải là true hoặc false.",
-    "greater_than_equal": "Phải lớn hơn hoặc bằng {ge}.",
-    "less_than_equal": "Phải nhỏ hơn hoặc bằng {le}.",
-    "literal_error": "Phải là một trong: {expected}.",
-    "list_type": "Phải là một danh sách.",
-    "too_long": "Danh sách quá dài.",
-    "extra_forbidden": "Trường này không được nhận.",
-}
-
-
-def _errors(error: ValidationError) -> list[dict[str, str]]:
-    return pydantic_errors(error, _MESSAGES)
-
-
-def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    return json_body(request, schema, errors=_errors)
+# ---------------------------------------------------------------- reading bodies
 
 
 def _one_file(request: HttpRequest) -> Any:
@@ -149,12 +77,8 @@ def _one_file(request: HttpRequest) -> Any:
     return files[0]
 
 
-def _field_error(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, extra={"errors": [{"field": field, "message": message}]})
-
-
 def _visible(user: Any, pk: int) -> OutgoingDocument:
-    if not 1 <= pk <= MAX_ID:
+    if not common.in_range(pk):
         raise NotFoundOrForbidden(_("Không tìm thấy văn bản."))
     return sel.outgoing_for(user=user, pk=pk)
 
@@ -163,25 +87,25 @@ def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
     """Ids of the body resolved to rows; an unknown id is a 422 naming its field."""
     department = Department.objects.filter(pk=body.drafting_department).select_related("agency").first()
     if department is None:
-        raise _field_error("drafting_department", _("Không tìm thấy đơn vị soạn thảo."))
+        raise common.field_error("drafting_department", _("Không tìm thấy đơn vị soạn thảo."))
     document_type = DocumentType.objects.filter(pk=body.document_type).first()
     if document_type is None:
-        raise _field_error("document_type", _("Không tìm thấy loại văn bản."))
+        raise common.field_error("document_type", _("Không tìm thấy loại văn bản."))
     signer = User.objects.filter(pk=body.signer, is_active=True).first()
     if signer is None:
-        raise _field_error("signer", _("Người ký phải là lãnh đạo của cơ quan ban hành."))
+        raise common.field_error("signer", _("Người ký phải là lãnh đạo của cơ quan ban hành."))
     keeping = None
     if body.keeping_department is not None:
         keeping = Department.objects.filter(pk=body.keeping_department).first()
         if keeping is None:
-            raise _field_error("keeping_department", _("Không tìm thấy đơn vị lưu hồ sơ."))
+            raise common.field_error("keeping_department", _("Không tìm thấy đơn vị lưu hồ sơ."))
     recipients = []
     for position, item in enumerate(body.recipients):
         agency = None
         if item.channel == Recipient.Channel.INTERNAL or (item.channel == Recipient.Channel.PAPER and item.agency):
             agency = Agency.objects.filter(electronic_code=item.agency).first() if item.agency else None
             if agency is None:
-                raise _field_error(
+                raise common.field_error(
                     f"recipients.{position}.agency",
                     _("Không tìm thấy cơ quan có mã định danh “%(code)s”.") % {"code": item.agency},
                 )
@@ -203,96 +127,7 @@ def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- answers
-
-
-class PersonOut(Schema):
-    id: int
-    full_name: str
-
-
-class RecipientOut(Schema):
-    channel: str
-    name: str
-    agency: str | None
-    organ_id: str
-    sent_at: Any
-    status_code: str
-
-
-class FileOut(Schema):
-    id: int
-    kind: str
-    version: int
-    name: str
-    size: int
-    sha256: str
-    page_count: int | None
-    text_problem: str
-    url: str
-
-
-class StepOut(Schema):
-    round: int
-    order: int
-    reviewer: PersonOut
-    decision: str
-    comment: str
-    decided_at: Any
-
-
-class CommentOut(Schema):
-    author: PersonOut
-    text: str
-    draft_version: int | None
-    created_at: Any
-
-
-class OutgoingRowOut(Schema):
-    id: int
-    code: str
-    status: str
-    status_label: str
-    document_type: str
-    subject: str
-    urgency: str
-    secrecy: str
-    drafting_department: str
-    drafter: PersonOut
-    signer: PersonOut | None
-    issued_at: Any
-    url: str
-
-
-class OutgoingPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[OutgoingRowOut]
-
-
-class OutgoingDetailOut(OutgoingRowOut):
-    agency: str
-    number: int | None
-    year: int | None
-    notation: str
-    signing_authority: str
-    signer_position: str
-    signed_at: Any
-    copies: int
-    verification_code: str
-    reply_to: int | None
-    recipients: list[RecipientOut]
-    files: list[FileOut]
-    review_steps: list[StepOut]
-    comments: list[CommentOut]
-    actions: list[str]
-    issued_late: bool
-    issued_file: int | None
-
-
-def _person(user: Any) -> dict[str, Any] | None:
-    return {"id": user.pk, "full_name": user.full_name} if user is not None else None
+# ---------------------------------------------------------------- writing answers
 
 
 def _local(value: Any) -> Any:
@@ -310,11 +145,15 @@ def _row(document: OutgoingDocument) -> dict[str, Any]:
         "urgency": document.urgency,
         "secrecy": document.secrecy,
         "drafting_department": document.drafting_department.name,
-        "drafter": _person(document.drafter),
-        "signer": _person(document.signer),
+        "drafter": common.person(document.drafter),
+        "signer": common.person(document.signer),
         "issued_at": _local(document.issued_at),
         "url": f"/api/v1/documents/outgoing/{document.pk}",
     }
+
+
+def _file_url(document: OutgoingDocument, item: DocumentFile) -> str:
+    return f"/api/v1/documents/outgoing/{document.pk}/files/{item.pk}"
 
 
 def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
@@ -344,24 +183,14 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
             for r in document.recipients.select_related("agency")
         ],
         "files": [
-            {
-                "id": f.pk,
-                "kind": f.kind,
-                "version": f.version,
-                "name": f.name,
-                "size": f.size,
-                "sha256": f.sha256,
-                "page_count": f.page_count,
-                "text_problem": f.text_problem,
-                "url": f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}",
-            }
+            common.file_out(f, url=f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}")
             for f in sel.files_of(document)
         ],
         "review_steps": [
             {
                 "round": s.round,
                 "order": s.order,
-                "reviewer": _person(s.reviewer),
+                "reviewer": common.person(s.reviewer),
                 "decision": s.decision,
                 "comment": s.comment,
                 "decided_at": _local(s.decided_at),
@@ -370,7 +199,7 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
         ],
         "comments": [
             {
-                "author": _person(c.author),
+                "author": common.person(c.author),
                 "text": c.text,
                 "draft_version": c.draft_version,
                 "created_at": _local(c.created_at),
@@ -390,7 +219,7 @@ class ListFilters(Schema):
     box: str = Field("all", max_length=20, description="drafting, to_review, to_sign, to_issue, issued, all.")
     q: str = Field("", max_length=200)
     page: int = Field(1, ge=1, le=10**6)
-    page_size: int = Field(30, ge=1, le=MAX_PAGE_SIZE)
+    page_size: int = Field(30, ge=1, le=common.MAX_PAGE_SIZE)
 
 
 @router.get(
@@ -407,7 +236,9 @@ class ListFilters(Schema):
 def outgoing_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     user = api_actor(request)
     if filters.box not in sel.BOXES:
-        raise _field_error("box", _("Tham số box phải là một trong: %(boxes)s.") % {"boxes": ", ".join(sel.BOXES)})
+        raise common.field_error(
+            "box", _("Tham số box phải là một trong: %(boxes)s.") % {"boxes": ", ".join(sel.BOXES)}
+        )
     results = sel.outgoing_list(user=user, box=filters.box, query=filters.q.replace("\x00", ""))
     paginator = Paginator(results, filters.page_size)
     offset = (filters.page - 1) * filters.page_size
@@ -453,18 +284,10 @@ def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
     user = api_actor(request)
-    if not 1 <= file_id <= MAX_ID:
+    if not common.in_range(file_id):
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     _visible(user, pk)
-    item = sel.outgoing_file_for(user=user, pk=pk, file_id=file_id)
-    try:
-        handle = item.file.open("rb")
-    except OSError as error:
-        raise NotFoundOrForbidden(_("Không tìm thấy tệp.")) from error
-    name = item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf"
-    response = download_response(handle, filename=name, kind=PDF, size=item.size)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_download(sel.outgoing_file_for(user=user, pk=pk, file_id=file_id))
 
 
 # ---------------------------------------------------------------- writing
@@ -484,7 +307,7 @@ def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
 )
 def outgoing_create(request: HttpRequest) -> ninja.Status:
     user = api_actor(request)
-    body = _json_body(request, CreateIn)
+    body = common.body(request, CreateIn)
     kwargs = _service_kwargs(body)
     reply_to: IncomingDocument | None = None
     if body.reply_to is not None:
@@ -508,7 +331,7 @@ def outgoing_create(request: HttpRequest) -> ninja.Status:
 def outgoing_update(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, OutgoingIn)
+    body = common.body(request, OutgoingIn)
     return _detail(user, service_run(svc.outgoing_update, outgoing=document, actor=user, **_service_kwargs(body)))
 
 
@@ -564,7 +387,7 @@ _file_action(
 
 def _json_action(
     path: str,
-    schema: type[M],
+    schema: type[common.M],
     *,
     summary: str,
     description: str,
@@ -575,7 +398,7 @@ def _json_action(
     def handler(request: HttpRequest, pk: int) -> dict[str, Any]:
         user = api_actor(request)
         document = _visible(user, pk)
-        body = _json_body(request, schema)
+        body = common.body(request, schema)
         try:
             call(document, user, body)
         except ValidationFailed as error:
@@ -601,7 +424,7 @@ def _reviewers(ids: list[int]) -> list[Any]:
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise _field_error("reviewers", _("Không tìm thấy người cho ý kiến có mã %(id)d.") % {"id": missing[0]})
+        raise common.field_error("reviewers", _("Không tìm thấy người cho ý kiến có mã %(id)d.") % {"id": missing[0]})
     return [found[i] for i in ids]
 
 
@@ -682,7 +505,7 @@ _json_action(
 def outgoing_attachment_remove(request: HttpRequest, pk: int, file_id: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    if not 1 <= file_id <= MAX_ID:
+    if not common.in_range(file_id):
         raise NotFoundOrForbidden(_("Không tìm thấy phụ lục."))
     service_run(svc.outgoing_attachment_remove, outgoing=document, actor=user, file_id=file_id)
     return _detail(user, document)

@@ -36,7 +36,12 @@ from cqs.documents.models import (
 from cqs.documents.outgoing import transitions as outgoing_transitions
 from cqs.documents.outgoing.transitions import Action as OutgoingAction
 from cqs.documents.outgoing.transitions import recallable_recipients
-from cqs.documents.permissions import agencies_with_role, holds_role_at, locked_if_visible, outgoing_visible_to
+from cqs.documents.permissions import (
+    clerk_organ_ids,
+    holds_role_at,
+    locked_if_visible,
+    outgoing_visible_to,
+)
 from cqs.units.models import Agency
 
 RECALL, RECALL_AGREED, RECALL_REFUSED = "13", "15", "16"
@@ -160,14 +165,13 @@ def recall_request_receive(*, status: edxml.Status, data: bytes) -> ExchangeMess
 
 def recall_requests(user: Any) -> QuerySet[ExchangeMessage]:
     """Requests to give documents back, not yet answered, to the agencies where the user is a clerk."""
-    codes = Agency.objects.filter(pk__in=agencies_with_role(user, Role.CLERK)).values_list("electronic_code", flat=True)
     return (
         ExchangeMessage.objects.filter(
             direction=ExchangeMessage.Direction.IN,
             kind=ExchangeMessage.Kind.STATUS,
             status_code=RECALL,
             state=ExchangeMessage.State.RECEIVED,
-            to_organ_id__in=list(codes),
+            to_organ_id__in=clerk_organ_ids(user),
         )
         .select_related("responds_to", "incoming")
         .order_by("created_at", "pk")

@@ -51,7 +51,7 @@ from cqs.documents.models import (
     Recipient,
     Urgency,
 )
-from cqs.documents.permissions import agencies_with_role, holds_role_at
+from cqs.documents.permissions import clerk_organ_ids, holds_role_at
 from cqs.signing import ca
 from cqs.signing.models import Certificate
 from cqs.units.models import Agency
@@ -238,13 +238,12 @@ def edxml_receive(*, data: bytes) -> ExchangeMessage:
 
 def pending_packages(user: Any) -> QuerySet[ExchangeMessage]:
     """Packages received for the agencies where the user is a clerk, not yet accepted or refused."""
-    codes = Agency.objects.filter(pk__in=agencies_with_role(user, Role.CLERK)).values_list("electronic_code", flat=True)
     return ExchangeMessage.objects.filter(
         direction=ExchangeMessage.Direction.IN,
         kind=ExchangeMessage.Kind.DOCUMENT,
         state=ExchangeMessage.State.RECEIVED,
         incoming__isnull=True,
-        to_organ_id__in=list(codes),
+        to_organ_id__in=clerk_organ_ids(user),
     ).order_by("created_at", "pk")
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents.exchange import edxml
+from cqs.documents.exchange import xmldsig
 from cqs.signing import ca
 from cqs.signing.models import Certificate
 
@@ -33,7 +33,7 @@ def revoked_serials() -> frozenset[str]:
 
 def sender_verify(data: bytes, *, organ_name: str) -> None:
     """Refuse a received message unless its XMLDSig holds, chains to a root trusted here and names ``organ_name``."""
-    edxml.signature_verify(
+    xmldsig.signature_verify(
         data,
         trusted_roots=trusted_roots(),
         revoked_serials=revoked_serials(),

@@ -18,7 +18,7 @@ from cqs.accounts.models import Role
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.text import search_terms
 from cqs.documents.models import DepartmentMember, DocumentFile, IncomingDocument, IncomingStatus, Urgency
-from cqs.documents.permissions import agencies_with_role, incoming_visible_to
+from cqs.documents.permissions import agencies_with_role, incoming_visible_to, memberships
 
 S = IncomingStatus
 OPEN = (S.ASSIGNED, S.IN_PROGRESS)
@@ -43,20 +43,15 @@ _URGENCY_RANK = Case(
 )
 
 
-def _departments(user: Any) -> tuple[list[int], list[int]]:
-    rows = list(DepartmentMember.objects.filter(user=user).values_list("department_id", "is_head"))
-    return [d for d, _h in rows], [d for d, head in rows if head]
-
-
 def _box_filter(user: Any, box: str, *, today: dt.date) -> Q:
     if box == "to_direct":
         return Q(status=S.REGISTERED, agency__in=agencies_with_role(user, Role.LEADER, Role.CLERK))
     if box == "lead":
-        return Q(status__in=OPEN, lead_department__in=_departments(user)[1])
+        return Q(status__in=OPEN, lead_department__in=memberships(user)[1])
     if box == "mine":
         return Q(status__in=OPEN, handler=user)
     if box == "coordinate":
-        return Q(status__in=OPEN, coordinating_departments__in=_departments(user)[0])
+        return Q(status__in=OPEN, coordinating_departments__in=memberships(user)[0])
     if box == "due_soon":
         return Q(status__in=OPEN, deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
     if box == "late":

@@ -22,15 +22,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import KINDS, PDF, download_response
 from cqs.documents import numbering
+from cqs.documents.downloads import file_download
 from cqs.documents.incoming import forms, selectors, services, transitions
 from cqs.documents.models import Channel, DocumentFile, IncomingDocument, IncomingStatus, NumberSequence
 from cqs.documents.permissions import agencies_with_role
 from cqs.units.models import Agency
 
 PAGE_SIZE = 30
-KIND_BY_CONTENT_TYPE = {content_type: kind for kind, (_label, _ext, content_type) in KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -276,9 +275,10 @@ def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
         item = selectors.incoming_file_for(user=request.user, pk=pk, file_id=file_id)
     except NotFoundOrForbidden as error:
         raise Http404 from error
-    kind = KIND_BY_CONTENT_TYPE.get(item.content_type, PDF)
-    response = download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size)
-    response["Cache-Control"] = "private, no-store"
+    try:
+        response = file_download(item)
+    except NotFoundOrForbidden as error:
+        raise Http404 from error
     # A streamed response; the access decorator's type only knows HttpResponse.
     return cast(HttpResponse, response)
 

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import attachment_disposition
+from cqs.documents.downloads import file_download
 from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient
 from cqs.documents.outgoing import forms, transitions
@@ -221,23 +221,12 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @official_required()
 @require_safe
 def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
-    """One file (any draft version, the signed copy, an annex): opened in the browser, ``?tai=1`` downloads."""
+    """One file (any draft version, the signed copy, an annex), downloaded (an uploaded file is never shown inline)."""
     try:
         item = sel.outgoing_file_for(user=request.user, pk=pk, file_id=file_id)
+        return cast(HttpResponse, file_download(item))
     except NotFoundOrForbidden as error:
         raise Http404 from error
-    try:
-        handle = item.file.open("rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type="application/pdf")
-    disposition = attachment_disposition(item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf")
-    if request.GET.get("tai") != "1":
-        disposition = "inline" + disposition[len("attachment") :]
-    response["Content-Disposition"] = disposition
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)
 
 
 def _call(action: str, outgoing: OutgoingDocument, user: Any, form: Any) -> None:

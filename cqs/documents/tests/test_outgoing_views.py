@@ -204,7 +204,7 @@ def test_whole_flow_through_the_pages(client, world):
     assert "01/QĐ-UBND" in page and outgoing.verification_code in page
     main = sel.issued_file(outgoing)
     assert "Bản phát hành 01/QĐ-UBND" in page
-    download = client.get(reverse("documents:outgoing_file", args=[outgoing.pk, main.pk]), {"tai": "1"})
+    download = client.get(reverse("documents:outgoing_file", args=[outgoing.pk, main.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content).startswith(b"%PDF")
