@@ -2,7 +2,7 @@
 
 Against ``cqs_scale`` loaded by ``make seed-documents-scale`` (``manage.py seed_documents_scale``):
 
-* full-text search (``cqs.documents.selectors_search.document_search``, first page) timed in
+* full-text search (``cqs.documents.search.selectors.document_search``, first page) timed in
   process for three readers — the leader of the demo commune, the leader of the provincial
   committee (the largest registers) and a specialist who sees only their department's
   documents — beside a ``SELECT 1`` round trip, then ``/van-ban/tra-cuu/?q=…`` over HTTP
@@ -87,7 +87,6 @@ def _issue_group(*, count: int) -> list[Result]:
 
     from cqs.accounts.models import User
     from cqs.demo.people import minimal_pdf
-    from cqs.documents import search
     from cqs.documents.models import (
         Department,
         DocumentFile,
@@ -96,7 +95,8 @@ def _issue_group(*, count: int) -> list[Result]:
         OutgoingStatus,
         Recipient,
     )
-    from cqs.documents.services_outgoing import outgoing_issue
+    from cqs.documents.outgoing.services import outgoing_issue
+    from cqs.documents.search import extraction
     from cqs.signing import ca, selectors, services
     from cqs.signing.models import Certificate
     from cqs.signing.pdf import pdf_sign
@@ -119,7 +119,7 @@ def _issue_group(*, count: int) -> list[Result]:
     letter = DocumentType.objects.get(name="Công văn")
     draft = minimal_pdf("Cong van ve viec trien khai chuyen doi so", ("Kinh gui: cac co quan, don vi.",))
     signed = pdf_sign(pdf=draft, certificate=personal, reason="Ký ban hành", location="Nghệ An", placement="signature")
-    text = search.pdf_text(signed)
+    text = extraction.pdf_text_extract(signed).text
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="cqs-bench-media-") as media, override_settings(MEDIA_ROOT=media):
         prepared: list[OutgoingDocument] = []
@@ -203,7 +203,7 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     from cqs.accounts.models import Role, User
     from cqs.demo import agencies as data
     from cqs.documents.models import IncomingDocument, OutgoingDocument
-    from cqs.documents.selectors_search import SearchFilters, document_search
+    from cqs.documents.search.selectors import SearchFilters, document_search
     from cqs.units.models import Agency
 
     with connection.cursor() as cursor:  # planner estimates, not COUNT(*) over millions

@@ -322,6 +322,16 @@ CQS_DEMO_DOCUMENTS = int(
 # optional timestamp authority (PAdES B-T; without it, B-B).
 CQS_SIGNER_BACKEND = os.environ.get("CQS_SIGNER_BACKEND", "cqs.signing.signers.stored_key_signer")
 CQS_TSA_URL = os.environ.get("CQS_TSA_URL", "")
+# Seconds a remote signer (CQS_SIGNER_BACKEND) or the TSA may take before signing gives up with an
+# error and nothing signed.
+CQS_SIGNING_TIMEOUT = float(env.env_str("CQS_SIGNING_TIMEOUT", "30"))
+CQS_TSA_TIMEOUT = float(env.env_str("CQS_TSA_TIMEOUT", "10"))
+
+# Reading the text of an uploaded PDF for search runs in a child process with these limits (seconds
+# of CPU, the wait at most twice that plus one; megabytes of memory); a file past them is kept
+# without its text, the reason recorded.
+CQS_TEXT_EXTRACTION_SECONDS = int(env.env_str("CQS_TEXT_EXTRACTION_SECONDS", "5"))
+CQS_TEXT_EXTRACTION_MEMORY_MB = int(env.env_str("CQS_TEXT_EXTRACTION_MEMORY_MB", "512"))
 
 # edXML exchange between agencies (QCVN 102:2016): the largest package taken, the HTTP timeout of a
 # send (seconds), how many times a failed send is retried (with backoff) and whether a package is

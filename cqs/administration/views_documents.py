@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 from cqs.accounts.models import Role, User
 from cqs.accounts.permissions import official_required
 from cqs.core.errors import ApplicationError, ValidationFailed
-from cqs.documents import numbering, services_setup
-from cqs.documents.exchange import partner_ca_trust
+from cqs.documents import numbering
+from cqs.documents.exchange.receive import partner_ca_trust
 from cqs.documents.models import Department, ExchangePartner
-from cqs.documents.selectors_setup import departments_of, issuing_profile_of
+from cqs.documents.setup import services as services_setup
+from cqs.documents.setup.selectors import departments_of, issuing_profile_of
 from cqs.signing.images import appearance_image_generate_seal
 from cqs.signing.models import Certificate
 from cqs.signing.selectors import certificate_of_agency

@@ -21,7 +21,7 @@ from django.utils import timezone
 from cqs.accounts.models import User
 from cqs.demo import people as demo_people
 from cqs.demo.clock import at
-from cqs.documents import services_incoming, services_outgoing, services_setup
+from cqs.documents.incoming import services as services_incoming
 from cqs.documents.models import (
     Channel,
     Department,
@@ -32,6 +32,10 @@ from cqs.documents.models import (
     OutgoingDocument,
     Urgency,
 )
+from cqs.documents.outgoing import services as services_outgoing
+from cqs.documents.setup import services as services_setup
+from cqs.signing.models import Certificate
+from cqs.signing.pdf import pdf_sign
 from cqs.signing.selectors import certificate_of_agency, certificate_of_user
 from cqs.units.models import Agency
 
@@ -193,7 +197,7 @@ def _people(home: Agency) -> _People:
 def _incoming(
     rng: random.Random, *, home: Agency, people: _People, day: dt.date, types: dict[str, DocumentType]
 ) -> IncomingDocument:
-    sender, _code, symbol, kinds = rng.choice(SENDERS)
+    sender, code, symbol, kinds = rng.choice(SENDERS)
     topic, short = rng.choice(TOPICS)
     kind = rng.choice(kinds)
     doc_type = types[kind]
@@ -211,11 +215,19 @@ def _incoming(
         "bảo đảm đúng tiến độ, hiệu quả và báo cáo kết quả thực hiện.",
     )
     urgency = rng.choices([Urgency.NORMAL, Urgency.URGENT, Urgency.VERY_URGENT], weights=[85, 12, 3])[0]
+    channel = rng.choice([Channel.ELECTRONIC, Channel.ELECTRONIC, Channel.PAPER])
+    # An electronic document carries its sender's signature (checked when registered); a sender without a
+    # certificate on the platform sent paper, scanned here.
+    seal = _sender_certificate(code) if channel == Channel.ELECTRONIC else None
+    if seal is not None:
+        pdf = pdf_sign(pdf=pdf, certificate=seal, reason="Ban hành văn bản", location="Nghệ An", visible=False)
+    else:
+        channel = Channel.PAPER
     with at(_working_moment(rng, day)):
         return services_incoming.incoming_register(
             agency=home,
             actor=people.clerk,
-            channel=rng.choice([Channel.ELECTRONIC, Channel.ELECTRONIC, Channel.PAPER]),
+            channel=channel,
             sender_name=sender,
             document_type=doc_type,
             subject=f"Về việc {topic}",
@@ -224,9 +236,19 @@ def _incoming(
             document_date=sent,
             signer_name=_signer_name(rng),
             urgency=urgency,
-            files=[services_incoming.IncomingFile(name=f"{number}-{symbol}.pdf", data=pdf)],
+            files=[
+                services_incoming.IncomingFile(
+                    name=f"{number}-{symbol}.pdf", data=pdf, kind="main" if channel == Channel.ELECTRONIC else "scan"
+                )
+            ],
             reply_due=day + dt.timedelta(days=rng.randrange(5, 20)) if rng.random() < 0.3 else None,
         )
+
+
+def _sender_certificate(code: str) -> Certificate | None:
+    """The organisation certificate of a sender that is an agency on the platform, if it has one."""
+    sender = Agency.objects.filter(electronic_code=code).first() if code else None
+    return certificate_of_agency(sender) if sender is not None else None
 
 
 def _signer_name(rng: random.Random) -> str:

@@ -4,7 +4,7 @@ Nghệ An's ratio (REFERENCE §6): about four incoming documents for one outgoin
 in Python in date order (so numbers run from 01 per agency, per year and per register, classified
 documents on their own sequence) and streamed with ``cursor.copy()`` into a temporary staging
 table; one ``INSERT … SELECT`` per chunk moves them into the real table, computing
-``search_vector`` in SQL with the expression of ``cqs.documents.search`` (metadata weight A, file
+``search_vector`` in SQL with the expression of ``cqs.documents.search.index`` (metadata weight A, file
 text weight C). The folded texts are assembled from pieces folded once (``fold`` is character-wise
 apart from collapsing white space, so the folded pieces joined by spaces equal the fold of the
 whole): ``incoming_index`` / ``outgoing_index`` run on a loaded row store the same vector.
@@ -39,7 +39,6 @@ from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.demo.bulk import indexes_drop, indexes_rebuild, is_superuser
 from cqs.demo.bulk import thousands as _n
-from cqs.documents import search
 from cqs.documents.models import (
     Channel,
     Department,
@@ -54,6 +53,7 @@ from cqs.documents.models import (
     Secrecy,
     Urgency,
 )
+from cqs.documents.search import index as search
 from cqs.units.models import Agency
 
 INCOMING_TABLE = "documents_incomingdocument"
@@ -67,7 +67,7 @@ TEXT_SHARE = 0.3  # documents with a main file whose text was extracted
 SUBJECT_POOL = 20_000  # distinct subjects per year (administrative subjects repeat a lot)
 BODY_POOL = 5_000
 
-# The expression of cqs.documents.search (metadata weight A, file text weight C), over staging columns.
+# The expression of cqs.documents.search.index (metadata weight A, file text weight C), over staging columns.
 VECTOR_SQL = search.VECTOR_SQL.format(metadata="s.search_text", text="s.body")
 
 INCOMING_COLUMNS = (
@@ -86,7 +86,7 @@ OUTGOING_COLUMNS = (
 )  # fmt: skip
 FILE_COLUMNS = (
     "created_at", "updated_at", "incoming_id", "outgoing_id", "kind", "version", "name", "file", "content_type",
-    "size", "sha256", "text", "uploaded_by_id",
+    "size", "sha256", "text", "uploaded_by_id", "text_problem", "page_count", "places",
 )  # fmt: skip
 RECIPIENT_COLUMNS = (
     "outgoing_id", "channel", "agency_id", "organ_id", "name", "sent_at", "status_code", "status_at", "status_note",
@@ -477,7 +477,7 @@ def _incoming_rows(gen: _Generator, *, first_id: int, start: int, size: int, tot
             digest = hashlib.sha256(f"i{pk}".encode()).hexdigest()
             out.files.append(
                 f"{_ts(received)}\t{_ts(received)}\t{pk}\t\\N\tmain\t1\tvan-ban-{pk}.pdf\tdocuments/scale/i{pk}.pdf\t"
-                f"application/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N"
+                f"application/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N\t\t1\t{{}}"
             )
         stamp = _ts(received)
         out.incoming.append(
@@ -543,7 +543,7 @@ def _outgoing_rows(gen: _Generator, *, first_id: int, start: int, size: int, tot
             digest = hashlib.sha256(f"o{pk}".encode()).hexdigest()
             out.files.append(
                 f"{_ts(issued)}\t{_ts(issued)}\t\\N\t{pk}\tsigned\t1\t{number:02d}-{pk}.signed.pdf\t"
-                f"documents/scale/o{pk}.pdf\tapplication/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N"
+                f"documents/scale/o{pk}.pdf\tapplication/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N\t\t1\t{{}}"
             )
         out.outgoing.append(
             "\t".join(

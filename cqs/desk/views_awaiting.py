@@ -11,7 +11,8 @@ from django.views.decorators.http import require_safe
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import official_required
-from cqs.documents import selectors_incoming, selectors_outgoing
+from cqs.documents.incoming import selectors as selectors_incoming
+from cqs.documents.outgoing import selectors as selectors_outgoing
 from cqs.dossiers import selectors
 
 SHOWN = 10

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_required
 from cqs.desk import forms
-from cqs.documents import selectors_dashboard
+from cqs.documents.outgoing import dashboard as selectors_dashboard
 from cqs.dossiers import selectors
 from cqs.dossiers.permissions import may_print_register
 

@@ -3,7 +3,7 @@
 One agency's documents never mix with another's: every row carries the agency whose register
 it belongs to. Numbers come from ``NumberSequence`` rows locked in the transaction that uses
 them, so a number is never skipped or given twice. Search columns (``search_text`` and
-``search_vector``) are written only by ``cqs.documents.search``.
+``search_vector``) are written only by ``cqs.documents.search.index``.
 """
 
 from __future__ import annotations
@@ -407,9 +407,10 @@ class OutgoingDocument(TimeStampedModel):
 
 
 class DocumentFile(TimeStampedModel):
-    """A file of a document: the main text (each draft version, the signed copy) or an attachment.
+    """A file of a document: the main text (each draft version, the signed copy), an attachment or a scan.
 
-    ``text`` is the text extracted from the PDF for full-text search.
+    ``text`` is the text read from the PDF for full-text search and ``page_count`` its pages (1 for
+    an image), both written by ``search.services.document_file_extract_text``.
     """
 
     class Kind(models.TextChoices):
@@ -433,6 +434,11 @@ class DocumentFile(TimeStampedModel):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     text = models.TextField(_("nội dung trích xuất"), blank=True, default="")
+    # Why ``text`` is partial or empty (a file past the extraction limits, unreadable), "" when complete.
+    text_problem = models.CharField(_("ghi chú trích xuất nội dung"), max_length=300, blank=True, default="")
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
+    # Where page 1 writes the number and the date ({"number": [x0, y0, x1, y1, size], "date": […]}).
+    places = models.JSONField(default=dict, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

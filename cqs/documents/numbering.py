@@ -9,6 +9,8 @@ gives its number back by rolling back. No gaps, no duplicates.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import connection, transaction
 
 from cqs.documents.models import Department, DocumentType, IssuingProfile, NumberSequence, Secrecy
@@ -70,3 +72,9 @@ def notation_for(*, document_type: DocumentType, agency: Agency, drafting_depart
     if document_type.is_letter:
         return f"{own}-{drafting_department.abbreviation}"
     return f"{document_type.abbreviation}-{own}"
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """The place and date line of a document: a day below 10 and the months 1 and 2 take a leading zero (Decree 30)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"

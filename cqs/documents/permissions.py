@@ -13,15 +13,18 @@ head). Citizens and officials of other agencies see none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import roles_by_agency
+from cqs.core.errors import NotFoundOrForbidden
 from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument, Secrecy
+from cqs.units.models import Agency
 
 REGISTER_ROLES = frozenset({Role.LEADER, Role.CLERK})
+M = TypeVar("M", bound=Model)
 
 
 def agencies_with_role(user: Any, *roles: str) -> list[int]:
@@ -30,7 +33,7 @@ def agencies_with_role(user: Any, *roles: str) -> list[int]:
     return [agency_id for agency_id, held in roles_by_agency(user).items() if not wanted or held & wanted]
 
 
-def _memberships(user: Any) -> tuple[list[int], list[int]]:
+def memberships(user: Any) -> tuple[list[int], list[int]]:
     """(department ids the user belongs to, department ids the user heads), cached on the user object."""
     cached = getattr(user, "_cqs_departments", None)
     if cached is None:
@@ -46,7 +49,7 @@ def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
     if not agencies:
         return IncomingDocument.objects.none()
     registers = agencies_with_role(user, *REGISTER_ROLES)
-    departments, heads = _memberships(user)
+    departments, heads = memberships(user)
     named = Q(handler=user) | Q(lead_department__in=heads)
     normal = Q(secrecy=Secrecy.NORMAL) & (
         Q(lead_department__in=departments) | Q(coordinating_departments__in=departments)
@@ -62,7 +65,7 @@ def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
     if not agencies:
         return OutgoingDocument.objects.none()
     registers = agencies_with_role(user, *REGISTER_ROLES)
-    departments, _heads = _memberships(user)
+    departments, _heads = memberships(user)
     named = Q(drafter=user) | Q(signer=user) | Q(review_steps__reviewer=user)
     normal = Q(secrecy=Secrecy.NORMAL) & Q(drafting_department__in=departments)
     visible = Q(agency__in=registers) | named | normal
@@ -70,5 +73,24 @@ def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
     return OutgoingDocument.objects.filter(pk__in=ids)
 
 
+def clerk_organ_ids(user: Any) -> list[str]:
+    """The electronic codes of the agencies where the user is a clerk: the exchange messages addressed there are
+    theirs to accept, refuse or answer."""
+    return list(
+        Agency.objects.filter(pk__in=agencies_with_role(user, Role.CLERK)).values_list("electronic_code", flat=True)
+    )
+
+
 def holds_role_at(user: Any, role: str, agency_id: int) -> bool:
     return role in roles_by_agency(user).get(agency_id, set())
+
+
+def locked_if_visible(visible: QuerySet[M], obj: M | int, *, not_found: str) -> M:
+    """The row of ``obj`` locked for the calling transaction, if it is among ``visible`` (else "not found")."""
+    pk = obj.pk if isinstance(obj, Model) else obj
+    if not visible.filter(pk=pk).exists():
+        raise NotFoundOrForbidden(not_found)
+    found = visible.model._default_manager.select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise NotFoundOrForbidden(not_found)
+    return found

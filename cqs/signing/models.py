@@ -84,6 +84,11 @@ class VerifiableDocument(models.Model):
     ``code`` is printed on the document (and in its QR code) before it is signed, so the
     page at ``/xac-thuc/<code>/`` can show the registered copy and its signatures; a copy
     uploaded there is compared with ``sha256`` as well as verified on its own.
+
+    A ``restricted`` document (a classified one: secret, top secret…) is never shown there: to
+    an official of one of its ``entitled_agencies`` (the issuing agency, the recipient
+    agencies) who holds the code, the page says only whether it is valid; to anyone else the
+    code does not exist. Its registered copy is never downloaded from the page.
     """
 
     class Source(models.TextChoices):
@@ -99,6 +104,10 @@ class VerifiableDocument(models.Model):
     )
     file = models.FileField(_("tệp đã ký"), upload_to="verifiable/%Y/%m/")
     sha256 = models.CharField(max_length=64, db_index=True)
+    restricted = models.BooleanField(_("văn bản mật, không công khai"), default=False)
+    entitled_agencies = models.ManyToManyField(
+        "units.Agency", blank=True, related_name="+", verbose_name=_("cơ quan được kiểm tra (văn bản mật)")
+    )
     created_at = models.DateTimeField(_("đăng ký lúc"), auto_now_add=True)
 
     class Meta:

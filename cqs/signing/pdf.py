@@ -14,6 +14,7 @@ import io
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -112,7 +113,7 @@ def _timestamper() -> Any:
         return None
     from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 
-    return RequestsHTTPTimeStamper(url)
+    return RequestsHTTPTimeStamper(url, timeout=float(settings.CQS_TSA_TIMEOUT))
 
 
 def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float, float, float, float]:
@@ -129,7 +130,7 @@ def _page_box(writer: IncrementalPdfFileWriter, page_index: int) -> tuple[float,
     return 0.0, 0.0, 595.0, 842.0
 
 
-def _placement_box(
+def placement_box(
     writer: IncrementalPdfFileWriter, placement: str, extra_lines: int
 ) -> tuple[int, tuple[int, int, int, int]]:
     """(page index, box) of a placement; the seal's circle covers the left third of the personal image."""
@@ -183,6 +184,7 @@ def pdf_sign(
     visible: bool = True,
     placement: str = "signature",
     extra_lines: Sequence[str] = (),
+    certify: bool = False,
 ) -> bytes:
     """The PDF with one more PAdES signature (an incremental update; earlier signatures stay valid).
 
@@ -190,6 +192,9 @@ def pdf_sign(
     the bottom right of the last page; ``"seal"`` the organisation's seal over the left third
     of that box; ``"top_right"`` the organisation's signature at the top right of page 1 (an
     attachment). ``extra_lines`` are printed in the appearance (a title, "Số: 05/QĐ-UBND").
+    ``certify``: the first signature of a document certifies it, allowing afterwards only form
+    filling and more signatures (DocMDP P=2): how an issued document gets its number and date
+    in place without breaking the leader's signature (``cqs.signing.pdf_fields``).
     """
     if placement not in PLACEMENTS:
         raise ValidationFailed(f"Vị trí chữ ký «{placement}» không hợp lệ.")
@@ -204,7 +209,7 @@ def pdf_sign(
     stamp = _stamp(certificate, placement, lines) if visible else None
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        page_index, box = _placement_box(writer, placement, len(lines))
+        page_index, box = placement_box(writer, placement, len(lines))
     except (PdfError, ValueError, OSError, KeyError, IndexError) as exc:
         raise ValidationFailed("Tệp không phải là tệp PDF hợp lệ.") from exc
     meta = signers.PdfSignatureMetadata(
@@ -214,6 +219,8 @@ def pdf_sign(
         location=location,
         name=certificate.common_name,
         subfilter=fields.SigSeedSubFilter.PADES,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
     )
     spec = fields.SigFieldSpec(sig_field_name=field_name, on_page=page_index, box=box if visible else None)
     pdf_signer = signers.PdfSigner(
@@ -223,10 +230,16 @@ def pdf_sign(
         stamp_style=appearance.HtmlStampStyle(stamp=stamp) if stamp is not None else None,
         new_field_spec=spec,
     )
+    seconds = float(settings.CQS_SIGNING_TIMEOUT)
     try:
         # A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB).
         reserved = 32768 if settings.CQS_TSA_URL else 16384
-        out = _outside_event_loop(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved))
+        out = _within(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved), seconds=seconds)
+    except FutureTimeout as exc:
+        logger.warning("Signing with certificate %s took more than %s s", certificate.serial, seconds)
+        raise ValidationFailed(
+            f"Máy chủ ký số không trả lời trong {seconds:g} giây: văn bản chưa được ký. Hãy thử lại sau ít phút."
+        ) from exc
     except TimestampRequestError as exc:
         logger.warning("Timestamp authority %s failed: %s", settings.CQS_TSA_URL, exc)
         raise ValidationFailed(
@@ -236,7 +249,26 @@ def pdf_sign(
         raise ValidationFailed(f"Trường chữ ký «{field_name}» đã được ký, hãy chọn tên trường khác.") from exc
     except PdfError as exc:
         raise ValidationFailed(f"Không ký được tệp PDF: {exc}") from exc
+    except Exception as exc:  # the signing seam: an HSM or a remote service answering with an error
+        logger.exception("The signer of certificate %s failed", certificate.serial)
+        raise ValidationFailed("Máy chủ ký số báo lỗi: văn bản chưa được ký. Hãy thử lại sau ít phút.") from exc
     return bytes(out.getvalue())
+
+
+def _within(call: Callable[[], T], *, seconds: float) -> T:
+    """Run one signing on a worker thread and wait at most ``seconds`` for it (``FutureTimeout`` past that).
+
+    A remote signer or a TSA that does not answer must not hold the page: the caller gets an error
+    and the transaction that would have kept the signed file rolls back, so nothing is half-signed.
+    The late worker finishes (or fails) on its own and its result is dropped. On its own thread,
+    pyHanko may start its own event loop even when the caller runs one (an async view). The
+    caller reads the database first: the worker has no access to the caller's transaction.
+    """
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqs-sign")
+    try:
+        return pool.submit(call).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _outside_event_loop(call: Callable[[], T]) -> T:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cqs.accounts.permissions import roles_by_agency, user_is_verified_official
 from cqs.signing.models import Certificate, VerifiableDocument
 
 
@@ -61,3 +62,18 @@ def verifiable_by_code(code: str) -> VerifiableDocument | None:
 def verifiable_by_sha256(sha256: str) -> VerifiableDocument | None:
     """The registered document whose file has exactly this SHA-256 (the newest if several)."""
     return VerifiableDocument.objects.select_related("agency").filter(sha256=sha256).first()
+
+
+def verifiable_entitled(user: Any, document: VerifiableDocument) -> bool:
+    """Whether ``user`` may learn anything of ``document`` on the verification page.
+
+    Anyone, for a document that is not restricted. For a restricted (classified) one: an
+    official past the second factor holding a role at one of its entitled agencies (the
+    issuing agency, the recipient agencies); everyone else is told the code does not exist.
+    """
+    if not document.restricted:
+        return True
+    if not user_is_verified_official(user):
+        return False
+    held = set(roles_by_agency(user))
+    return document.entitled_agencies.filter(pk__in=held).exists()

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from cryptography.x509.oid import NameOID
@@ -237,20 +238,44 @@ def verification_code_new() -> str:
 
 @transaction.atomic
 def verifiable_register(
-    *, code: str, pdf: bytes, title: str, source: str, agency: Any = None, actor: Any
+    *,
+    code: str,
+    pdf: bytes,
+    title: str,
+    source: str,
+    agency: Any = None,
+    actor: Any,
+    restricted: bool = False,
+    entitled_agencies: Sequence[Any] = (),
 ) -> VerifiableDocument:
-    """Keep a signed PDF under ``code`` (from ``verification_code_new``) for the public verification page."""
+    """Keep a signed PDF under ``code`` (from ``verification_code_new``) for the verification page.
+
+    ``restricted`` (a classified document) keeps it off the public page: only officials of
+    ``entitled_agencies`` learn whether it is valid (see ``VerifiableDocument``).
+    """
     if VerifiableDocument.objects.filter(code=code).exists():
         raise ValidationFailed("Mã xác thực này đã được dùng cho một văn bản khác.")
+    if restricted and not entitled_agencies:
+        raise ValidationFailed("Văn bản mật phải có cơ quan được kiểm tra.")
     document = VerifiableDocument(
-        code=code, title=nfc(title)[:500], source=source, agency=agency, sha256=hashlib.sha256(pdf).hexdigest()
+        code=code,
+        title=nfc(title)[:500],
+        source=source,
+        agency=agency,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        restricted=restricted,
     )
     document.file.save(f"{code}.pdf", ContentFile(pdf), save=False)
     document.save()
+    if restricted:
+        document.entitled_agencies.set(list(entitled_agencies))
     audit_record(
         actor=actor,
         action="signing.verifiable_registered",
         obj=document,
-        after=snapshot(document, ["code", "title", "source", "agency", "sha256"]),
+        after={
+            **snapshot(document, ["code", "title", "source", "agency", "sha256", "restricted"]),
+            "entitled_agencies": sorted(a.pk for a in entitled_agencies),
+        },
     )
     return document

@@ -3,6 +3,10 @@
 No login. It shows only what the document itself carries (title, agency, signers, times)
 and its registered copy; an uploaded file is verified on its own and compared by SHA-256
 with the registered documents.
+
+A restricted (classified) document is never public: to someone not entitled
+(``selectors.verifiable_entitled``) its code answers exactly like a code that does not exist;
+to an entitled official it answers only "valid" or "not valid"; its copy is never downloaded.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -81,22 +86,35 @@ def verify(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         form.add_error("file", error.message)
         return render(request, "signing/verify.html", context, status=400)
-    context.update(
-        outcome=outcome,
-        file_name=checked.original_name,
-        registered=selectors.verifiable_by_sha256(checked.sha256),
-    )
-    return render(request, "signing/verify.html", context)
+    registered = selectors.verifiable_by_sha256(checked.sha256)
+    if registered is not None and not selectors.verifiable_entitled(request.user, registered):
+        registered = None
+    context.update(outcome=outcome, file_name=checked.original_name, registered=registered)
+    response = render(request, "signing/verify.html", context)
+    if registered is not None and registered.restricted:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _not_found(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "signing/not_found.html", {"code": code[:40]}, status=404)
 
 
+def _entitled(request: HttpRequest, code: str) -> VerifiableDocument | None:
+    """The registered document under ``code`` if the caller may learn of it (else as if there were none)."""
+    document = selectors.verifiable_by_code(code)
+    if document is None or not selectors.verifiable_entitled(request.user, document):
+        return None
+    return document
+
+
 @require_safe
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
-    """The registered document under ``code``: what it is, who signed it, and its signatures checked now."""
-    document = selectors.verifiable_by_code(code)
+    """The registered document under ``code``: what it is, who signed it, and its signatures checked now.
+
+    A restricted document shows only its verdict, to an entitled official.
+    """
+    document = _entitled(request, code)
     if document is None:
         return _not_found(request, code)
     try:
@@ -104,14 +122,19 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
             outcome = _outcome(stored.read())
     except (OSError, ApplicationError):
         outcome = None
+    if document.restricted:
+        context = {"document": document, "outcome": outcome, "checked_at": f"{timezone.localtime():%d/%m/%Y %H:%M}"}
+        response = render(request, "signing/verify_restricted.html", context)
+        response["Cache-Control"] = "private, no-store"
+        return response
     return render(request, "signing/verify_code.html", {"document": document, "outcome": outcome})
 
 
 @require_safe
 def verify_download(request: HttpRequest, code: str) -> HttpResponseBase:
-    """The registered copy of the document, as a download."""
-    document: VerifiableDocument | None = selectors.verifiable_by_code(code)
-    if document is None:
+    """The registered copy of the document, as a download (never a restricted one's)."""
+    document = _entitled(request, code)
+    if document is None or document.restricted:
         return _not_found(request, code)
     try:
         stored = document.file.open("rb")

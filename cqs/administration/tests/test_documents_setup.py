@@ -41,7 +41,9 @@ def test_administrator_sets_profile_departments_and_members(
     )
     assert response.status_code == 302
     assert DepartmentMember.objects.get(department=office, user=head).is_head
-    assert "Chánh VP" in client.get(page).content.decode()
+    shown = client.get(page).content.decode()
+    assert "Chánh VP" in shown
+    assert "— Chọn đơn vị —" in shown and "---------" not in shown
 
 
 def test_bad_input_is_explained_and_changes_nothing(client: Any, administrator: Any, agency: Any) -> None:

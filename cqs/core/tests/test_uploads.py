@@ -369,6 +369,6 @@ def test_no_view_serves_a_stored_file_but_through_download_response() -> None:
     # The PDFs the platform draws itself (forms 01–07, the handling slip, a result's draft) open in the viewer.
     assert sorted(offenders) == [
         "cqs/desk/views_results.py",
-        "cqs/documents/views_incoming.py",
+        "cqs/documents/incoming/views.py",
         "cqs/dossiers/views_forms.py",
     ]

@@ -27,6 +27,9 @@ def test_demo_documents_are_made_by_the_services_and_verify() -> None:
     assert incoming.filter(status=IncomingStatus.COMPLETED).exists()
     assert incoming.filter(status=IncomingStatus.REGISTERED).exists()
     assert DepartmentMember.objects.filter(user__username="chanhvanphong", is_head=True).exists()
+    electronic = DocumentFile.objects.filter(incoming__in=incoming.filter(channel="electronic"))
+    assert electronic.exists()  # each one signed by its sender, as registering one checks
+    assert all(pdf_verify(pdf=f.file.read())[0].ok for f in electronic)
 
     issued = OutgoingDocument.objects.filter(status=OutgoingStatus.ISSUED).order_by("number")
     assert issued.count() >= 2

@@ -11,9 +11,9 @@ from django.db import connection
 
 from cqs.accounts.models import Role, RoleAssignment
 from cqs.demo.documents_scale import documents_scale_load
-from cqs.documents import search
 from cqs.documents.models import DocumentFile, IncomingDocument, NumberSequence, OutgoingDocument, Recipient
-from cqs.documents.selectors_search import SearchFilters, document_search
+from cqs.documents.search import index as search
+from cqs.documents.search.selectors import SearchFilters, document_search
 
 pytestmark = pytest.mark.django_db
 

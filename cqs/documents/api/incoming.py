@@ -1,7 +1,7 @@
 """REST endpoints of incoming documents (văn bản đến), mounted at /api/v1/.
 
-Reads go through ``selectors_incoming`` (what the caller may not see is "not found", 404); each
-write calls one service of ``services_incoming``, which checks the caller's right (404) and the
+Reads go through ``incoming.selectors`` (what the caller may not see is "not found", 404); each
+write calls one service of ``incoming.services``, which checks the caller's right (404) and the
 state (409, naming the state). Bodies are parsed here, so malformed JSON, oversized requests and
 broken multipart bodies get the same Vietnamese error shape as a rule the service refuses (422).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, TypeVar
+from typing import Any
 
 import ninja
 from django.core.files.uploadedfile import UploadedFile
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from cqs.accounts.api.auth import api_auth
 from cqs.accounts.models import User
@@ -28,15 +28,14 @@ from cqs.core.api import (
     StrictBody,
     Unprocessable,
     api_actor,
-    json_body,
     multipart_files,
     multipart_payload,
     service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.core.uploads import KINDS, PDF, download_response
-from cqs.documents import selectors_incoming as selectors
-from cqs.documents import services_incoming as services
+from cqs.documents.api import common
+from cqs.documents.downloads import file_download
+from cqs.documents.incoming import selectors, services, transitions
 from cqs.documents.models import (
     Channel,
     Department,
@@ -50,12 +49,7 @@ from cqs.units.models import Agency
 
 router = Router(tags=["Văn bản đến"])
 
-MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1
 ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
-KIND_BY_CONTENT_TYPE = {content_type: kind for kind, (_label, _ext, content_type) in KINDS.items()}
-
-M = TypeVar("M", bound=BaseModel)
 
 
 # ---------------------------------------------------------------- bodies
@@ -69,7 +63,7 @@ class RegisterIn(StrictBody):
     code_number: str = Field("", max_length=20)
     code_notation: str = Field("", max_length=60)
     document_date: ApiDate | None = None
-    document_type: int = Field(ge=1, le=MAX_ID, description="Mã (id) loại văn bản.")
+    document_type: int = Field(ge=1, le=common.MAX_ID, description="Mã (id) loại văn bản.")
     subject: str = Field(max_length=1000)
     signer_name: str = Field("", max_length=200)
     urgency: str = Field("normal", max_length=12)
@@ -80,13 +74,13 @@ class RegisterIn(StrictBody):
 
 class DirectIn(StrictBody):
     instruction: str = Field(max_length=5000)
-    lead_department: int = Field(ge=1, le=MAX_ID)
+    lead_department: int = Field(ge=1, le=common.MAX_ID)
     coordinating_departments: list[int] = Field(default_factory=list, max_length=50)
     deadline: ApiDate | None = None
 
 
 class AssignIn(StrictBody):
-    handler: int = Field(ge=1, le=MAX_ID, description="Mã (id) tài khoản chuyên viên của đơn vị chủ trì.")
+    handler: int = Field(ge=1, le=common.MAX_ID, description="Mã (id) tài khoản chuyên viên của đơn vị chủ trì.")
     note: str = Field("", max_length=5000)
 
 
@@ -100,15 +94,11 @@ class ProposeIn(StrictBody):
 
 class CompleteIn(StrictBody):
     note: str = Field("", max_length=5000)
-    reply: int | None = Field(None, ge=1, le=MAX_ID, description="Mã (id) văn bản đi trả lời, nếu có.")
+    reply: int | None = Field(None, ge=1, le=common.MAX_ID, description="Mã (id) văn bản đi trả lời, nếu có.")
 
 
 class ReturnIn(StrictBody):
     reason: str = Field(max_length=500)
-
-
-def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    return json_body(request, schema)
 
 
 def _multipart(request: HttpRequest) -> tuple[RegisterIn, list[UploadedFile], list[UploadedFile]]:
@@ -119,22 +109,13 @@ def _multipart(request: HttpRequest) -> tuple[RegisterIn, list[UploadedFile], li
     return payload, main, attachments
 
 
-def _field_error(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, extra={"errors": [{"field": field, "message": message}]})
-
-
 def _visible(user: Any, pk: int) -> IncomingDocument:
-    if not 1 <= pk <= MAX_ID:
+    if not common.in_range(pk):
         raise NotFoundOrForbidden(_("Không tìm thấy văn bản đến."))
     return selectors.incoming_for(user=user, pk=pk)
 
 
 # ---------------------------------------------------------------- answers
-
-
-class PersonOut(Schema):
-    id: int
-    full_name: str
 
 
 class DepartmentOut(Schema):
@@ -171,19 +152,9 @@ class IncomingPageOut(Schema):
     results: list[IncomingRowOut]
 
 
-class FileOut(Schema):
-    id: int
-    kind: str
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-    url: str
-
-
 class CommentOut(Schema):
     id: int
-    author: PersonOut
+    author: common.PersonOut
     text: str
     created_at: dt.datetime
 
@@ -199,22 +170,18 @@ class IncomingDetailOut(IncomingRowOut):
     note: str
     return_reason: str
     instruction: str
-    directed_by: PersonOut | None
+    directed_by: common.PersonOut | None
     directed_at: dt.datetime | None
     lead_department: DepartmentOut | None
     coordinating_departments: list[DepartmentOut]
-    handler: PersonOut | None
+    handler: common.PersonOut | None
     assignment_note: str
     proposal: str
     completed_at: dt.datetime | None
-    files: list[FileOut]
+    files: list[common.FileOut]
     comments: list[CommentOut]
     replies: list[int]
     actions: list[str]
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    return {"id": user.pk, "full_name": user.full_name} if user is not None else None
 
 
 def _department(department: Department | None) -> dict[str, Any] | None:
@@ -246,6 +213,10 @@ def _row(document: IncomingDocument, *, today: dt.date) -> dict[str, Any]:
     }
 
 
+def _file_url(document: IncomingDocument, item: DocumentFile) -> str:
+    return f"/api/v1/documents/incoming/{document.pk}/files/{item.pk}"
+
+
 def _detail(user: Any, document: IncomingDocument) -> dict[str, Any]:
     local = timezone.localtime
     return {
@@ -260,32 +231,24 @@ def _detail(user: Any, document: IncomingDocument) -> dict[str, Any]:
         "note": document.note,
         "return_reason": document.return_reason,
         "instruction": document.instruction,
-        "directed_by": _person(document.directed_by),
+        "directed_by": common.person(document.directed_by),
         "directed_at": local(document.directed_at) if document.directed_at else None,
         "lead_department": _department(document.lead_department),
         "coordinating_departments": [_department(d) for d in document.coordinating_departments.all()],
-        "handler": _person(document.handler),
+        "handler": common.person(document.handler),
         "assignment_note": document.assignment_note,
         "proposal": document.proposal,
         "completed_at": local(document.completed_at) if document.completed_at else None,
         "files": [
-            {
-                "id": f.pk,
-                "kind": f.kind,
-                "name": f.name,
-                "content_type": f.content_type,
-                "size": f.size,
-                "sha256": f.sha256,
-                "url": f"/api/v1/documents/incoming/{document.pk}/files/{f.pk}",
-            }
+            common.file_out(f, url=f"/api/v1/documents/incoming/{document.pk}/files/{f.pk}")
             for f in document.files.all()
         ],
         "comments": [
-            {"id": c.pk, "author": _person(c.author), "text": c.text, "created_at": local(c.created_at)}
+            {"id": c.pk, "author": common.person(c.author), "text": c.text, "created_at": local(c.created_at)}
             for c in document.comments.all()
         ],
         "replies": [r.pk for r in document.replies.all()],
-        "actions": [a.replace("_", "-") for a in services.available_actions(user, document)],
+        "actions": [a.replace("_", "-") for a in transitions.available_actions(user, document)],
     }
 
 
@@ -317,15 +280,17 @@ class ListFilters(Schema):
 def incoming_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     user = api_actor(request)
     if filters.box not in selectors.BOXES:
-        raise _field_error("box", _("Tham số box phải là một trong: %(b)s.") % {"b": ", ".join(selectors.BOXES)})
+        raise common.field_error("box", _("Tham số box phải là một trong: %(b)s.") % {"b": ", ".join(selectors.BOXES)})
     if filters.status and filters.status not in IncomingStatus.values:
-        raise _field_error(
+        raise common.field_error(
             "status", _("Tham số status phải là một trong: %(s)s.") % {"s": ", ".join(IncomingStatus.values)}
         )
     if len(filters.q) > 200 or "\x00" in filters.q:
-        raise _field_error("q", _("Từ khoá dài tối đa 200 ký tự."))
-    if not 1 <= filters.page <= 10**6 or not 1 <= filters.page_size <= MAX_PAGE_SIZE:
-        raise _field_error("page", _("Tham số page từ 1, page_size từ 1 đến %(n)d.") % {"n": MAX_PAGE_SIZE})
+        raise common.field_error("q", _("Từ khoá dài tối đa 200 ký tự."))
+    if not 1 <= filters.page <= 10**6 or not 1 <= filters.page_size <= common.MAX_PAGE_SIZE:
+        raise common.field_error(
+            "page", _("Tham số page từ 1, page_size từ 1 đến %(n)d.") % {"n": common.MAX_PAGE_SIZE}
+        )
     documents = selectors.incoming_list(user=user, box=filters.box, query=filters.q, status=filters.status)
     count = documents.count()
     offset = (filters.page - 1) * filters.page_size
@@ -361,11 +326,10 @@ def incoming_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def incoming_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     user = api_actor(request)
-    if not (1 <= pk <= MAX_ID and 1 <= file_id <= MAX_ID):
+    if not common.in_range(pk, file_id):
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     item: DocumentFile = selectors.incoming_file_for(user=user, pk=pk, file_id=file_id)
-    kind = KIND_BY_CONTENT_TYPE.get(item.content_type, PDF)
-    return download_response(item.file.open("rb"), filename=item.name, kind=kind, size=item.size)
+    return file_download(item)
 
 
 # ---------------------------------------------------------------- writing
@@ -413,7 +377,7 @@ def incoming_register(request: HttpRequest) -> ninja.Status:
         raise NotFoundOrForbidden(_("Không tìm thấy sổ văn bản đến của cơ quan này."))
     document_type = DocumentType.objects.filter(pk=payload.document_type).first()
     if document_type is None:
-        raise _field_error("document_type", _("Không có loại văn bản này."))
+        raise common.field_error("document_type", _("Không có loại văn bản này."))
     main_kind = DocumentFile.Kind.MAIN if payload.channel == Channel.ELECTRONIC else DocumentFile.Kind.SCAN
     files = service_run(
         lambda: (
@@ -431,7 +395,7 @@ def incoming_register(request: HttpRequest) -> ninja.Status:
 def _department_of(document: IncomingDocument, pk: int, field: str) -> Department:
     found = Department.objects.filter(pk=pk, agency_id=document.agency_id).first()
     if found is None:
-        raise _field_error(field, _("Không có đơn vị này trong cơ quan."))
+        raise common.field_error(field, _("Không có đơn vị này trong cơ quan."))
     return found
 
 
@@ -445,7 +409,7 @@ def _department_of(document: IncomingDocument, pk: int, field: str) -> Departmen
 def incoming_direct(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, DirectIn)
+    body = common.body(request, DirectIn)
     lead = _department_of(document, body.lead_department, "lead_department")
     coordinators = [_department_of(document, d, "coordinating_departments") for d in body.coordinating_departments]
     service_run(
@@ -470,10 +434,10 @@ def incoming_direct(request: HttpRequest, pk: int) -> dict[str, Any]:
 def incoming_assign_handler(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, AssignIn)
+    body = common.body(request, AssignIn)
     handler = User.objects.filter(pk=body.handler, is_active=True).first()
     if handler is None:
-        raise _field_error("handler", _("Không có tài khoản này."))
+        raise common.field_error("handler", _("Không có tài khoản này."))
     service_run(services.incoming_assign_handler, incoming=document, actor=user, handler=handler, note=body.note)
     return _fresh(user, document)
 
@@ -488,7 +452,7 @@ def incoming_assign_handler(request: HttpRequest, pk: int) -> dict[str, Any]:
 def incoming_comment(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, CommentIn)
+    body = common.body(request, CommentIn)
     service_run(services.incoming_comment, incoming=document, actor=user, text=body.text)
     return _fresh(user, document)
 
@@ -503,7 +467,7 @@ def incoming_comment(request: HttpRequest, pk: int) -> dict[str, Any]:
 def incoming_propose(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, ProposeIn)
+    body = common.body(request, ProposeIn)
     service_run(services.incoming_propose, incoming=document, actor=user, proposal=body.proposal)
     return _fresh(user, document)
 
@@ -518,12 +482,12 @@ def incoming_propose(request: HttpRequest, pk: int) -> dict[str, Any]:
 def incoming_complete(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, CompleteIn)
+    body = common.body(request, CompleteIn)
     reply = None
     if body.reply is not None:
         reply = OutgoingDocument.objects.filter(pk=body.reply, agency_id=document.agency_id).first()
         if reply is None:
-            raise _field_error("reply", _("Không có văn bản đi này trong cơ quan."))
+            raise common.field_error("reply", _("Không có văn bản đi này trong cơ quan."))
     service_run(services.incoming_complete, incoming=document, actor=user, note=body.note, reply=reply)
     return _fresh(user, document)
 
@@ -538,6 +502,6 @@ def incoming_complete(request: HttpRequest, pk: int) -> dict[str, Any]:
 def incoming_return(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, ReturnIn)
+    body = common.body(request, ReturnIn)
     service_run(services.incoming_return, incoming=document, actor=user, reason=body.reason)
     return _fresh(user, document)

@@ -1,15 +1,16 @@
 """REST endpoints of outgoing documents (văn bản đi), mounted at /api/v1/.
 
-Reads go through ``selectors_outgoing`` (what the caller may not see is "not found", 404); each
-write calls one service of ``services_outgoing``, which checks the caller's right (404) and the
+Reads go through ``outgoing.selectors`` (what the caller may not see is "not found", 404); each
+write calls one service of ``outgoing.services``, which checks the caller's right (404) and the
 state (409, naming the state); a rule the service refuses is a 422 with its Vietnamese message.
-Bodies are parsed here, so malformed JSON and broken multipart bodies get the same error shape.
+Bodies are parsed here (their schemas: ``api.outgoing_schemas``), so malformed JSON and broken multipart
+bodies get the same error shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 import ninja
 from django.core.paginator import Paginator
@@ -17,96 +18,53 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from cqs.accounts.api.auth import api_auth
 from cqs.accounts.models import User
 from cqs.core.api import (
     ErrorOut,
-    StrictBody,
     Unprocessable,
     api_actor,
-    json_body,
     multipart_files,
     service_run,
 )
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
-from cqs.core.uploads import PDF, download_response
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
+from cqs.documents.api import common
+from cqs.documents.api.outgoing_schemas import (
+    CommentIn,
+    CreateIn,
+    EmptyIn,
+    OutgoingDetailOut,
+    OutgoingIn,
+    OutgoingPageOut,
+    ReasonIn,
+    ReviewIn,
+    SubmitIn,
+)
+from cqs.documents.downloads import file_download
+from cqs.documents.exchange.recall import outgoing_recall
 from cqs.documents.models import (
     Department,
+    DocumentFile,
     DocumentType,
     IncomingDocument,
     OutgoingDocument,
     OutgoingStatus,
     Recipient,
 )
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing import transitions
 from cqs.documents.permissions import incoming_visible_to
 from cqs.units.models import Agency
 
 router = Router(tags=["Văn bản đi"])
 
-MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 
-M = TypeVar("M", bound=BaseModel)
 
-
-# ---------------------------------------------------------------- bodies
-
-
-class RecipientIn(StrictBody):
-    channel: Literal["internal", "edxml", "paper"]
-    agency: str = Field("", max_length=40, description="internal: mã định danh điện tử của cơ quan nhận.")
-    organ_id: str = Field("", max_length=40, description="edxml: mã định danh của cơ quan liên thông.")
-    name: str = Field("", max_length=300, description="paper: tên nơi nhận (bắt buộc).")
-
-
-class OutgoingIn(StrictBody):
-    drafting_department: int = Field(ge=1, le=MAX_ID, description="Mã (id) đơn vị soạn thảo.")
-    document_type: int = Field(ge=1, le=MAX_ID, description="Mã (id) loại văn bản.")
-    subject: str = Field(max_length=1000)
-    urgency: str = Field("normal", max_length=12)
-    secrecy: str = Field("normal", max_length=12)
-    signer: int = Field(ge=1, le=MAX_ID, description="Mã (id) tài khoản lãnh đạo ký.")
-    signing_authority: str = Field("", max_length=5, description="TM., KT., TL., TUQ., Q. hoặc rỗng.")
-    signer_position: str = Field("", max_length=150)
-    copies: int = Field(1, ge=1, le=svc.MAX_COPIES)
-    keeping_department: int | None = Field(None, ge=1, le=MAX_ID)
-    recipients: list[RecipientIn] = Field(max_length=200)
-
-
-class CreateIn(OutgoingIn):
-    reply_to: int | None = Field(None, ge=1, le=MAX_ID, description="Mã (id) văn bản đến được trả lời.")
-
-
-class CommentIn(StrictBody):
-    text: str = Field(max_length=5000)
-
-
-class SubmitIn(StrictBody):
-    reviewers: list[int] = Field(
-        default_factory=list, max_length=10, description="Mã (id) người cho ý kiến, theo thứ tự."
-    )
-
-
-class ReviewIn(StrictBody):
-    approve: bool
-    comment: str = Field("", max_length=5000)
-
-
-class ReasonIn(StrictBody):
-    reason: str = Field(max_length=500)
-
-
-class EmptyIn(StrictBody):
-    pass
-
-
-def _json_body(request: HttpRequest, schema: type[M]) -> M:
-    return json_body(request, schema)
+# ---------------------------------------------------------------- reading bodies
 
 
 def _one_file(request: HttpRequest) -> Any:
@@ -119,12 +77,8 @@ def _one_file(request: HttpRequest) -> Any:
     return files[0]
 
 
-def _field_error(field: str, message: str) -> Unprocessable:
-    return Unprocessable(message, extra={"errors": [{"field": field, "message": message}]})
-
-
 def _visible(user: Any, pk: int) -> OutgoingDocument:
-    if not 1 <= pk <= MAX_ID:
+    if not common.in_range(pk):
         raise NotFoundOrForbidden(_("Không tìm thấy văn bản."))
     return sel.outgoing_for(user=user, pk=pk)
 
@@ -133,25 +87,25 @@ def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
     """Ids of the body resolved to rows; an unknown id is a 422 naming its field."""
     department = Department.objects.filter(pk=body.drafting_department).select_related("agency").first()
     if department is None:
-        raise _field_error("drafting_department", _("Không tìm thấy đơn vị soạn thảo."))
+        raise common.field_error("drafting_department", _("Không tìm thấy đơn vị soạn thảo."))
     document_type = DocumentType.objects.filter(pk=body.document_type).first()
     if document_type is None:
-        raise _field_error("document_type", _("Không tìm thấy loại văn bản."))
+        raise common.field_error("document_type", _("Không tìm thấy loại văn bản."))
     signer = User.objects.filter(pk=body.signer, is_active=True).first()
     if signer is None:
-        raise _field_error("signer", _("Người ký phải là lãnh đạo của cơ quan ban hành."))
+        raise common.field_error("signer", _("Người ký phải là lãnh đạo của cơ quan ban hành."))
     keeping = None
     if body.keeping_department is not None:
         keeping = Department.objects.filter(pk=body.keeping_department).first()
         if keeping is None:
-            raise _field_error("keeping_department", _("Không tìm thấy đơn vị lưu hồ sơ."))
+            raise common.field_error("keeping_department", _("Không tìm thấy đơn vị lưu hồ sơ."))
     recipients = []
     for position, item in enumerate(body.recipients):
         agency = None
-        if item.channel == Recipient.Channel.INTERNAL:
+        if item.channel == Recipient.Channel.INTERNAL or (item.channel == Recipient.Channel.PAPER and item.agency):
             agency = Agency.objects.filter(electronic_code=item.agency).first() if item.agency else None
             if agency is None:
-                raise _field_error(
+                raise common.field_error(
                     f"recipients.{position}.agency",
                     _("Không tìm thấy cơ quan có mã định danh “%(code)s”.") % {"code": item.agency},
                 )
@@ -173,94 +127,7 @@ def _service_kwargs(body: OutgoingIn) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- answers
-
-
-class PersonOut(Schema):
-    id: int
-    full_name: str
-
-
-class RecipientOut(Schema):
-    channel: str
-    name: str
-    agency: str | None
-    organ_id: str
-    sent_at: Any
-    status_code: str
-
-
-class FileOut(Schema):
-    id: int
-    kind: str
-    version: int
-    name: str
-    size: int
-    sha256: str
-    url: str
-
-
-class StepOut(Schema):
-    round: int
-    order: int
-    reviewer: PersonOut
-    decision: str
-    comment: str
-    decided_at: Any
-
-
-class CommentOut(Schema):
-    author: PersonOut
-    text: str
-    draft_version: int | None
-    created_at: Any
-
-
-class OutgoingRowOut(Schema):
-    id: int
-    code: str
-    status: str
-    status_label: str
-    document_type: str
-    subject: str
-    urgency: str
-    secrecy: str
-    drafting_department: str
-    drafter: PersonOut
-    signer: PersonOut | None
-    issued_at: Any
-    url: str
-
-
-class OutgoingPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[OutgoingRowOut]
-
-
-class OutgoingDetailOut(OutgoingRowOut):
-    agency: str
-    number: int | None
-    year: int | None
-    notation: str
-    signing_authority: str
-    signer_position: str
-    signed_at: Any
-    copies: int
-    verification_code: str
-    reply_to: int | None
-    recipients: list[RecipientOut]
-    files: list[FileOut]
-    review_steps: list[StepOut]
-    comments: list[CommentOut]
-    actions: list[str]
-    issued_late: bool
-    issued_file: int | None
-
-
-def _person(user: Any) -> dict[str, Any] | None:
-    return {"id": user.pk, "full_name": user.full_name} if user is not None else None
+# ---------------------------------------------------------------- writing answers
 
 
 def _local(value: Any) -> Any:
@@ -278,11 +145,15 @@ def _row(document: OutgoingDocument) -> dict[str, Any]:
         "urgency": document.urgency,
         "secrecy": document.secrecy,
         "drafting_department": document.drafting_department.name,
-        "drafter": _person(document.drafter),
-        "signer": _person(document.signer),
+        "drafter": common.person(document.drafter),
+        "signer": common.person(document.signer),
         "issued_at": _local(document.issued_at),
         "url": f"/api/v1/documents/outgoing/{document.pk}",
     }
+
+
+def _file_url(document: OutgoingDocument, item: DocumentFile) -> str:
+    return f"/api/v1/documents/outgoing/{document.pk}/files/{item.pk}"
 
 
 def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
@@ -312,22 +183,14 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
             for r in document.recipients.select_related("agency")
         ],
         "files": [
-            {
-                "id": f.pk,
-                "kind": f.kind,
-                "version": f.version,
-                "name": f.name,
-                "size": f.size,
-                "sha256": f.sha256,
-                "url": f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}",
-            }
+            common.file_out(f, url=f"/api/v1/documents/outgoing/{document.pk}/files/{f.pk}")
             for f in sel.files_of(document)
         ],
         "review_steps": [
             {
                 "round": s.round,
                 "order": s.order,
-                "reviewer": _person(s.reviewer),
+                "reviewer": common.person(s.reviewer),
                 "decision": s.decision,
                 "comment": s.comment,
                 "decided_at": _local(s.decided_at),
@@ -336,14 +199,14 @@ def _detail(user: Any, document: OutgoingDocument) -> dict[str, Any]:
         ],
         "comments": [
             {
-                "author": _person(c.author),
+                "author": common.person(c.author),
                 "text": c.text,
                 "draft_version": c.draft_version,
                 "created_at": _local(c.created_at),
             }
             for c in sel.comments_of(document)
         ],
-        "actions": sel.available_actions(user=user, outgoing=document),
+        "actions": transitions.available_actions(user, document),
         "issued_late": sel.issued_late(document),
         "issued_file": issued.pk if (issued := sel.issued_file(document)) is not None else None,
     }
@@ -356,7 +219,7 @@ class ListFilters(Schema):
     box: str = Field("all", max_length=20, description="drafting, to_review, to_sign, to_issue, issued, all.")
     q: str = Field("", max_length=200)
     page: int = Field(1, ge=1, le=10**6)
-    page_size: int = Field(30, ge=1, le=MAX_PAGE_SIZE)
+    page_size: int = Field(30, ge=1, le=common.MAX_PAGE_SIZE)
 
 
 @router.get(
@@ -373,7 +236,9 @@ class ListFilters(Schema):
 def outgoing_list(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     user = api_actor(request)
     if filters.box not in sel.BOXES:
-        raise _field_error("box", _("Tham số box phải là một trong: %(boxes)s.") % {"boxes": ", ".join(sel.BOXES)})
+        raise common.field_error(
+            "box", _("Tham số box phải là một trong: %(boxes)s.") % {"boxes": ", ".join(sel.BOXES)}
+        )
     results = sel.outgoing_list(user=user, box=filters.box, query=filters.q.replace("\x00", ""))
     paginator = Paginator(results, filters.page_size)
     offset = (filters.page - 1) * filters.page_size
@@ -419,16 +284,10 @@ def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
     user = api_actor(request)
-    if not 1 <= file_id <= MAX_ID:
+    if not common.in_range(file_id):
         raise NotFoundOrForbidden(_("Không tìm thấy tệp."))
     _visible(user, pk)
-    item = sel.outgoing_file_for(user=user, pk=pk, file_id=file_id)
-    try:
-        handle = item.file.open("rb")
-    except OSError as error:
-        raise NotFoundOrForbidden(_("Không tìm thấy tệp.")) from error
-    name = item.name if item.name.lower().endswith(".pdf") else f"{item.name}.pdf"
-    return download_response(handle, filename=name, kind=PDF, size=item.size)
+    return file_download(sel.outgoing_file_for(user=user, pk=pk, file_id=file_id))
 
 
 # ---------------------------------------------------------------- writing
@@ -448,7 +307,7 @@ def outgoing_file(request: HttpRequest, pk: int, file_id: int) -> HttpResponse:
 )
 def outgoing_create(request: HttpRequest) -> ninja.Status:
     user = api_actor(request)
-    body = _json_body(request, CreateIn)
+    body = common.body(request, CreateIn)
     kwargs = _service_kwargs(body)
     reply_to: IncomingDocument | None = None
     if body.reply_to is not None:
@@ -472,7 +331,7 @@ def outgoing_create(request: HttpRequest) -> ninja.Status:
 def outgoing_update(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = api_actor(request)
     document = _visible(user, pk)
-    body = _json_body(request, OutgoingIn)
+    body = common.body(request, OutgoingIn)
     return _detail(user, service_run(svc.outgoing_update, outgoing=document, actor=user, **_service_kwargs(body)))
 
 
@@ -528,7 +387,7 @@ _file_action(
 
 def _json_action(
     path: str,
-    schema: type[M],
+    schema: type[common.M],
     *,
     summary: str,
     description: str,
@@ -539,7 +398,7 @@ def _json_action(
     def handler(request: HttpRequest, pk: int) -> dict[str, Any]:
         user = api_actor(request)
         document = _visible(user, pk)
-        body = _json_body(request, schema)
+        body = common.body(request, schema)
         try:
             call(document, user, body)
         except ValidationFailed as error:
@@ -565,7 +424,7 @@ def _reviewers(ids: list[int]) -> list[Any]:
     found = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise _field_error("reviewers", _("Không tìm thấy người cho ý kiến có mã %(id)d.") % {"id": missing[0]})
+        raise common.field_error("reviewers", _("Không tìm thấy người cho ý kiến có mã %(id)d.") % {"id": missing[0]})
     return [found[i] for i in ids]
 
 
@@ -623,3 +482,30 @@ _json_action(
     description="Người soạn thảo hoặc lãnh đạo cơ quan, trước khi phát hành, kèm lý do.",
     call=lambda d, u, b: svc.outgoing_cancel(outgoing=d, actor=u, reason=b.reason),
 )
+_json_action(
+    "recall",
+    ReasonIn,
+    summary="Lấy lại văn bản đã gửi điện tử",
+    description=(
+        "Văn thư hoặc lãnh đạo cơ quan ban hành đề nghị các nơi nhận điện tử còn giữ văn bản trả lại "
+        "(gói tin trạng thái edXML 13), kèm lý do."
+    ),
+    call=lambda d, u, b: outgoing_recall(outgoing=d, actor=u, reason=b.reason),
+)
+
+
+@router.delete(
+    "/documents/outgoing/{pk}/attachments/{file_id}",
+    response={200: OutgoingDetailOut, **ERRORS},
+    auth=api_auth,
+    url_name="outgoing_attachment_remove",
+    summary="Bỏ một phụ lục",
+    description="Người soạn thảo, khi văn bản đang soạn hoặc bị trả lại. Trả về văn bản sau thao tác.",
+)
+def outgoing_attachment_remove(request: HttpRequest, pk: int, file_id: int) -> dict[str, Any]:
+    user = api_actor(request)
+    document = _visible(user, pk)
+    if not common.in_range(file_id):
+        raise NotFoundOrForbidden(_("Không tìm thấy phụ lục."))
+    service_run(svc.outgoing_attachment_remove, outgoing=document, actor=user, file_id=file_id)
+    return _detail(user, document)

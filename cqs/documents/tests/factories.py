@@ -162,7 +162,7 @@ def upload(data: bytes = PDF_BYTES, name: str = "van-ban.pdf") -> Any:
 
 def incoming(w: DocumentsWorld, **overrides: Any) -> Any:
     """An incoming document registered by the world's clerk (paper, one scanned PDF unless ``files`` is given)."""
-    from cqs.documents.services_incoming import IncomingFile, incoming_register
+    from cqs.documents.incoming.services import IncomingFile, incoming_register
 
     values: dict[str, Any] = {
         "agency": w.agency,

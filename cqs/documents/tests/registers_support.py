@@ -1,7 +1,7 @@
 """Test data of the registers, search and work-file tests: documents written straight to the tables.
 
 The documents are created with the ORM (not through the incoming and outgoing services, whose
-own tests cover them) and indexed with ``cqs.documents.search`` exactly as the services do.
+own tests cover them) and indexed with ``cqs.documents.search.index`` exactly as the services do.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from cqs.documents import search
 from cqs.documents.models import (
     DocumentFile,
     IncomingDocument,
@@ -25,6 +24,8 @@ from cqs.documents.models import (
     Recipient,
     Secrecy,
 )
+from cqs.documents.search import extraction
+from cqs.documents.search import index as search
 from cqs.documents.tests.factories import DocumentsWorld
 
 _numbers = itertools.count(1)
@@ -84,7 +85,7 @@ def incoming(
             file=ContentFile(pdf, name="van-ban.pdf"),
             size=len(pdf),
             sha256="0" * 64,
-            text=search.pdf_text(pdf),
+            text=extraction.pdf_text_extract(pdf).text,
         )
     search.incoming_index(document.pk)
     return document
@@ -138,7 +139,7 @@ def outgoing(
             file=ContentFile(pdf, name="van-ban.pdf"),
             size=len(pdf),
             sha256="0" * 64,
-            text=search.pdf_text(pdf),
+            text=extraction.pdf_text_extract(pdf).text,
         )
     search.outgoing_index(document.pk)
     return document

@@ -19,7 +19,7 @@ from cqs.documents.models import (
     Recipient,
     Secrecy,
 )
-from cqs.documents.selectors_dashboard import outgoing_shares
+from cqs.documents.outgoing.dashboard import outgoing_shares
 from cqs.documents.tests.factories import PDF_BYTES, documents_world
 from cqs.signing.models import VerifiableDocument
 from cqs.signing.services import verifiable_register, verification_code_new

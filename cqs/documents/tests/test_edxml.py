@@ -9,7 +9,7 @@ from cryptography import x509
 from lxml import etree
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents import edxml
+from cqs.documents.exchange import edxml, xmldsig
 from cqs.signing import ca
 
 NOW = dt.datetime.now(dt.UTC)
@@ -99,7 +99,7 @@ def test_envelope_round_trip(pki: tuple[x509.Certificate, edxml.SigningKey]) -> 
     assert parsed.document_id == "H40:0001"
     assert parsed.traces[0].organ_id == "000.00.00.H40"
     assert edxml.envelope_parse(data, with_files=False).attachments == ()
-    signer = edxml.signature_verify(data, trusted_roots=[root], organ_name="UBND tỉnh Nghệ An")
+    signer = xmldsig.signature_verify(data, trusted_roots=[root], organ_name="UBND tỉnh Nghệ An")
     assert signer == signing.chain[0]
 
 
@@ -117,7 +117,7 @@ def test_status_round_trip(pki: tuple[x509.Certificate, edxml.SigningKey]) -> No
     )
     data = edxml.status_build(status, signing=signing)
     assert edxml.status_parse(data) == status
-    edxml.signature_verify(data, trusted_roots=[root], organ_name="UBND tỉnh Nghệ An")
+    xmldsig.signature_verify(data, trusted_roots=[root], organ_name="UBND tỉnh Nghệ An")
     with pytest.raises(ValidationFailed) as error:
         edxml.status_build(edxml.Status(**{**status.__dict__, "code": "07"}), signing=signing)
     assert error.value.message == "Mã trạng thái edXML «07» không hợp lệ."
@@ -140,7 +140,7 @@ def test_missing_elements_and_bad_dates_are_named(pki: tuple[x509.Certificate, e
         "Gói tin edXML để trống Code/CodeNumber (số văn bản)."
     )
     assert _refused(data.replace(b"<edXML:PageAmount>4<", "<edXML:PageAmount>bốn<".encode())) == (
-        "Số trang «bốn» phải là số nguyên dương."
+        "Số trang «bốn» phải là số nguyên dương, tối đa 5 chữ số."
     )
     assert _refused(data.replace(b'ContentId="cid:2"', b'ContentId="cid:9"')) == (
         "Thiếu nội dung tệp «phu-luc.pdf» (cid:2) trong AttachmentEncoded."
@@ -191,7 +191,7 @@ def test_signature_checks(pki: tuple[x509.Certificate, edxml.SigningKey]) -> Non
     def refusal(payload: bytes, **kwargs: object) -> str:
         options: dict[str, object] = {"trusted_roots": [root], "organ_name": "UBND tỉnh Nghệ An", **kwargs}
         with pytest.raises(ValidationFailed) as error:
-            edxml.signature_verify(payload, **options)  # type: ignore[arg-type]
+            xmldsig.signature_verify(payload, **options)  # type: ignore[arg-type]
         return error.value.message
 
     changed = data.replace("quy chế".encode(), b"quy che")

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cqs.core.errors import InvalidTransition, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml, exchange_outbox
+from cqs.documents.exchange import edxml, trust, xmldsig
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import ExchangeMessage, ExchangePartner, IncomingDocument, OutgoingStatus, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing
@@ -81,7 +82,7 @@ def test_internal_recipient_finds_the_signed_package_in_its_inbox_at_once(w: Any
     assert envelope.header.signer_full_name == "Nguyễn Văn Chủ Tịch"
     assert envelope.header.priority == "1"
     assert envelope.attachments[0].name == "quyet-dinh.pdf"
-    signer = edxml.signature_verify(data, trusted_roots=exchange_outbox.trusted_roots(), organ_name=w.agency.name)
+    signer = xmldsig.signature_verify(data, trusted_roots=trust.trusted_roots(), organ_name=w.agency.name)
     assert signer.serial_number == int(org_cert.serial, 16)
     recipient = outgoing.recipients.get()
     assert recipient.status_code == "01" and recipient.sent_at is not None
@@ -269,7 +270,7 @@ def test_status_report_to_an_external_sender_queues_a_signed_status(w: Any, org_
     parsed = edxml.status_parse(data)
     assert parsed.response_for.document_id == inbound.document_id
     assert parsed.staff_name == "Võ Văn Ngoài"
-    edxml.signature_verify(data, trusted_roots=exchange_outbox.trusted_roots(), organ_name=w.other_agency.name)
+    xmldsig.signature_verify(data, trusted_roots=trust.trusted_roots(), organ_name=w.other_agency.name)
 
 
 def test_exchange_relay_command_sends_what_is_due(w: Any, org_cert: Any, posts: Any) -> None:

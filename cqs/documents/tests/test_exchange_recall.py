@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import exchange, exchange_recall
+from cqs.documents.exchange import recall as exchange_recall
+from cqs.documents.exchange import receive as exchange
 from cqs.documents.models import ExchangeMessage, IncomingStatus, Recipient
 from cqs.documents.tests.test_outgoing_support import World, drafted, issued, paper, world
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,9 @@ from django.utils import timezone
 
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml, exchange, exchange_outbox
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.exchange import receive as exchange
 from cqs.documents.models import ExchangeMessage, ExchangePartner, IncomingDocument, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import a4_pdf, issued_outgoing
@@ -93,6 +97,7 @@ def test_the_same_package_twice_is_one_message(x: World) -> None:
 
 
 def _refused(x: World, data: bytes, reason: str, *, back: bool = True) -> None:
+    """A package from a known partner whose signature holds, refused on a later check: kept REFUSED, 02 goes back."""
     message = exchange.package_receive(data=data)
     assert (message.state, message.last_error) == ("refused", reason)
     [status] = x.statuses_out()
@@ -104,37 +109,61 @@ def _refused(x: World, data: bytes, reason: str, *, back: bool = True) -> None:
         assert (x.recipient.status_code, x.recipient.status_note) == ("02", reason)
 
 
-def test_a_tampered_package_is_refused_with_02_and_the_reason(x: World) -> None:
+def _not_kept(x: World, data: bytes, reason: str, caplog: Any, settings: Any) -> None:
+    """A refused package from a sender not known or not proven: nothing stored, no answer, a log line."""
+    payloads = set((Path(settings.MEDIA_ROOT) / "edxml").rglob("*.xml"))
+    with (
+        caplog.at_level(logging.WARNING, logger="cqs.documents.exchange.receive"),
+        pytest.raises(ValidationFailed) as error,
+    ):
+        exchange.package_receive(data=data)
+    assert (error.value.code, error.value.message) == ("refused", reason)
+    assert not ExchangeMessage.objects.filter(direction="in").exists()
+    assert x.statuses_out() == []
+    assert set((Path(settings.MEDIA_ROOT) / "edxml").rglob("*.xml")) == payloads
+    assert any(reason in record.getMessage() and "not kept" in record.getMessage() for record in caplog.records)
+
+
+def test_a_tampered_package_is_not_kept(x: World, caplog: Any, settings: Any) -> None:
     tampered = x.data.replace("chuyển đổi số".encode(), b"chuyen doi so")
     assert tampered != x.data
-    _refused(x, tampered, "Chữ ký số của gói tin edXML không hợp lệ: nội dung đã bị thay đổi sau khi ký.")
+    _not_kept(
+        x, tampered, "Chữ ký số của gói tin edXML không hợp lệ: nội dung đã bị thay đổi sau khi ký.", caplog, settings
+    )
 
 
-def test_an_attachment_that_does_not_match_its_digest_is_refused(x: World) -> None:
+def test_an_attachment_that_does_not_match_its_digest_is_not_kept(x: World, caplog: Any, settings: Any) -> None:
     start = x.data.index(b'ContentId="cid:1">') + len(b'ContentId="cid:1">')
     end = x.data.index(b"<", start)
     other = base64.b64encode(a4_pdf()).decode().encode()
-    _refused(
+    _not_kept(
         x,
         x.data[:start] + other + x.data[end:],
         "Tệp «quyet-dinh.pdf» không toàn vẹn: mã băm SHA-256 không khớp với danh mục.",
+        caplog,
+        settings,
     )
 
 
-def test_a_package_signed_under_an_untrusted_root_is_refused(x: World, demo_ca: Any) -> None:
+def test_a_package_signed_under_an_untrusted_root_is_not_kept(
+    x: World, demo_ca: Any, caplog: Any, settings: Any
+) -> None:
     Certificate.objects.filter(pk=demo_ca[0].pk).update(revoked_at=timezone.now())
-    _refused(x, x.data, "Chứng thư số ký gói tin edXML không thuộc CA gốc được tin cậy.", back=False)
+    _not_kept(x, x.data, "Chứng thư số ký gói tin edXML không thuộc CA gốc được tin cậy.", caplog, settings)
 
 
-def test_a_package_for_an_agency_not_here_is_refused_without_answer(x: World) -> None:
-    code = x.w.other_agency.electronic_code.encode()
-    data = x.data.replace(b"<edXML:OrganId>" + code, b"<edXML:OrganId>000.00.00.H99")
-    message = exchange.package_receive(data=data)
-    assert (message.state, message.last_error) == (
-        "refused",
-        "Không có cơ quan nhận mã 000.00.00.H99 trên hệ thống này.",
+def test_a_package_for_an_agency_not_here_is_not_kept(x: World, caplog: Any, settings: Any) -> None:
+    signing = exchange_outbox.signing_key_of(x.w.agency)
+    envelope = exchange_outbox.envelope_of(
+        x.outgoing, to=edxml.Organ(organ_id="000.00.00.H99", name="UBND tỉnh khác"), document_id="H40:lac-duong"
     )
-    assert x.statuses_out() == []
+    _not_kept(
+        x,
+        edxml.envelope_build(envelope, signing=signing),
+        "Không có cơ quan nhận mã 000.00.00.H99 trên hệ thống này.",
+        caplog,
+        settings,
+    )
 
 
 def test_an_unsigned_main_document_is_refused(x: World) -> None:
@@ -149,6 +178,26 @@ def test_an_unsigned_main_document_is_refused(x: World) -> None:
     )
     _refused(
         x, edxml.envelope_build(unsigned, signing=signing), "Văn bản chính «du-thao.pdf» chưa được ký số.", back=False
+    )
+
+
+def test_a_refusal_from_a_sender_not_declared_as_partner_is_not_kept(x: World, caplog: Any, settings: Any) -> None:
+    ExchangePartner.objects.filter(organ_id=x.w.agency.electronic_code).delete()
+    signing = exchange_outbox.signing_key_of(x.w.agency)
+    envelope = exchange_outbox.envelope_of(
+        x.outgoing, to=exchange_outbox.organ_of(x.w.other_agency), document_id="H40:la"
+    )
+    unsigned = edxml.Envelope(
+        document_id=envelope.document_id,
+        header=envelope.header,
+        attachments=(edxml.Attachment("cid:1", "du-thao.pdf", "application/pdf", a4_pdf()),),
+    )
+    _not_kept(
+        x,
+        edxml.envelope_build(unsigned, signing=signing),
+        "Văn bản chính «du-thao.pdf» chưa được ký số.",
+        caplog,
+        settings,
     )
 
 

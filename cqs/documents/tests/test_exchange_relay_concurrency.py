@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from cqs.documents import edxml, exchange_outbox
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import ExchangeMessage, ExchangePartner, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing

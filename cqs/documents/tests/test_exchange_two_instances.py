@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from cqs.documents import exchange_outbox, exchange_recall
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.exchange import recall as exchange_recall
 from cqs.documents.models import ExchangeMessage, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.exchange_support import issued_outgoing
@@ -59,7 +60,7 @@ def test_a_document_goes_to_the_second_instance_and_its_statuses_come_back(
 
 
 def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_reason(
-    agency_a: factories.DocumentsWorld, org_cert: Any, settings: Any
+    agency_a: factories.DocumentsWorld, org_cert: Any, settings: Any, peer: Peer
 ) -> None:
     settings.CQS_EXCHANGE_RELAY_ON_COMMIT = False
     outgoing = _send(agency_a, org_cert, number=8)
@@ -77,14 +78,18 @@ def test_a_tampered_package_is_refused_by_the_second_instance_with_02_and_the_re
     assert (message.state, message.last_error, message.next_attempt_at) == ("refused", TAMPERED_REASON, None)
     recipient = _recipient(outgoing)
     assert (recipient.status_code, recipient.status_note) == ("02", TAMPERED_REASON)
-    # B's signed status 02 with the same reason reached A as well.
-    eventually(lambda: ExchangeMessage.objects.filter(direction="in", kind="status", status_code="02").exists())
+    # B kept nothing of a package whose sender it could not prove (its 400 told A the reason).
+    kept = (
+        "from cqs.documents.models import ExchangeMessage; "
+        f"print(ExchangeMessage.objects.filter(document_id='{message.document_id}').count())"
+    )
+    assert peer.manage("shell", "-c", kept).split()[-1] == "0"
 
 
 RECALL_REASON = "Văn bản ban hành nhầm phụ lục, sẽ ban hành lại."
 B_AGREES = f"""
 from cqs.accounts.models import User
-from cqs.documents import exchange_recall
+from cqs.documents.exchange import recall as exchange_recall
 clerk = User.objects.get(username="{PEER_CLERK}")
 request = exchange_recall.recall_requests(clerk).get()
 assert exchange_recall.recall_reason(request) == "{RECALL_REASON}"

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from cqs.accounts.models import User
 from cqs.accounts.services import api_token_issue
-from cqs.documents import services_incoming as services
+from cqs.documents.incoming import services
 from cqs.documents.models import IncomingDocument, IncomingStatus
 from cqs.documents.tests import factories
+from cqs.documents.tests.exchange_support import signed_pdf
 from cqs.documents.tests.factories import PDF_BYTES, PNG_BYTES, DocumentsWorld, incoming, official, upload
 
 pytestmark = pytest.mark.django_db
@@ -82,9 +83,9 @@ def test_credentials_are_required(w: DocumentsWorld) -> None:
     assert Client().post(f"{API}/1/direct", data="{}", content_type="application/json").status_code == 401
 
 
-def test_the_clerk_registers_through_the_api(w: DocumentsWorld) -> None:
+def test_the_clerk_registers_through_the_api(w: DocumentsWorld, org_cert: Any) -> None:
     response = Caller(w.clerk).register(
-        payload(w), main=upload(PDF_BYTES, "qd-45.pdf"), attachments=[upload(PNG_BYTES, "so-do.png")]
+        payload(w), main=upload(signed_pdf(org_cert), "qd-45.pdf"), attachments=[upload(PNG_BYTES, "so-do.png")]
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -119,7 +120,7 @@ def test_non_clerks_cannot_register(w: DocumentsWorld, who: str) -> None:
     ],
 )
 def test_bad_registrations_are_refused_in_vietnamese(
-    w: DocumentsWorld, body: str, files: dict[str, str], status: int, message: str
+    w: DocumentsWorld, body: str, files: dict[str, str], status: int, message: str, org_cert: Any
 ) -> None:
     raw: Any = {
         "SUBJECT": payload(w, subject=None),
@@ -132,7 +133,9 @@ def test_bad_registrations_are_refused_in_vietnamese(
     assert response.status_code == status
     assert response.json()["message"] == message
     assert IncomingDocument.objects.count() == 0
-    assert Caller(w.clerk).register(payload(w), main=upload(PDF_BYTES, "qd.pdf")).json()["number"] == 1
+    assert Caller(w.clerk).register(payload(w), main=upload(signed_pdf(org_cert), "qd.pdf")).json()["number"] == 1
+    unsigned = Caller(w.clerk).register(payload(w), main=upload(PDF_BYTES, "khong-ky.pdf"))
+    assert (unsigned.status_code, unsigned.json()["message"]) == (422, "Văn bản chính «khong-ky.pdf» chưa được ký số.")
 
 
 def test_a_missing_payload_and_a_subject_error_name_the_field(w: DocumentsWorld) -> None:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from cqs.accounts.models import Role
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import exchange_outbox
-from cqs.documents import selectors_incoming as selectors
-from cqs.documents import services_incoming as services
+from cqs.documents.exchange import outbox as exchange_outbox
+from cqs.documents.incoming import selectors, services, transitions
+from cqs.documents.incoming.services import IncomingFile
 from cqs.documents.models import (
     Department,
     DocumentComment,
@@ -26,8 +26,8 @@ from cqs.documents.models import (
     Recipient,
 )
 from cqs.documents.permissions import incoming_visible_to
-from cqs.documents.services_incoming import IncomingFile
 from cqs.documents.tests import factories
+from cqs.documents.tests.exchange_support import signed_pdf
 from cqs.documents.tests.factories import PDF_BYTES, PNG_BYTES, DocumentsWorld, incoming, official
 from cqs.notifications.models import Notification
 
@@ -116,13 +116,13 @@ def test_a_failure_after_the_number_was_taken_gives_it_back(w: DocumentsWorld, m
     assert incoming(w).number == 1
 
 
-def test_paper_accepts_images_and_electronic_needs_a_pdf(w: DocumentsWorld) -> None:
+def test_paper_accepts_images_and_electronic_needs_a_pdf(w: DocumentsWorld, org_cert: Any) -> None:
     scanned = incoming(w, files=[IncomingFile(name="trang-1.png", data=PNG_BYTES, kind="scan")])
     assert scanned.files.get().content_type == "image/png"
     with pytest.raises(ValidationFailed) as refused:
         incoming(w, channel="electronic", files=[])
     assert refused.value.message == "Văn bản điện tử phải có tệp PDF của văn bản chính."
-    electronic = incoming(w, channel="electronic", files=[IncomingFile(name="qd.pdf", data=PDF_BYTES)])
+    electronic = incoming(w, channel="electronic", files=[IncomingFile(name="qd.pdf", data=signed_pdf(org_cert))])
     assert electronic.files.get().kind == "main"
 
 
@@ -325,14 +325,14 @@ def test_the_clerk_returns_before_direction(w: DocumentsWorld) -> None:
 
 def test_available_actions_follow_rights_and_state(w: DocumentsWorld) -> None:
     document = incoming(w)
-    assert services.available_actions(w.leader, document) == ["direct", "comment"]
-    assert services.available_actions(w.clerk, document) == ["return"]
-    assert services.available_actions(w.kt_specialist, document) == []
+    assert transitions.available_actions(w.leader, document) == ["direct", "comment"]
+    assert transitions.available_actions(w.clerk, document) == ["return"]
+    assert transitions.available_actions(w.kt_specialist, document) == []
     document = handled(w)
-    assert services.available_actions(w.kt_head, document) == ["assign_handler", "comment", "complete"]
-    assert services.available_actions(w.kt_specialist, document) == ["comment", "propose", "complete"]
-    assert services.available_actions(w.vp_specialist, document) == ["comment"]
-    assert services.available_actions(w.outsider, document) == []
+    assert transitions.available_actions(w.kt_head, document) == ["assign_handler", "comment", "complete"]
+    assert transitions.available_actions(w.kt_specialist, document) == ["comment", "propose", "complete"]
+    assert transitions.available_actions(w.vp_specialist, document) == ["comment"]
+    assert transitions.available_actions(w.outsider, document) == []
 
 
 # ---------------------------------------------------------------- exchange status reports

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cqs.documents import services_incoming as services
+from cqs.documents.incoming import services
 from cqs.documents.models import IncomingDocument, IncomingStatus
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import PDF_BYTES, DocumentsWorld, incoming, upload
@@ -253,9 +253,9 @@ def test_the_handling_slip_pdf(w: DocumentsWorld) -> None:
     assert response["Content-Type"] == "application/pdf"
     content = response.content
     assert content.startswith(b"%PDF-")
-    from cqs.documents.search import pdf_text
+    from cqs.documents.search.extraction import pdf_text_extract
 
-    text = pdf_text(content)
+    text = pdf_text_extract(content).text
     assert "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" in text and "Phòng Kinh tế" in text
     assert as_user(w.outsider).get(reverse("documents:incoming_slip_pdf", args=[document.pk])).status_code == 404
 

@@ -93,6 +93,34 @@ def test_the_whole_flow_over_the_api(world):
     assert again.json()["message"] == "Không thể phát hành: văn bản đang ở trạng thái «Đã phát hành»."
     listed = clerk.get("", box="issued", q="quy che")
     assert [row["id"] for row in listed.json()["results"]] == [pk]
+    # The recipient on the platform has it: the clerk asks for it back, once.
+    assert detail["actions"] == ["recall"]
+    recalled = clerk.post(f"/{pk}/recall", {"reason": "Ban hành nhầm đối tượng."})
+    assert recalled.status_code == 200, recalled.content
+    assert [r["status_code"] for r in recalled.json()["recipients"] if r["channel"] == "internal"] == ["13"]
+    assert recalled.json()["actions"] == []
+    again = clerk.post(f"/{pk}/recall", {"reason": "Lần nữa."})
+    assert again.status_code == 409
+    assert again.json()["message"] == "Không còn nơi nhận điện tử nào có thể lấy lại văn bản."
+
+
+def test_the_drafter_removes_an_annex_over_the_api(world):
+    drafter = Caller(world.vp_specialist)
+    outgoing = drafted(world)
+    added = drafter.upload(f"/{outgoing.pk}/attachments", pdf("Phụ lục"), "phu-luc.pdf").json()
+    annex = next(f for f in added["files"] if f["kind"] == "attachment")
+    assert "detach" in added["actions"]
+    assert (
+        Caller(world.vp_head)
+        .client.delete(f"{API}/{outgoing.pk}/attachments/{annex['id']}", **Caller(world.vp_head).headers)
+        .status_code
+        == 404
+    )
+    removed = drafter.client.delete(f"{API}/{outgoing.pk}/attachments/{annex['id']}", **drafter.headers)
+    assert removed.status_code == 200, removed.content
+    assert [f["kind"] for f in removed.json()["files"]] == ["draft"] and "detach" not in removed.json()["actions"]
+    gone = drafter.client.delete(f"{API}/{outgoing.pk}/attachments/{annex['id']}", **drafter.headers)
+    assert gone.status_code == 409
 
 
 def test_who_may_not_use_each_endpoint(world, citizen):

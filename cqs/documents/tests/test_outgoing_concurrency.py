@@ -16,8 +16,9 @@ import pytest
 from django.db import connection
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents import services_outgoing as svc
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import NumberSequence, OutgoingDocument, OutgoingStatus
+from cqs.documents.outgoing import services as svc
 from cqs.documents.tests.test_outgoing_support import build_world, signed
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -68,14 +69,14 @@ def test_a_failure_in_the_middle_leaves_no_gap(monkeypatch: Any) -> None:
     count = 4
     documents = [signed(w) for _ in range(count)]
     doomed = documents[1].pk
-    dispatch = svc.exchange_outbox.recipients_dispatch
+    dispatch = exchange_outbox.recipients_dispatch
 
     def dispatch_or_fail(*, outgoing: OutgoingDocument, actor: Any) -> None:
         if outgoing.pk == doomed:
             raise ValidationFailed("Không gửi được văn bản.")
         dispatch(outgoing=outgoing, actor=actor)
 
-    monkeypatch.setattr(svc.exchange_outbox, "recipients_dispatch", dispatch_or_fail)
+    monkeypatch.setattr(exchange_outbox, "recipients_dispatch", dispatch_or_fail)
     errors = issue_all(documents, w.clerk)
     assert [str(e) for e in errors] == ["Không gửi được văn bản."]
     assert numbers() == list(range(1, count))

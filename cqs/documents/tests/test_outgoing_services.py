@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import zoneinfo
 
 import pytest
@@ -13,9 +14,8 @@ from django.utils import timezone
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import edxml
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
+from cqs.documents.exchange import edxml
+from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
     DocumentComment,
     DocumentFile,
@@ -28,8 +28,11 @@ from cqs.documents.models import (
     ReviewStep,
     Secrecy,
 )
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing import transitions
+from cqs.documents.outgoing.services import RecipientSpec
 from cqs.documents.permissions import outgoing_visible_to
-from cqs.documents.services_outgoing import RecipientSpec
 from cqs.documents.tests.factories import PNG_BYTES
 from cqs.documents.tests.test_outgoing_support import (
     awaiting_signature,
@@ -97,7 +100,7 @@ def test_full_flow_from_draft_to_issued_with_two_signatures(world):
     v2 = svc.outgoing_draft_upload(outgoing=outgoing, actor=w.vp_specialist, upload=upload(two_pages))
     assert v2.version == 2
     svc.outgoing_submit_for_review(outgoing=outgoing, actor=w.vp_specialist, reviewers=[w.kt_head])
-    assert sel.current_step(fresh(outgoing)).round == 2
+    assert transitions.current_step(fresh(outgoing)).round == 2
     svc.outgoing_review(outgoing=outgoing, actor=w.kt_head, approve=True)
     assert fresh(outgoing).status == S.AWAITING_SIGNATURE
 
@@ -243,7 +246,7 @@ def test_a_failure_after_numbering_gives_the_number_back(world, monkeypatch):
     def broken(**kwargs):
         raise ValidationFailed("Không gửi được.")
 
-    monkeypatch.setattr(svc.exchange_outbox, "recipients_dispatch", broken)
+    monkeypatch.setattr(exchange_outbox, "recipients_dispatch", broken)
     with pytest.raises(ValidationFailed):
         svc.outgoing_issue(outgoing=outgoing, actor=world.clerk)
     after = fresh(outgoing)
@@ -274,7 +277,7 @@ def test_sign_needs_a_personal_certificate(world):
 
 def test_submit_needs_a_draft_and_sane_reviewers(world):
     outgoing = create(world)
-    with pytest.raises(ValidationFailed) as error:
+    with pytest.raises(InvalidTransition) as error:
         svc.outgoing_submit_for_review(outgoing=outgoing, actor=world.vp_specialist, reviewers=[world.vp_head])
     assert error.value.message == "Chưa có dự thảo văn bản (PDF) để trình."
     svc.outgoing_draft_upload(outgoing=outgoing, actor=world.vp_specialist, upload=upload())
@@ -483,3 +486,29 @@ def test_boxes(world):
     assert sel.box_counts(user=world.kt_specialist) == {"drafting": 0, "to_review": 0, "issued": 0}
     assert "to_issue" in sel.box_counts(user=world.clerk) and "to_sign" not in sel.box_counts(user=world.clerk)
     assert draft in sel.outgoing_list(user=world.vp_specialist, box="drafting")
+
+
+def test_a_slow_remote_signer_leaves_nothing_half_signed(world, settings, client):
+    """The leader's page answers within the signing timeout with a clear error; the draft is not signed, and an
+    issue that times out gives its number back."""
+    settings.CQS_OFFICIAL_TOTP_REQUIRED = False
+    settings.CQS_SIGNING_TIMEOUT = 1
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.tests.test_remote_signer.slow_signer"
+    waiting = awaiting_signature(world)
+    client.force_login(world.leader)
+    started = time.monotonic()
+    response = client.post(f"/van-ban/di/{waiting.pk}/xu-ly/sign/", {})
+    assert time.monotonic() - started < 6
+    assert response.status_code == 400
+    assert "Máy chủ ký số không trả lời trong 1 giây: văn bản chưa được ký." in response.content.decode()
+    assert fresh(waiting).status == S.AWAITING_SIGNATURE
+    assert not waiting.files.filter(kind=DocumentFile.Kind.SIGNED).exists()
+    assert not AuditEvent.objects.filter(action="outgoing.sign", object_id=str(waiting.pk)).exists()
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.signers.stored_key_signer"
+    ready = svc.outgoing_sign(outgoing=waiting, actor=world.leader)
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.tests.test_remote_signer.slow_signer"
+    with pytest.raises(ValidationFailed):
+        svc.outgoing_issue(outgoing=ready, actor=world.clerk)
+    assert (fresh(ready).status, fresh(ready).number) == (S.SIGNED, None)
+    settings.CQS_SIGNER_BACKEND = "cqs.signing.signers.stored_key_signer"
+    assert svc.outgoing_issue(outgoing=ready, actor=world.clerk).number == 1  # the number was given back

@@ -10,9 +10,9 @@ import pytest
 import weasyprint
 from django.utils import timezone
 
-from cqs.documents import services_outgoing as svc
 from cqs.documents.models import IncomingDocument, OutgoingDocument, Recipient
-from cqs.documents.services_outgoing import RecipientSpec
+from cqs.documents.outgoing import services as svc
+from cqs.documents.outgoing.services import RecipientSpec
 from cqs.documents.tests.factories import DocumentsWorld, documents_world
 from cqs.signing import services as signing
 from cqs.signing.models import Certificate

@@ -9,9 +9,9 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cqs.documents import selectors_outgoing as sel
-from cqs.documents import services_outgoing as svc
 from cqs.documents.models import DocumentFile, OutgoingDocument, OutgoingStatus
+from cqs.documents.outgoing import selectors as sel
+from cqs.documents.outgoing import services as svc
 from cqs.documents.tests.factories import PNG_BYTES
 from cqs.documents.tests.test_outgoing_support import (
     awaiting_signature,

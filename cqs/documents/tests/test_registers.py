@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import fold
-from cqs.documents import registers
 from cqs.documents.models import IncomingStatus, OutgoingStatus, Secrecy
+from cqs.documents.registers import exports
+from cqs.documents.registers import selectors as registers
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import DocumentsWorld
 from cqs.documents.tests.registers_support import at, incoming, outgoing
@@ -276,7 +277,7 @@ def test_pdf_export_is_a4_landscape_with_the_vietnamese_heading_and_rows(w: Docu
 
 
 def test_an_export_too_long_asks_for_a_shorter_period(w: DocumentsWorld, book: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(registers, "PDF_MAX_ROWS", 1)
+    monkeypatch.setattr(exports, "PDF_MAX_ROWS", 1)
     response = as_user(w.clerk).get(reverse("documents:register_incoming"), {"nam": NAM, "format": "pdf"})
     assert response.status_code == 400
     assert "Sổ có hơn 1 dòng trong khoảng thời gian này; hãy chọn khoảng ngắn hơn." in response.content.decode()

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cqs.documents import selectors_search
 from cqs.documents.models import DocumentType, Secrecy, Urgency
 from cqs.documents.permissions import incoming_visible_to, outgoing_visible_to
-from cqs.documents.selectors_search import SearchFilters, document_search, tsquery_text
+from cqs.documents.search import selectors as selectors_search
+from cqs.documents.search.selectors import SearchFilters, document_search, tsquery_text
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import DocumentsWorld
 from cqs.documents.tests.registers_support import at, incoming, outgoing, vietnamese_pdf

@@ -7,8 +7,13 @@ import pytest
 
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import numbering, services_setup
+from cqs.documents import numbering
 from cqs.documents.models import DocumentType
+from cqs.documents.outgoing.forms import OutgoingForm
+from cqs.documents.setup import services as services_setup
+from cqs.documents.tests.test_outgoing_support import issued, world
+
+__all__ = ["world"]
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +68,16 @@ def test_numbers_without_gaps_and_rolled_back_numbers_are_given_again(agency: An
         assert numbering.number_next(agency=agency, year=2026, register="outgoing") == 2
         assert numbering.number_next(agency=agency, year=2026, register="outgoing_classified") == 1
         assert numbering.number_next(agency=agency, year=2027, register="outgoing") == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "abbreviation"), [("Bản sao y", "SY"), ("Bản trích sao", "TrS"), ("Bản sao lục", "SL")]
+)
+def test_the_copies_are_chosen_and_numbered_like_the_document_types(world: Any, name: str, abbreviation: str) -> None:
+    """REFERENCE §3: copies SY, TrS, SL, numbered with the agency's outgoing documents ("05/SY-UBND")."""
+    copy_type = DocumentType.objects.get(name=name, is_active=True)
+    assert copy_type.abbreviation == abbreviation and not copy_type.is_letter
+    assert copy_type in OutgoingForm(user=world.vp_specialist).fields["document_type"].queryset
+    first = issued(world)
+    copy = issued(world, document_type=copy_type, subject=f"{name} Quyết định số {first.code}")
+    assert (first.code, copy.code) == ("01/QĐ-UBND", f"02/{abbreviation}-UBND")

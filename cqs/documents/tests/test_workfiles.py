@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
 from cqs.core.models import AuditEvent
-from cqs.documents import selectors_workfiles
 from cqs.documents.models import Secrecy, WorkFile
-from cqs.documents.services_workfiles import workfile_add, workfile_close, workfile_create, workfile_remove
 from cqs.documents.tests import factories
 from cqs.documents.tests.factories import DocumentsWorld
 from cqs.documents.tests.registers_support import at, incoming, outgoing
+from cqs.documents.workfiles import selectors as selectors_workfiles
+from cqs.documents.workfiles.services import workfile_add, workfile_close, workfile_create, workfile_remove
 
 pytestmark = pytest.mark.django_db
 

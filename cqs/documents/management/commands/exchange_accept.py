@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cqs.accounts.models import User
 from cqs.core.errors import ApplicationError
-from cqs.documents.exchange import package_accept, package_refuse
+from cqs.documents.exchange.receive import package_accept, package_refuse
 from cqs.documents.models import ExchangeMessage
 
 

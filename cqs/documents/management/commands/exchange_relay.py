@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from cqs.documents.exchange_outbox import outbox_relay
+from cqs.documents.exchange.outbox import outbox_relay
 
 
 class Command(BaseCommand):

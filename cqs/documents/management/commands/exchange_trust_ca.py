@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cqs.core.errors import ApplicationError
-from cqs.documents.exchange import partner_ca_trust
+from cqs.documents.exchange.receive import partner_ca_trust
 
 
 class Command(BaseCommand):
