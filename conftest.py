@@ -146,13 +146,34 @@ _migrated_rows_by_model: dict[Any, list[Any]] = {}
 
 
 def _rows_written_by_migrations(contents: str) -> dict[Any, list[Any]]:
-    """The rows the migrations wrote (serialised by Django once per worker), by model."""
+    """The rows the migrations wrote (serialised by Django once per worker), by model, every model after
+    the models it points to."""
     if not _migrated_rows_by_model:
         from django.core import serializers
 
+        found_rows: dict[Any, list[Any]] = {}
         for found in serializers.deserialize("json", contents):
-            _migrated_rows_by_model.setdefault(type(found.object), []).append(found.object)
+            found_rows.setdefault(type(found.object), []).append(found.object)
+        for model in _referenced_first(list(found_rows)):
+            _migrated_rows_by_model[model] = found_rows[model]
     return _migrated_rows_by_model
+
+
+def _referenced_first(models: list[Any]) -> list[Any]:
+    """The models ordered so that each comes after those its foreign keys point to (among ``models``)."""
+    ordered: list[Any] = []
+
+    def place(model: Any, seen: frozenset[Any]) -> None:
+        if model in ordered or model in seen:
+            return
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model in models and field.related_model is not model:
+                place(field.related_model, seen | {model})
+        ordered.append(model)
+
+    for model in models:
+        place(model, frozenset())
+    return ordered
 
 
 @pytest.hookimpl(hookwrapper=True)
