@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -287,10 +288,20 @@ def test_section_tabs_leave_out_pages_that_do_not_exist(monkeypatch: Any) -> Non
     from cqs.documents.templatetags import documents_nav
 
     monkeypatch.setattr(
-        documents_nav, "TABS", [*documents_nav.TABS[:1], ("missing", "Không có", "documents:khong_co_trang_nay")]
+        documents_nav, "TABS", [*documents_nav.TABS[:1], ("missing", "Không có", "documents:khong_co_trang_nay", None)]
     )
-    tabs = documents_nav.documents_tabs("incoming")
+    tabs = documents_nav.documents_tabs(AnonymousUser(), "incoming")
     assert tabs == [{"key": "incoming", "label": "Văn bản đến", "url": "/van-ban/den/", "current": True}]
+
+
+def test_only_a_clerk_is_shown_the_tab_of_electronic_documents_waiting(w: DocumentsWorld) -> None:
+    pending = reverse("documents:exchange_pending")
+    for official in (w.leader, w.kt_head, w.kt_specialist):
+        page = as_user(official).get(reverse("documents:incoming_list")).content.decode()
+        assert f'href="{pending}"' not in page
+        assert as_user(official).get(pending).status_code == 404
+    page = as_user(w.clerk).get(reverse("documents:incoming_list")).content.decode()
+    assert f'href="{pending}"' in page
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(w: DocumentsWorld, monkeypatch: Any) -> None:
