@@ -275,7 +275,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Tải một tệp của văn bản đi",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "Tệp PDF.",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -207,6 +207,13 @@ def available_paths(user: Any, dossier: Dossier) -> list[str]:
     return [ACTION_PATHS[action] for action in transitions.available_actions(user, dossier) if action in ACTION_PATHS]
 
 
+def _account_identity(account: Any) -> dict[str, Any]:
+    """Whether the citizen's account that filed is proven to be its holder (none for a counter filing)."""
+    if account is None or account.is_official:
+        return {"account_identity_verified": None, "account_identity_proof": ""}
+    return {"account_identity_verified": account.identity_verified, "account_identity_proof": account.identity_proof}
+
+
 def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
     personal = sees_personal_data(user, dossier)
     applicant = None
@@ -222,6 +229,7 @@ def _detail(user: Any, dossier: Dossier) -> dict[str, Any]:
             "principal_id_number": dossier.principal_id_number,
             "authorisation_note": dossier.authorisation_note,
             "assisted_by": dossier.assisted_by,
+            **_account_identity(dossier.applicant),
         }
     labels = transitions.LABELS
     return {

@@ -190,7 +190,7 @@ def dossier_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     ),
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "Tệp PDF.",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
             }
@@ -220,7 +220,7 @@ def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
     ),
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "Tệp giấy tờ.",
                 "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
             }

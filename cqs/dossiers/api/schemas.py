@@ -291,6 +291,14 @@ class ApplicantOut(Schema):
     principal_id_number: str = PydanticField(description="Số định danh người ủy quyền.")
     authorisation_note: str = PydanticField(description="Giấy ủy quyền.")
     assisted_by: str = PydanticField(description="Thành viên tổ công nghệ số hỗ trợ.")
+    account_identity_verified: bool | None = PydanticField(
+        description=(
+            "Tài khoản công dân đã nộp hồ sơ đã được xác minh danh tính chưa (false: tài khoản tự đăng ký, chưa "
+            "đối chiếu giấy tờ gốc, cần đối chiếu trước khi trả kết quả); null khi hồ sơ nộp tại quầy, không qua "
+            "tài khoản công dân."
+        )
+    )
+    account_identity_proof: str = PydanticField(description="Cách đã xác minh: vneid, counter… (rỗng nếu chưa).")
 
 
 class EventOut(Schema):

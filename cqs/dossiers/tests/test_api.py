@@ -775,3 +775,19 @@ def test_openapi_schema_lists_every_endpoint_in_vietnamese(client: Any) -> None:
     assert set(submit["properties"]) == {"payload", "files"} and "required_document_id" in str(submit)
     assert "409" in paths[f"{API}/dossiers/{{code}}/accept"]["post"]["responses"]
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_openapi_document_names_no_key_twice(client: Any) -> None:
+    """A download's PDF answer was described twice (200 and "200"), which documentation viewers refuse."""
+    repeated: list[list[str]] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in items]
+        if len(keys) != len(set(keys)):
+            repeated.append(keys)
+        return dict(items)
+
+    json.loads(client.get("/api/schema/").content, object_pairs_hook=pairs)
+    assert repeated == []
+    receipt = client.get("/api/schema/").json()["paths"][f"{API}/dossiers/{{code}}/receipt"]["get"]
+    assert "application/pdf" in receipt["responses"]["200"]["content"]
