@@ -100,8 +100,8 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
     from cqs.accounts.services import api_token_issue
     from cqs.catalog.models import Procedure
     from cqs.core.text import fold
+    from cqs.demo.accounts import CITIZENS
     from cqs.demo.people import minimal_pdf
-    from cqs.demo.services import CITIZENS
     from cqs.dossiers.models import Dossier
     from cqs.dossiers.selectors import worklist
 

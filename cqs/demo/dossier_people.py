@@ -10,6 +10,7 @@ from cqs.accounts.models import Role, User
 from cqs.accounts.services import citizen_vneid_resolve, official_create
 from cqs.demo import agencies as data
 from cqs.demo import people
+from cqs.demo.accounts import CITIZENS, DEMO_PASSWORD
 from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 
@@ -38,8 +39,6 @@ class Actors:
 
 
 def ensure_official(username: str, agency: Agency, role: str, index: int) -> tuple[User, bool]:
-    from cqs.demo.services import DEMO_PASSWORD
-
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user, False
@@ -114,8 +113,6 @@ def demo_dossier_officials() -> tuple[Actors, dict[str, Agency], int]:
 
 
 def demo_citizen_people(rng: random.Random, today: dt.date) -> list[people.Person]:
-    from cqs.demo.services import CITIZENS
-
     taken = {c.citizen_id for c in CITIZENS}
     return [people.person(rng, today=today, taken=taken) for _ in range(CITIZEN_COUNT)]
 

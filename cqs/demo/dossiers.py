@@ -36,6 +36,7 @@ from cqs.catalog.models import Procedure, ProcedureVersion
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import ApplicationError
 from cqs.demo import people
+from cqs.demo.accounts import CITIZENS
 from cqs.demo.certificates import demo_certificates
 from cqs.demo.clock import at
 from cqs.demo.dossier_filing import filing_for, paper_pdf
@@ -233,8 +234,6 @@ def demo_dossiers_seed(*, stdout: TextIO | Any = None, count: int | None = None)
 
     ``count`` defaults to ``settings.CQS_DEMO_DOSSIERS`` (1,500 unless the environment says otherwise).
     """
-    from cqs.demo.services import CITIZENS
-
     if count is None:
         count = settings.CQS_DEMO_DOSSIERS
     rng = random.Random(SEED)  # noqa: S311 (made-up demo data)

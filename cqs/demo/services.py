@@ -7,7 +7,6 @@ services (``units``, ``accounts``, ``catalog``), as a real installation would.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import time
@@ -34,81 +33,24 @@ from cqs.accounts.services import (
 from cqs.catalog.exchange import catalog_import_json
 from cqs.catalog.models import Procedure
 from cqs.demo import agencies as data
+from cqs.demo.accounts import (
+    BUSINESS,
+    CITIZENS,
+    DEMO_PASSWORD,
+    DEMO_TOTP_KEY_HEX,
+    DEMO_TOTP_SECRET_BASE32,
+    OFFICIALS,
+)
+from cqs.demo.certificates import demo_certificates
 from cqs.demo.clock import at
+from cqs.demo.documents import demo_document_setup, demo_documents_seed
+from cqs.demo.dossier_people import demo_dossier_officials
+from cqs.demo.dossiers import demo_dossiers_seed
 from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 from cqs.units.services import agency_create, units_load_from_package
 
 CATALOG_PATH = Path(__file__).resolve().parent / "data" / "nghe_an_procedures.json"
-
-# One password for every demo account: long enough for the password rules, easy to type.
-DEMO_PASSWORD = "ChinhQuyenSo@2026"  # noqa: S105 (published demo password, refused in production)
-# One TOTP secret for every demo official (20 bytes, as authenticator apps expect).
-DEMO_TOTP_KEY = b"CQS-demo-NgheAn-2026"
-DEMO_TOTP_KEY_HEX = DEMO_TOTP_KEY.hex()
-DEMO_TOTP_SECRET_BASE32 = base64.b32encode(DEMO_TOTP_KEY).decode("ascii")
-
-
-@dataclass(frozen=True)
-class OfficialSpec:
-    role: str
-    username: str
-    full_name: str
-    email: str
-    agency: str  # electronic code, or "home" for the home commune's People's Committee
-
-
-OFFICIALS: tuple[OfficialSpec, ...] = (
-    OfficialSpec(Role.ONE_STOP_OFFICER, "motcua", "Nguyễn Thị Hằng", "motcua.truongvinh@nghean.gov.vn", "home"),
-    OfficialSpec(Role.SPECIALIST, "chuyenvien", "Trần Văn Minh", "tuphap.truongvinh@nghean.gov.vn", "home"),
-    OfficialSpec(Role.SPECIALIST, "chanhvanphong", "Hồ Thị Lan", "vanphong.truongvinh@nghean.gov.vn", "home"),
-    OfficialSpec(Role.LEADER, "lanhdao", "Lê Văn Thắng", "chutich.truongvinh@nghean.gov.vn", "home"),
-    OfficialSpec(Role.CLERK, "vanthu", "Phạm Thị Thu", "vanthu.truongvinh@nghean.gov.vn", "home"),
-    OfficialSpec(
-        Role.CATALOG_MANAGER, "quanlytthc", "Hoàng Văn Đức", "kstthc@nghean.gov.vn", data.PROVINCIAL_COMMITTEE
-    ),
-    OfficialSpec(Role.ADMINISTRATOR, "quantri", "Võ Thị Mai", "quantri@nghean.gov.vn", data.PROVINCIAL_SERVICE_CENTRE),
-)
-
-
-@dataclass(frozen=True)
-class CitizenSpec:
-    citizen_id: str
-    full_name: str
-    email: str
-    phone: str
-    date_of_birth: dt.date
-    address: str
-
-
-# 040 = born in Nghệ An; 4th digit 1 = female born in the 1900s, 0 = male born in the 1900s.
-CITIZENS: tuple[CitizenSpec, ...] = (
-    CitizenSpec(
-        "040190012345",
-        "Nguyễn Thị Lan",
-        "lan.nguyen@example.vn",
-        "0912000001",
-        dt.date(1990, 5, 12),
-        "Khối 5, phường Trường Vinh, tỉnh Nghệ An",
-    ),
-    CitizenSpec(
-        "040085654321",
-        "Trần Văn Hùng",
-        "hung.tran@example.vn",
-        "0912000002",
-        dt.date(1985, 9, 2),
-        "Xóm 3, xã Diễn Châu, tỉnh Nghệ An",
-    ),
-)
-
-# A valid 10-digit tax code (check digit 8) of a demo company in Vinh.
-BUSINESS = {
-    "tax_code": "2901234568",
-    "full_name": "Công ty TNHH Thương mại và Dịch vụ Hồng Lam",
-    "email": "lienhe@honglam.example.vn",
-    "phone": "0912000003",
-    "address": "Số 12 đường Lê Lợi, phường Thành Vinh, tỉnh Nghệ An",
-}
 
 
 @dataclass(frozen=True)
@@ -385,9 +327,6 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     progress.run("Tạo tài khoản mẫu cho từng vai trò", accounts)
 
     def officials() -> str:
-        from cqs.demo.certificates import demo_certificates
-        from cqs.demo.dossier_people import demo_dossier_officials
-
         _actors, _places, counts["officials"] = demo_dossier_officials()
         # Valid since before the demo's history, so the results and documents of the past months are signed "then".
         with at(timezone.now() - dt.timedelta(days=400)):
@@ -403,8 +342,6 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     )
 
     def dossiers() -> str:
-        from cqs.demo.dossiers import demo_dossiers_seed
-
         counts["dossiers"] = demo_dossiers_seed(stdout=stdout)
         return f"thêm {counts['dossiers']} hồ sơ" if counts["dossiers"] else "đã có sẵn"
 
@@ -413,8 +350,6 @@ def demo_seed(*, stdout: TextIO | Any) -> DemoAccounts:
     )
 
     def documents() -> str:
-        from cqs.demo.documents import demo_document_setup, demo_documents_seed
-
         home, province = _home_committee(), Agency.objects.get(electronic_code=data.PROVINCIAL_COMMITTEE)
         counts["document_setup"] = demo_document_setup(home=home, province=province)
         incoming, outgoing = demo_documents_seed(home=home, province=province)

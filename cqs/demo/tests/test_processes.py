@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from cqs.accounts.models import Role, RoleAssignment, User
 from cqs.catalog.models import OnlineLevel, Procedure, ProcessStep
+from cqs.demo.accounts import CITIZENS
 from cqs.demo.certificates import demo_certificates
 from cqs.demo.clock import at
 from cqs.demo.dossier_people import demo_dossier_officials
 from cqs.demo.people import minimal_pdf
-from cqs.demo.services import CITIZENS, demo_accounts, demo_agencies, demo_catalog, demo_units
+from cqs.demo.services import demo_accounts, demo_agencies, demo_catalog, demo_units
 from cqs.dossiers.models import Dossier, DossierFile, Status
 from cqs.dossiers.tests.factories_api import Caller
 from cqs.units.models import Agency

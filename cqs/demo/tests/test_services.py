@@ -15,11 +15,8 @@ from cqs.catalog.models import Procedure, ProcedureVersion
 from cqs.catalog.selectors import procedure_search, version_completeness
 from cqs.core.models import AuditEvent
 from cqs.demo import agencies as data
+from cqs.demo.accounts import BUSINESS, CITIZENS, DEMO_PASSWORD, OFFICIALS
 from cqs.demo.services import (
-    BUSINESS,
-    CITIZENS,
-    DEMO_PASSWORD,
-    OFFICIALS,
     demo_agencies,
     demo_catalog,
     demo_catalog_payload,
