@@ -91,6 +91,8 @@ def _filing_payload(detail: dict[str, Any], deciding: Agency, receiving: Agency,
         if item["required"]
     }
     needed = [d for d in detail["documents"] if not d["optional"] and not d["replaceable_by"]]
+    if online:  # the declaration is made from the e-form at submission, not sent as a file
+        needed = [d for d in needed if not d["declaration"]]
     payload: dict[str, Any] = {
         "procedure": detail["code"],
         "deciding_agency": deciding.electronic_code,
