@@ -6,9 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cqs.core.forms import VietnameseDateField
@@ -21,19 +19,16 @@ def last_day() -> dt.date:
     return dt.date(timezone.localdate().year + 1, 12, 31)
 
 
-def period_day_validate(value: dt.date) -> None:
-    if not FIRST_DAY <= value <= last_day():
-        raise ValidationError(
-            _("Chọn ngày từ %(first)s đến %(last)s.")
-            % {"first": FIRST_DAY.strftime("%d/%m/%Y"), "last": last_day().strftime("%d/%m/%Y")},
-            code="out_of_range",
-        )
-
-
 class PeriodDateField(VietnameseDateField):
-    """A day of a period (dd/mm/yyyy) between ``FIRST_DAY`` and the end of next year."""
+    """A day of a period (dd/mm/yyyy) between ``FIRST_DAY`` and the end of next year (the core date bounds
+    and their message, narrowed)."""
 
-    default_validators = [period_day_validate]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_date=FIRST_DAY, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        self.max_date = last_day()  # "next year" moves on without a restart
+        super().validate(value)
 
 
 class RegisterPeriodForm(forms.Form):

@@ -181,6 +181,11 @@ def test_the_api_refuses_year_9999_with_a_vietnamese_422(w: World, client: Clien
         client.login(username=w.leader.username, password=PASSWORD)
         response = leader.post(f"/dossiers/{dossier.code}/apologise", {"reason": "Chậm", "new_due_date": "31/12/9999"})
         assert response.status_code == 422
+        assert response.json()["detail"]["errors"] == [
+            {"field": "new_due_date", "message": "Ngày phải trong khoảng 01/01/1900–31/12/2100."}
+        ]
+        response = leader.post(f"/dossiers/{dossier.code}/apologise", {"reason": "Chậm", "new_due_date": "31/12/2099"})
+        assert response.status_code == 422
         assert "chậm nhất là 18/03/2027" in response.json()["message"]
         page = client.get(reverse("desk:dossier", args=[dossier.code]))
     assert page.status_code == 200
@@ -203,7 +208,7 @@ def test_the_register_refuses_absurd_years_with_a_clear_message(w: World, client
     client.login(username=w.officer.username, password=PASSWORD)
     response = client.get(f"/so-theo-doi/{w.agency.electronic_code}.pdf{query}")
     assert response.status_code == 400
-    assert "Chọn ngày từ 01/01/2000 đến 31/12/" in response.content.decode()
+    assert "Ngày phải trong khoảng 01/01/2000–31/12/" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -221,4 +226,4 @@ def test_the_dashboard_refuses_absurd_years_with_a_clear_message(
     client.login(username=w.officer.username, password=PASSWORD)
     response = client.get(reverse("desk:dashboard"), {"co_quan": w.agency.pk, **query})
     assert response.status_code == 400
-    assert "Chọn ngày từ 01/01/2000 đến 31/12/" in response.content.decode()
+    assert "Ngày phải trong khoảng 01/01/2000–31/12/" in response.content.decode()
