@@ -24,6 +24,7 @@ BASE_DIR = Path(django_settings.BASE_DIR)
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_\-]+)'")
 # Rendered only to PDF by WeasyPrint (never served as HTML), or the self-contained 500 page (hashed).
 NOT_SERVED_AS_HTML = {
+    "cqs/dossiers/templates/dossiers/declaration.html",
     "cqs/dossiers/templates/dossiers/forms/_base.html",
     "cqs/dossiers/templates/dossiers/results/result.html",
     "cqs/documents/templates/documents/incoming/slip_pdf.html",
