@@ -88,3 +88,23 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
+
+
+class Sequence(models.Model):
+    """The last number one numbering (``scope``) gave for one agency in one period (see ``cqs.core.sequences``)."""
+
+    scope = models.CharField(max_length=40)
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(max_length=10)  # a day "2026-12-07" or a year "2026"
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "agency", "period"], name="core_sequence_unique"),
+            models.CheckConstraint(
+                condition=models.Q(period__regex=r"^[0-9]{4}(-[0-9]{2}-[0-9]{2})?$"), name="core_sequence_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.agency_id} {self.period} {self.last}"

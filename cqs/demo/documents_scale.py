@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from cqs.accounts.models import Role, RoleAssignment, User
 from cqs.core.calendar import office_timezone
+from cqs.core.sequences import sequences_raise, sequences_read, year_period
 from cqs.core.text import fold
 from cqs.demo import agencies as data
 from cqs.demo import people
@@ -46,13 +47,14 @@ from cqs.documents.models import (
     DocumentType,
     IncomingDocument,
     IncomingStatus,
-    NumberSequence,
     OutgoingDocument,
     OutgoingStatus,
     Recipient,
+    Register,
     Secrecy,
     Urgency,
 )
+from cqs.documents.numbering import number_scope
 from cqs.documents.search import index as search
 from cqs.units.models import Agency
 
@@ -336,12 +338,8 @@ class _Generator:
         self.senders: list[tuple[str, str, str]] = [*EXTERNAL_SENDERS]
         self.senders += [(a.name, a.code, a.abbreviation) for a in agencies]
         self.text_share = text_share
-        self.sequences: dict[tuple[int, int, str], int] = {
-            (agency, year, register): last
-            for agency, year, register, last in NumberSequence.objects.values_list(
-                "agency_id", "year", "register", "last"
-            )
-        }
+        self.scopes: dict[str, str] = {register: number_scope(register) for register in Register}
+        self.sequences = sequences_read(scopes=self.scopes.values())
         self.tz = office_timezone()
         self.random = rng.random
         self.subject_pool: dict[int, list[tuple[str, str, bool]]] = {}
@@ -356,7 +354,7 @@ class _Generator:
         return self.types[_pick(self.rng, self.type_cum)]
 
     def number(self, agency: int, year: int, register: str) -> int:
-        key = (agency, year, register)
+        key = (self.scopes[register], agency, year_period(year))
         value = self.sequences.get(key, 0) + 1
         self.sequences[key] = value
         return value
@@ -429,7 +427,7 @@ def _incoming_rows(gen: _Generator, *, first_id: int, start: int, size: int, tot
         year = received.year
         classified = rng.random() < 0.01
         secrecy = Secrecy.CONFIDENTIAL if classified else Secrecy.NORMAL
-        register = NumberSequence.Register.INCOMING_CLASSIFIED if classified else NumberSequence.Register.INCOMING
+        register = Register.INCOMING_CLASSIFIED if classified else Register.INCOMING
         number = gen.number(agency.pk, year, register)
         sender_name, sender_code, sender_abbr = gen.senders[int(rnd() * len(gen.senders))]
         type_id, type_name, type_abbr = gen.document_type()
@@ -506,7 +504,7 @@ def _outgoing_rows(gen: _Generator, *, first_id: int, start: int, size: int, tot
         year = issued.year
         classified = rng.random() < 0.01
         secrecy = Secrecy.CONFIDENTIAL if classified else Secrecy.NORMAL
-        register = NumberSequence.Register.OUTGOING_CLASSIFIED if classified else NumberSequence.Register.OUTGOING
+        register = Register.OUTGOING_CLASSIFIED if classified else Register.OUTGOING
         number = gen.number(agency.pk, year, register)
         type_id, type_name, type_abbr = gen.document_type()
         department = agency.departments[int(rnd() * len(agency.departments))]
@@ -623,7 +621,7 @@ def documents_scale_load(
         if pending is not None:
             pending.result()
         pool.shutdown()
-    _save_sequences(gen.sequences)
+    sequences_raise(gen.sequences)
     index_seconds = indexes_rebuild(dropped, TABLES, stdout=stdout, work_mem="1GB")
     return DocumentsLoadResult(
         incoming=totals["incoming"],
@@ -674,20 +672,3 @@ def _copy(part: _Chunk, *, superuser: bool) -> None:
             if lines:
                 quoted = ", ".join(f'"{c}"' for c in columns)
                 _write(cursor, f"COPY {table} ({quoted}) FROM STDIN", lines)
-
-
-def _save_sequences(sequences: dict[tuple[int, int, str], int]) -> None:
-    rows = [(agency, year, register, last) for (agency, year, register), last in sequences.items()]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE scale_numbers (agency_id bigint, year int, register text, last int) ON COMMIT DROP"
-        )
-        _write(cursor, "COPY scale_numbers FROM STDIN", [f"{a}\t{y}\t{r}\t{n}" for a, y, r, n in rows])
-        cursor.execute(
-            """
-            INSERT INTO documents_numbersequence (agency_id, year, register, last)
-            SELECT agency_id, year, register, last FROM scale_numbers
-            ON CONFLICT (agency_id, year, register)
-            DO UPDATE SET last = GREATEST(documents_numbersequence.last, EXCLUDED.last)
-            """
-        )

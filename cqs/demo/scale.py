@@ -36,12 +36,14 @@ from django.utils import timezone
 from cqs.accounts.models import Role
 from cqs.catalog.models import OnlineLevel, ProcedureVersion, ProcessStep
 from cqs.core.calendar import HOURS_PER_DAY, WorkingCalendar, office_timezone, working_periods
+from cqs.core.sequences import day_period, sequences_raise, sequences_read
 from cqs.demo import agencies as data
 from cqs.demo import people
 from cqs.demo.bulk import indexes_drop, indexes_rebuild, is_superuser
 from cqs.demo.bulk import thousands as _n
 from cqs.dossiers import services
-from cqs.dossiers.models import NATIONAL_ACCEPTED, NATIONAL_STATUS, Channel, Dossier, DossierSequence, Status
+from cqs.dossiers.codes import CODE_SCOPE
+from cqs.dossiers.models import NATIONAL_ACCEPTED, NATIONAL_STATUS, Channel, Dossier, Status
 from cqs.units.models import Agency
 from cqs.units.selectors import communes_of, province_get
 
@@ -224,12 +226,7 @@ def scale_load(
     workdays = _Workdays(first_day - dt.timedelta(days=10), today + dt.timedelta(days=400))
     tz = office_timezone()
     opens, closes = working_periods()[0][0], working_periods()[-1][1]
-    sequences: dict[tuple[int, dt.date], int] = {
-        (agency, day): last
-        for agency, day, last in DossierSequence.objects.filter(day__gte=first_day).values_list(
-            "agency_id", "day", "last"
-        )
-    }
+    sequences = sequences_read(scopes=[CODE_SCOPE], since=day_period(first_day))
     statuses, status_weights = zip(*STATUS_WEIGHTS, strict=True)
     status_cum = list(itertools.accumulate(status_weights))
     commune_cum = list(itertools.accumulate(shape.commune_weights))
@@ -274,7 +271,7 @@ def scale_load(
             online = proc.online and rng.random() < 0.5
             minute = rng.randint(6 * 60, 22 * 60) if online else rng.randint(7 * 60 + 30, 17 * 60)
             submitted = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tz)
-            key = (deciding, day)
+            key = (CODE_SCOPE, deciding, day_period(day))
             sequence = sequences.get(key, 0) + 1
             sequences[key] = sequence
             code = f"{shape.agencies[deciding]}-{day:%y%m%d}-{sequence:04d}"
@@ -422,7 +419,7 @@ def scale_load(
         if pending is not None:
             pending.result()
         pool.shutdown()
-    _save_sequences(sequences)
+    sequences_raise(sequences)
     index_seconds = indexes_rebuild(dropped, TABLES, stdout=stdout, work_mem="512MB")
     return LoadResult(
         dossiers=totals["dossiers"],
@@ -471,17 +468,3 @@ def _copy(d_lines: list[str], e_lines: list[str], s_lines: list[str], *, superus
             with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for start in range(0, len(lines), 20_000):
                     copy.write("\n".join(lines[start : start + 20_000]) + "\n")
-
-
-def _save_sequences(sequences: dict[tuple[int, dt.date], int]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE scale_sequence (agency_id bigint, day date, last integer) ON COMMIT DROP")
-        with cursor.cursor.copy("COPY scale_sequence (agency_id, day, last) FROM STDIN") as copy:
-            copy.write("".join(f"{agency}\t{day.isoformat()}\t{last}\n" for (agency, day), last in sequences.items()))
-        cursor.execute(
-            """
-            INSERT INTO dossiers_dossiersequence (agency_id, day, last)
-            SELECT agency_id, day, last FROM scale_sequence
-            ON CONFLICT (agency_id, day) DO UPDATE SET last = GREATEST(dossiers_dossiersequence.last, EXCLUDED.last)
-            """
-        )

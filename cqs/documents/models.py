@@ -1,9 +1,10 @@
 """Official documents (Decree 30/2020/NĐ-CP): incoming and outgoing registers, handling, drafting, exchange.
 
 One agency's documents never mix with another's: every row carries the agency whose register
-it belongs to. Numbers come from ``NumberSequence`` rows locked in the transaction that uses
-them, so a number is never skipped or given twice. Search columns (``search_text`` and
-``search_vector``) are written only by ``cqs.documents.search.index``.
+it belongs to. Numbers come from ``cqs.documents.numbering`` (one counter per agency, year and
+register in ``core.Sequence``, locked in the transaction that uses it), so a number is never
+skipped or given twice. Search columns (``search_text`` and ``search_vector``) are written only
+by ``cqs.documents.search.index``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ class Secrecy(models.TextChoices):
     CONFIDENTIAL = "confidential", _("Mật")
     SECRET = "secret", _("Tối mật")
     TOP_SECRET = "top_secret", _("Tuyệt mật")
+
+
+class Register(models.TextChoices):
+    """The registers an agency numbers its documents in, each from 01 on 1 January (``cqs.documents.numbering``)."""
+
+    INCOMING = "incoming", _("Sổ văn bản đến")
+    INCOMING_CLASSIFIED = "incoming_classified", _("Sổ văn bản đến mật")
+    OUTGOING = "outgoing", _("Sổ văn bản đi")
+    OUTGOING_CLASSIFIED = "outgoing_classified", _("Sổ văn bản đi mật")
 
 
 class Urgency(models.TextChoices):
@@ -114,27 +124,6 @@ class DepartmentMember(models.Model):
         return f"{self.user} — {self.department}"
 
 
-class NumberSequence(models.Model):
-    """The last number given in one register of one agency for one year (from 01 on 1 January)."""
-
-    class Register(models.TextChoices):
-        INCOMING = "incoming", _("Sổ văn bản đến")
-        INCOMING_CLASSIFIED = "incoming_classified", _("Sổ văn bản đến mật")
-        OUTGOING = "outgoing", _("Sổ văn bản đi")
-        OUTGOING_CLASSIFIED = "outgoing_classified", _("Sổ văn bản đi mật")
-
-    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    register = models.CharField(max_length=24, choices=Register.choices)
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "year", "register"], name="number_sequence_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.year} {self.register} {self.last}"
-
-
 class WorkFile(TimeStampedModel):
     """A work file (hồ sơ công việc): the documents of one matter, kept together by the department handling it."""
 
@@ -177,9 +166,7 @@ class IncomingDocument(TimeStampedModel):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     number = models.PositiveIntegerField(_("số đến"))
-    register = models.CharField(
-        max_length=24, choices=NumberSequence.Register.choices, default=NumberSequence.Register.INCOMING
-    )
+    register = models.CharField(max_length=24, choices=Register.choices, default=Register.INCOMING)
     received_at = models.DateTimeField(_("ngày đến"), db_index=True)
     channel = models.CharField(_("hình thức nhận"), max_length=12, choices=Channel.choices)
     sender_name = models.CharField(_("nơi gửi"), max_length=300)
@@ -344,7 +331,7 @@ class OutgoingDocument(TimeStampedModel):
     signed_at = models.DateTimeField(_("ký lúc"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     number = models.PositiveIntegerField(_("số"), null=True, blank=True)
-    register = models.CharField(max_length=24, choices=NumberSequence.Register.choices, blank=True)
+    register = models.CharField(max_length=24, choices=Register.choices, blank=True)
     notation = models.CharField(_("ký hiệu"), max_length=60, blank=True)
     issued_at = models.DateTimeField(_("ngày ban hành"), null=True, blank=True, db_index=True)
     issued_by = models.ForeignKey(

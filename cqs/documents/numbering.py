@@ -1,26 +1,19 @@
 """Numbers and symbols of documents (Decree 30/2020/NĐ-CP, REFERENCE §3).
 
 Numbers run from 01 on 1 January per agency, per year and per register (incoming, outgoing,
-and the classified registers apart). ``number_next`` takes the next one with a single
-``INSERT … ON CONFLICT … DO UPDATE … RETURNING``: the sequence row stays locked until the
-calling transaction ends, so concurrent issuers queue on it, and a transaction that fails
-gives its number back by rolling back. No gaps, no duplicates.
+and the classified registers apart): ``number_next`` takes the next one from the register's
+counter in ``cqs.core.sequences``, which stays locked until the calling transaction ends, so
+concurrent issuers queue on it, and a transaction that fails gives its number back by rolling
+back. No gaps, no duplicates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
-
-from cqs.documents.models import Department, DocumentType, IssuingProfile, NumberSequence, Secrecy
+from cqs.core.sequences import sequence_next, year_period
+from cqs.documents.models import Department, DocumentType, IssuingProfile, Register, Secrecy
 from cqs.units.models import Agency
-
-_NEXT_SQL = """
-INSERT INTO documents_numbersequence (agency_id, year, register, last) VALUES (%s, %s, %s, 1)
-ON CONFLICT (agency_id, year, register) DO UPDATE SET last = documents_numbersequence.last + 1
-RETURNING last
-"""
 
 _DEFAULT_ABBREVIATIONS = {
     Agency.Kind.PROVINCIAL_COMMITTEE: "UBND",
@@ -28,26 +21,22 @@ _DEFAULT_ABBREVIATIONS = {
 }
 
 
+def number_scope(register: str) -> str:
+    """The counter of a register in ``core.Sequence``: ``document_outgoing``, ``document_incoming_classified``…"""
+    return f"document_{Register(register).value}"
+
+
 def number_next(*, agency: Agency, year: int, register: str) -> int:
     """The next number of ``register``; must run inside the transaction that stores it."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("number_next must run inside the transaction that uses the number")
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_SQL, [agency.pk, year, register])
-        row = cursor.fetchone()
-    return int(row[0])
+    return sequence_next(scope=number_scope(register), agency_id=agency.pk, period=year_period(year))
 
 
 def incoming_register(secrecy: str) -> str:
-    return (
-        NumberSequence.Register.INCOMING if secrecy == Secrecy.NORMAL else NumberSequence.Register.INCOMING_CLASSIFIED
-    )
+    return Register.INCOMING if secrecy == Secrecy.NORMAL else Register.INCOMING_CLASSIFIED
 
 
 def outgoing_register(secrecy: str) -> str:
-    return (
-        NumberSequence.Register.OUTGOING if secrecy == Secrecy.NORMAL else NumberSequence.Register.OUTGOING_CLASSIFIED
-    )
+    return Register.OUTGOING if secrecy == Secrecy.NORMAL else Register.OUTGOING_CLASSIFIED
 
 
 def agency_abbreviation(agency: Agency) -> str:

@@ -227,20 +227,6 @@ class Dossier(TimeStampedModel):
         return self.status in OPEN_STATUSES
 
 
-class DossierSequence(models.Model):
-    """The daily sequence of dossier codes per deciding agency (unique under concurrent submissions)."""
-
-    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_sequence_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.day} {self.last}"
-
-
 class DossierFile(TimeStampedModel):
     """A paper of the dossier: uploaded, scanned at the counter, reused from the citizen's store, or a result."""
 

@@ -25,7 +25,7 @@ from cqs.core.errors import ApplicationError, InvalidTransition, NotFoundOrForbi
 from cqs.documents import numbering
 from cqs.documents.downloads import file_download
 from cqs.documents.incoming import forms, selectors, services, transitions
-from cqs.documents.models import Channel, DocumentFile, IncomingDocument, IncomingStatus, NumberSequence
+from cqs.documents.models import Channel, DocumentFile, IncomingDocument, IncomingStatus, Register
 from cqs.documents.permissions import agencies_with_role
 from cqs.units.models import Agency
 
@@ -254,7 +254,7 @@ def _detail_context(
         "files": list(document.files.all()),
         "comments": list(document.comments.all()),
         "coordinators": list(document.coordinating_departments.all()),
-        "register_label": NumberSequence.Register(document.register).label,
+        "register_label": Register(document.register).label,
         "action_forms": _action_forms(request, document, actions, bound=bound),
         "open_action": bound[0] if bound else "",
         "documents_tab": "incoming",

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from cqs.accounts.models import Role
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
-from cqs.documents.models import IncomingDocument, NumberSequence, OutgoingDocument, OutgoingStatus, Recipient
+from cqs.documents.models import IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient, Register
 from cqs.documents.permissions import agencies_with_role, incoming_visible_to, outgoing_visible_to
 from cqs.units.models import Agency
 
@@ -36,10 +36,10 @@ NORMAL = "normal"
 CLASSIFIED = "classified"
 
 _REGISTERS = {
-    (INCOMING, NORMAL): NumberSequence.Register.INCOMING,
-    (INCOMING, CLASSIFIED): NumberSequence.Register.INCOMING_CLASSIFIED,
-    (OUTGOING, NORMAL): NumberSequence.Register.OUTGOING,
-    (OUTGOING, CLASSIFIED): NumberSequence.Register.OUTGOING_CLASSIFIED,
+    (INCOMING, NORMAL): Register.INCOMING,
+    (INCOMING, CLASSIFIED): Register.INCOMING_CLASSIFIED,
+    (OUTGOING, NORMAL): Register.OUTGOING,
+    (OUTGOING, CLASSIFIED): Register.OUTGOING_CLASSIFIED,
 }
 TITLES: dict[tuple[str, str], Any] = {
     (INCOMING, NORMAL): gettext_lazy("Sổ đăng ký văn bản đến"),

@@ -18,10 +18,10 @@ from cqs.documents.models import (
     DocumentFile,
     IncomingDocument,
     IncomingStatus,
-    NumberSequence,
     OutgoingDocument,
     OutgoingStatus,
     Recipient,
+    Register,
     Secrecy,
 )
 from cqs.documents.search import extraction
@@ -56,7 +56,7 @@ def incoming(
 ) -> IncomingDocument:
     received = received or timezone.now()
     secrecy = values.pop("secrecy", Secrecy.NORMAL)
-    register = NumberSequence.Register.INCOMING if secrecy == Secrecy.NORMAL else "incoming_classified"
+    register = Register.INCOMING if secrecy == Secrecy.NORMAL else Register.INCOMING_CLASSIFIED
     fields: dict[str, Any] = {
         "agency": w.agency,
         "year": timezone.localtime(received).year,
@@ -104,7 +104,7 @@ def outgoing(
 ) -> OutgoingDocument:
     issued = issued or timezone.now()
     secrecy = values.pop("secrecy", Secrecy.NORMAL)
-    register = NumberSequence.Register.OUTGOING if secrecy == Secrecy.NORMAL else "outgoing_classified"
+    register = Register.OUTGOING if secrecy == Secrecy.NORMAL else Register.OUTGOING_CLASSIFIED
     done = status == OutgoingStatus.ISSUED
     fields: dict[str, Any] = {
         "agency": w.agency,

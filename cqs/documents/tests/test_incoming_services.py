@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cqs.accounts.models import Role
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
-from cqs.core.models import AuditEvent
+from cqs.core.models import AuditEvent, Sequence
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.incoming import selectors, services, transitions
 from cqs.documents.incoming.services import IncomingFile
@@ -21,9 +21,9 @@ from cqs.documents.models import (
     ExchangeMessage,
     IncomingDocument,
     IncomingStatus,
-    NumberSequence,
     OutgoingDocument,
     Recipient,
+    Register,
 )
 from cqs.documents.permissions import incoming_visible_to
 from cqs.documents.tests import factories
@@ -66,7 +66,7 @@ def handled(w: DocumentsWorld) -> IncomingDocument:
 def test_registering_numbers_from_one_and_stores_the_scan(w: DocumentsWorld) -> None:
     first = incoming(w, received_at=timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0)))
     second = incoming(w, received_at=timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0)))
-    assert (first.number, first.year, first.register) == (1, 2026, NumberSequence.Register.INCOMING)
+    assert (first.number, first.year, first.register) == (1, 2026, Register.INCOMING)
     assert second.number == 2
     stored = first.files.get()
     assert (stored.kind, stored.name, stored.content_type) == ("scan", "cong-van.pdf", "application/pdf")
@@ -81,7 +81,7 @@ def test_numbers_restart_each_year_and_classified_documents_have_their_own_regis
     assert [incoming(w, received_at=december).number for _ in range(2)] == [1, 2]
     assert incoming(w, received_at=january).number == 1
     secret = incoming(w, received_at=january, secrecy="confidential")
-    assert (secret.number, secret.register) == (1, NumberSequence.Register.INCOMING_CLASSIFIED)
+    assert (secret.number, secret.register) == (1, Register.INCOMING_CLASSIFIED)
     assert incoming(w, received_at=january).number == 2
 
 
@@ -151,7 +151,7 @@ def test_bad_input_is_refused_in_vietnamese_and_changes_nothing(
         incoming(w, **overrides)
     assert refused.value.message == message
     assert IncomingDocument.objects.count() == 0
-    assert not NumberSequence.objects.filter(last__gt=0).exists()
+    assert not Sequence.objects.exists()
 
 
 def test_the_same_document_is_not_registered_twice(w: DocumentsWorld) -> None:

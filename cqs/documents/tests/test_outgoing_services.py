@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
-from cqs.core.models import AuditEvent
+from cqs.core.models import AuditEvent, Sequence
 from cqs.documents.exchange import edxml
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.models import (
@@ -21,13 +21,14 @@ from cqs.documents.models import (
     DocumentFile,
     ExchangeMessage,
     ExchangePartner,
-    NumberSequence,
     OutgoingDocument,
     OutgoingStatus,
     Recipient,
+    Register,
     ReviewStep,
     Secrecy,
 )
+from cqs.documents.numbering import number_scope
 from cqs.documents.outgoing import selectors as sel
 from cqs.documents.outgoing import services as svc
 from cqs.documents.outgoing import transitions
@@ -116,7 +117,7 @@ def test_full_flow_from_draft_to_issued_with_two_signatures(world):
     done = fresh(done)
     assert done.status == S.ISSUED
     assert done.code == "01/QĐ-UBND"
-    assert (done.year, done.register) == (timezone.localdate().year, NumberSequence.Register.OUTGOING)
+    assert (done.year, done.register) == (timezone.localdate().year, Register.OUTGOING)
     assert done.issued_by == w.clerk and done.issued_at is not None
     main = sel.issued_file(done)
     assert main.kind == DocumentFile.Kind.SIGNED and main.pk != signed_file.pk
@@ -180,9 +181,10 @@ def test_numbers_have_a_leading_zero_and_letters_carry_the_department(world):
     first = issued(world)
     letter = issued(world, document_type=world.doc_type_letter, subject="Công văn về việc báo cáo chuyển đổi số")
     assert (first.code, letter.code) == ("01/QĐ-UBND", "02/UBND-VP")
-    NumberSequence.objects.filter(agency=world.agency, register=NumberSequence.Register.OUTGOING).update(last=4)
+    outgoing_numbers = Sequence.objects.filter(agency=world.agency, scope=number_scope(Register.OUTGOING))
+    outgoing_numbers.update(last=4)
     assert issued(world).code == "05/QĐ-UBND"
-    NumberSequence.objects.filter(agency=world.agency, register=NumberSequence.Register.OUTGOING).update(last=122)
+    outgoing_numbers.update(last=122)
     assert issued(world, document_type=world.doc_type_letter).code == "123/UBND-VP"
 
 
@@ -190,7 +192,7 @@ def test_classified_documents_have_their_own_sequence(world):
     issued(world)
     issued(world)
     secret = issued(world, secrecy=Secrecy.CONFIDENTIAL, recipients=[paper("Ban Chỉ đạo 35 tỉnh")])
-    assert (secret.register, secret.code) == (NumberSequence.Register.OUTGOING_CLASSIFIED, "01/QĐ-UBND")
+    assert (secret.register, secret.code) == (Register.OUTGOING_CLASSIFIED, "01/QĐ-UBND")
     assert issued(world).code == "03/QĐ-UBND"
 
 
@@ -237,7 +239,7 @@ def test_issue_without_organisation_certificate_consumes_no_number(db):
         svc.outgoing_issue(outgoing=outgoing, actor=w.clerk)
     assert error.value.message == "Cơ quan chưa có chứng thư số của tổ chức còn hiệu lực để ký phát hành văn bản."
     assert fresh(outgoing).status == S.SIGNED and fresh(outgoing).number is None
-    assert not NumberSequence.objects.filter(agency=w.agency).exists()
+    assert not Sequence.objects.filter(agency=w.agency).exists()
 
 
 def test_a_failure_after_numbering_gives_the_number_back(world, monkeypatch):

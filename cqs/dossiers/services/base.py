@@ -33,7 +33,6 @@ S = Status
 
 ATTACHMENT_TYPES = {"pdf", "jpeg", "png"}
 RESULT_DRAFT_MAX = 5000
-_REGISTER_LOCK = 7_070_118  # advisory lock class of the dossier register (form 07), keyed by receiving agency
 APPLICANT_AGENCY_KINDS = RECEIVING_AGENCY_KINDS  # where dossiers are handed in (the catalog's one list)
 
 

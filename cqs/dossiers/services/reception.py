@@ -1,4 +1,7 @@
-"""Reception at the one-stop desk: acceptance (register row, clock, first steps), refusal, the one supplement."""
+"""Reception at the one-stop desk: acceptance (register row, clock, first steps), refusal, the one supplement.
+
+The register row (form 07) is the receiving agency's next of the year (``codes.register_row_new``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +20,7 @@ from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden, ValidationFailed
 from cqs.core.text import nfc
 from cqs.dossiers import documents
+from cqs.dossiers.codes import register_row_new
 from cqs.dossiers.models import (
     NATIONAL_ACCEPTED,
     Channel,
@@ -28,7 +31,7 @@ from cqs.dossiers.models import (
 )
 from cqs.dossiers.permissions import sees_personal_data
 from cqs.dossiers.services.attachments import Attachment, _check_attachments, _store_attachments
-from cqs.dossiers.services.base import _REGISTER_LOCK, S, _event, _guard, _lock, _required_text, _save
+from cqs.dossiers.services.base import S, _event, _guard, _lock, _required_text, _save
 from cqs.dossiers.services.steps import (
     _close_step,
     _next_step,
@@ -42,26 +45,11 @@ from cqs.dossiers.services.steps import (
 from cqs.signing.pdf import next_field_name, pdf_sign
 
 
-def _assign_register_row(dossier: Dossier, *, at: dt.datetime) -> None:
-    """The dossier's row in its receiving agency's register of the year (form 07), given at receipt."""
-    office = timezone.get_default_timezone()
-    year_start = dt.datetime(timezone.localtime(at, office).year, 1, 1, tzinfo=office)
-    with connection.cursor() as cursor:  # two receptions at once must not share a register row
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_REGISTER_LOCK, dossier.receiving_agency_id])
-    last_row = (
-        Dossier.objects.filter(receiving_agency_id=dossier.receiving_agency_id, received_at__gte=year_start)
-        .exclude(pk=dossier.pk)
-        .aggregate(Max("register_row"))["register_row__max"]
-        or 0
-    )
-    dossier.register_row = last_row + 1
-
-
 def _accept(dossier: Dossier, *, actor: Any, at: dt.datetime) -> None:
     calendar = WorkingCalendar()
     before = dossier.status
     _start_clock(dossier, at=at, calendar=calendar)
-    _assign_register_row(dossier, at=at)
+    dossier.register_row = register_row_new(agency_id=dossier.receiving_agency_id, at=at)
     dossier.received_by = actor
     steps = _process(dossier.version)
     first = _next_step(steps, None)

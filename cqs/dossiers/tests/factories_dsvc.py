@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from cqs.core.models import AuditEvent
+from cqs.core.models import AuditEvent, Sequence
 from cqs.dossiers import services
-from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence, FormalNotice, StoredPaper
+from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, FormalNotice, StoredPaper
 from cqs.dossiers.tests.factories import World, filing
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -48,7 +48,7 @@ def state(dossier: Dossier | None = None) -> dict[str, Any]:
         "files": DossierFile.objects.count(),
         "notices": FormalNotice.objects.count(),
         "papers": StoredPaper.objects.count(),
-        "sequences": list(DossierSequence.objects.order_by("pk").values_list("agency_id", "day", "last")),
+        "sequences": list(Sequence.objects.order_by("pk").values_list("scope", "agency_id", "period", "last")),
         "media": media_files(),
     }
     if dossier is not None:

@@ -12,9 +12,10 @@ from django.db import connection
 
 from cqs.catalog.tests import factories as catalog_factories
 from cqs.core.errors import ApplicationError
+from cqs.core.models import Sequence
 from cqs.dossiers import services
-from cqs.dossiers.codes import dossier_code_new
-from cqs.dossiers.models import Dossier, DossierSequence
+from cqs.dossiers.codes import CODE_SCOPE, dossier_code_new
+from cqs.dossiers.models import Dossier
 from cqs.dossiers.tests.factories import World, filing
 from cqs.dossiers.tests.factories_dsvc import at, submitted
 
@@ -55,14 +56,17 @@ def test_sequence_restarts_per_deciding_agency(w: World) -> None:
     assert dossier_code_new(agency=w.agency, at=moment).endswith("-270301-0001")
     assert dossier_code_new(agency=w.agency, at=moment).endswith("-270301-0002")
     assert dossier_code_new(agency=other, at=moment) == f"{other.electronic_code}-270301-0001"
-    assert set(DossierSequence.objects.values_list("agency_id", "last")) == {(w.agency.pk, 2), (other.pk, 1)}
+    assert set(Sequence.objects.values_list("scope", "agency_id", "period", "last")) == {
+        (CODE_SCOPE, w.agency.pk, "2027-03-01", 2),
+        (CODE_SCOPE, other.pk, "2027-03-01", 1),
+    }
 
 
 def test_a_refused_filing_takes_no_number(w: World) -> None:
     with time_machine.travel(at(2027, 3, 1, 9, 0), tick=False):
         with pytest.raises(ApplicationError):
             submitted(w, form_data={})
-        assert not DossierSequence.objects.exists()
+        assert not Sequence.objects.exists()
         assert submitted(w).code.endswith("-270301-0001")
 
 
@@ -98,4 +102,4 @@ def test_concurrent_submissions_get_distinct_consecutive_codes(w: World) -> None
     prefix = re.escape(w.agency.electronic_code)
     assert all(re.fullmatch(rf"{prefix}-\d{{6}}-\d{{4}}", code) for code in codes)
     assert Dossier.objects.count() == count
-    assert DossierSequence.objects.get().last == count
+    assert list(Sequence.objects.values_list("scope", "agency_id", "last")) == [(CODE_SCOPE, w.agency.pk, count)]

@@ -9,15 +9,15 @@ import pytest
 
 from cqs.core.audit import RequestContext, current_request
 from cqs.core.errors import ValidationFailed
-from cqs.core.models import AuditEvent
+from cqs.core.models import AuditEvent, Sequence
 from cqs.dossiers import services
+from cqs.dossiers.codes import CODE_SCOPE
 from cqs.dossiers.models import (
     AuthMethod,
     DeclarationConfirmation,
     Dossier,
     DossierEvent,
     DossierFile,
-    DossierSequence,
     FilingMode,
     SubmissionKey,
 )
@@ -174,7 +174,7 @@ def test_two_submissions_at_the_same_moment_with_one_key_file_one_dossier(w: Wor
     assert (len(filed), len(replayed)) == (1, 1), outcomes
     assert replayed[0].dossier.pk == filed[0].pk
     assert Dossier.objects.count() == 1 and DossierEvent.objects.filter(action="submit").count() == 1
-    assert DossierSequence.objects.get().last == 1
+    assert list(Sequence.objects.values_list("scope", "last")) == [(CODE_SCOPE, 1)]
 
 
 @pytest.mark.django_db(transaction=True)

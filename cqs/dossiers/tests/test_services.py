@@ -15,19 +15,21 @@ from cqs.accounts.models import Role
 from cqs.catalog.models import Agency, ProcedureVersion
 from cqs.catalog.tests import factories as catalog_factories
 from cqs.core.errors import InvalidTransition, NotFoundOrForbidden, ValidationFailed
+from cqs.core.models import Sequence
+from cqs.core.sequences import sequence_last
 from cqs.dossiers import services
+from cqs.dossiers.codes import REGISTER_SCOPE
 from cqs.dossiers.models import (
     Dossier,
     DossierEvent,
     DossierFile,
     DossierPause,
-    DossierSequence,
     FilingMode,
     FormalNotice,
     Status,
     StoredPaper,
 )
-from cqs.dossiers.services import Attachment
+from cqs.dossiers.services import Attachment, reception
 from cqs.dossiers.tests.factories import PDF_BYTES, World, filing, official, pdf
 from cqs.dossiers.tests.factories_dsvc import (
     NOT_A_PDF,
@@ -110,7 +112,7 @@ def test_filing_with_eform_errors_is_refused_and_nothing_is_written(w: World) ->
         "Ngày 31/02/2026 không có thật: tháng 2 năm 2026 chỉ có 28 ngày."
     ]
     assert state() == before
-    assert media_files() == [] and not DossierSequence.objects.exists()
+    assert media_files() == [] and not Sequence.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -207,7 +209,7 @@ def test_an_attachment_that_is_not_a_pdf_inside_is_refused_by_content(w: World) 
         "Tệp “to-khai.pdf” không đúng loại: Tờ khai đăng ký khai sinh chỉ nhận PDF, PNG, JPEG.",
         lambda: submitted(w, attachments=[bad]),
     )
-    assert media_files() == [] and not DossierSequence.objects.exists()
+    assert media_files() == [] and not Sequence.objects.exists()
 
 
 def test_a_bad_second_attachment_leaves_no_file_of_the_first_behind(w: World) -> None:
@@ -746,8 +748,27 @@ def test_register_rows_are_given_at_receipt_per_receiving_agency_per_year(w: Wor
         assert [returned(), returned(), returned(centre)] == [1, 2, 1]
     with time_machine.travel(at(2028, 1, 3, 8, 0), tick=False):
         assert [returned(), returned(centre)] == [1, 1]
+    lasts = [
+        sequence_last(scope=REGISTER_SCOPE, agency_id=agency.pk, period=year)
+        for year in ("2027", "2028")
+        for agency in (w.agency, centre)
+    ]
+    assert lasts == [2, 1, 1, 1]
     event = DossierEvent.objects.filter(action="return_result").last()
     assert event is not None and event.national_status == 10
+
+
+def test_an_acceptance_that_fails_gives_its_register_row_back(w: World, monkeypatch: Any) -> None:
+    first, second = submitted(w), submitted(w)
+    monkeypatch.setattr(reception, "_process", lambda version: [])
+    _refused(
+        ValidationFailed,
+        "Thủ tục chưa có quy trình nội bộ; không thể tiếp nhận.",
+        lambda: services.dossier_accept(dossier=first, actor=w.officer),
+        first,
+    )
+    monkeypatch.undo()
+    assert services.dossier_accept(dossier=second, actor=w.officer).register_row == 1
 
 
 def test_rating_once_from_1_to_5(w: World) -> None:
