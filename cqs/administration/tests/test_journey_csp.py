@@ -64,7 +64,7 @@ def test_pages_work_under_the_policy(live_server: Any, chromium: Any, settings: 
     _visit(page, f"{base}/tai-khoan/xac-thuc-hai-lop/")
     assert page.locator("figure.qr svg").is_visible()
     _visit(page, f"{base}/nop-ho-so/{w.procedure.code}/")
-    assert page.locator("#receiving-filter").is_visible()  # the nonced script ran and showed the filter
+    assert page.locator("#id_receiving_agency-tim").is_visible()  # the nonced script ran and showed the search
     citizen.close()
 
     officer = chromium.new_context(locale="vi-VN")

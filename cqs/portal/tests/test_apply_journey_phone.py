@@ -4,6 +4,7 @@ make, keeps a good file when another fails, sees the fee of the copies asked, an
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,8 @@ def test_a_citizen_files_on_a_phone_with_the_picker_the_declaration_and_a_double
     page.get_by_role("button", name="Lưu xã, phường").click()
     page.wait_for_url(f"**/nop-ho-so/{w.procedure.code}/")
     assert page.get_by_text("Đã lưu xã, phường nơi bạn cư trú.").is_visible()
-    deciding = page.get_by_label("Cơ quan giải quyết:", exact=True)
-    receiving = page.get_by_label("Nơi tiếp nhận hồ sơ:", exact=True)
+    deciding = page.get_by_label(re.compile(r"^Cơ quan giải quyết( \*)?$"))
+    receiving = page.get_by_label(re.compile(r"^Nơi tiếp nhận hồ sơ( \*)?$"))
     assert deciding.evaluate("s => s.options[s.selectedIndex].text") == "UBND xã Con Cuông"
     assert receiving.evaluate("s => s.options[s.selectedIndex].text") == "UBND xã Con Cuông"
     # The citizen prefers to hand it in in the city: the search finds it without diacritics.
