@@ -240,3 +240,12 @@ def test_cancel_forgets_the_application_and_its_files(w: factories.World, settin
     assert response["Location"] == reverse("portal:procedure", args=[w.procedure.code])
     assert not list((Path(settings.MEDIA_ROOT) / "tmp").rglob("*.pdf"))
     assert client.get(_url("portal:apply_check", w))["Location"] == _url("portal:apply", w)
+
+
+def test_step_one_lists_its_errors_at_the_top_linked_to_their_fields(w: factories.World) -> None:
+    response = _step1(client_for(w.citizen), w, filing_mode="on_behalf")
+    page = response.content.decode()
+    assert response.status_code == 200 and "data-error-summary" in page
+    summary = page[page.index("data-error-summary") : page.index("</div>", page.index("data-error-summary"))]
+    assert 'href="#id_principal_name"' in summary and 'href="#id_authorisation_note"' in summary
+    assert page.index("data-error-summary") < page.index('name="deciding_agency"')
