@@ -118,6 +118,37 @@ def _identifier_field(kind: str) -> str:
     return "tax_code" if kind == User.Kind.BUSINESS else "citizen_id"
 
 
+def _taken_message(kind: str) -> str:
+    return _tax_code_taken_message() if kind == User.Kind.BUSINESS else _citizen_id_taken_message()
+
+
+def _candidate(
+    *,
+    kind: str,
+    identifier: str,
+    full_name: str,
+    email: str,
+    phone: str,
+    address: str,
+    date_of_birth: dt.date | None,
+    errors: dict[str, str],
+) -> User:
+    """The unsaved account the form describes (a business has no date of birth); what is wrong goes to ``errors``."""
+    if kind == User.Kind.BUSINESS:
+        return _business_candidate(
+            tax_code=identifier, full_name=full_name, email=email, phone=phone, address=address, errors=errors
+        )
+    return _citizen_candidate(
+        citizen_id=identifier,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        date_of_birth=date_of_birth,
+        address=address,
+        errors=errors,
+    )
+
+
 # ---------------------------------------------------------------- direct creation (demo, operators, tests)
 
 
@@ -134,22 +165,17 @@ def citizen_register(
     actor: User | None = None,
 ) -> User:
     """A citizen account whose user name is the citizen ID (CCCD), created at once (no emailed code)."""
-    errors: dict[str, str] = {}
-    user = _citizen_candidate(
-        citizen_id=citizen_id,
+    return _register_at_once(
+        kind=User.Kind.CITIZEN,
+        identifier=citizen_id,
         full_name=full_name,
+        password=password,
         email=email,
         phone=phone,
-        date_of_birth=date_of_birth,
         address=address,
-        errors=errors,
+        date_of_birth=date_of_birth,
+        actor=actor,
     )
-    if user.citizen_id and account_holding(kind=User.Kind.CITIZEN, identifier=user.citizen_id) is not None:
-        errors["citizen_id"] = _citizen_id_taken_message()
-    check_password(password, user, errors)
-    if errors:
-        raise invalid(errors)
-    return save_new_account(user, password=password, duplicate={"citizen_id": _citizen_id_taken_message()}, actor=actor)
 
 
 @transaction.atomic
@@ -164,16 +190,49 @@ def business_register(
     actor: User | None = None,
 ) -> User:
     """An organisation's account whose user name is its tax code (a branch keeps its ``-NNN``)."""
-    errors: dict[str, str] = {}
-    user = _business_candidate(
-        tax_code=tax_code, full_name=full_name, email=email, phone=phone, address=address, errors=errors
+    return _register_at_once(
+        kind=User.Kind.BUSINESS,
+        identifier=tax_code,
+        full_name=full_name,
+        password=password,
+        email=email,
+        phone=phone,
+        address=address,
+        date_of_birth=None,
+        actor=actor,
     )
-    if user.tax_code and account_holding(kind=User.Kind.BUSINESS, identifier=user.tax_code) is not None:
-        errors["tax_code"] = _tax_code_taken_message()
+
+
+def _register_at_once(
+    *,
+    kind: str,
+    identifier: str,
+    full_name: str,
+    password: str,
+    email: str,
+    phone: str,
+    address: str,
+    date_of_birth: dt.date | None,
+    actor: User | None,
+) -> User:
+    errors: dict[str, str] = {}
+    user = _candidate(
+        kind=kind,
+        identifier=identifier,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        address=address,
+        date_of_birth=date_of_birth,
+        errors=errors,
+    )
+    field = _identifier_field(kind)
+    if user.username and account_holding(kind=kind, identifier=user.username) is not None:
+        errors[field] = _taken_message(kind)
     check_password(password, user, errors)
     if errors:
         raise invalid(errors)
-    return save_new_account(user, password=password, duplicate={"tax_code": _tax_code_taken_message()}, actor=actor)
+    return save_new_account(user, password=password, duplicate={field: _taken_message(kind)}, actor=actor)
 
 
 # ---------------------------------------------------------------- self-registration with an emailed code
@@ -218,20 +277,16 @@ def registration_start(
     if kind not in {User.Kind.CITIZEN, User.Kind.BUSINESS}:
         raise ValidationFailed(_("Loại tài khoản không hợp lệ."))
     errors: dict[str, str] = {}
-    if kind == User.Kind.BUSINESS:
-        candidate = _business_candidate(
-            tax_code=identifier, full_name=full_name, email=email, phone=phone, address=address, errors=errors
-        )
-    else:
-        candidate = _citizen_candidate(
-            citizen_id=identifier,
-            full_name=full_name,
-            email=email,
-            phone=phone,
-            date_of_birth=date_of_birth,
-            address=address,
-            errors=errors,
-        )
+    candidate = _candidate(
+        kind=kind,
+        identifier=identifier,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        address=address,
+        date_of_birth=date_of_birth,
+        errors=errors,
+    )
     check_password(password, candidate, errors)
     if errors:
         raise invalid(errors)
@@ -316,6 +371,6 @@ def _account_from(pending: PendingRegistration) -> User:
         date_of_birth=pending.date_of_birth,
         password=pending.password,
     )
-    field = _identifier_field(pending.kind)
-    taken = _tax_code_taken_message() if business else _citizen_id_taken_message()
-    return save_new_account(user, password="", duplicate={field: taken}, actor=None)
+    return save_new_account(
+        user, password="", duplicate={_identifier_field(pending.kind): _taken_message(pending.kind)}, actor=None
+    )
