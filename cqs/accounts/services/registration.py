@@ -122,33 +122,6 @@ def _taken_message(kind: str) -> str:
     return _tax_code_taken_message() if kind == User.Kind.BUSINESS else _citizen_id_taken_message()
 
 
-def _candidate(
-    *,
-    kind: str,
-    identifier: str,
-    full_name: str,
-    email: str,
-    phone: str,
-    address: str,
-    date_of_birth: dt.date | None,
-    errors: dict[str, str],
-) -> User:
-    """The unsaved account the form describes (a business has no date of birth); what is wrong goes to ``errors``."""
-    if kind == User.Kind.BUSINESS:
-        return _business_candidate(
-            tax_code=identifier, full_name=full_name, email=email, phone=phone, address=address, errors=errors
-        )
-    return _citizen_candidate(
-        citizen_id=identifier,
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        date_of_birth=date_of_birth,
-        address=address,
-        errors=errors,
-    )
-
-
 # ---------------------------------------------------------------- direct creation (demo, operators, tests)
 
 
@@ -165,17 +138,17 @@ def citizen_register(
     actor: User | None = None,
 ) -> User:
     """A citizen account whose user name is the citizen ID (CCCD), created at once (no emailed code)."""
-    return _register_at_once(
-        kind=User.Kind.CITIZEN,
-        identifier=citizen_id,
+    errors: dict[str, str] = {}
+    user = _citizen_candidate(
+        citizen_id=citizen_id,
         full_name=full_name,
-        password=password,
         email=email,
         phone=phone,
-        address=address,
         date_of_birth=date_of_birth,
-        actor=actor,
+        address=address,
+        errors=errors,
     )
+    return _save_at_once(user, errors, password=password, actor=actor)
 
 
 @transaction.atomic
@@ -190,49 +163,23 @@ def business_register(
     actor: User | None = None,
 ) -> User:
     """An organisation's account whose user name is its tax code (a branch keeps its ``-NNN``)."""
-    return _register_at_once(
-        kind=User.Kind.BUSINESS,
-        identifier=tax_code,
-        full_name=full_name,
-        password=password,
-        email=email,
-        phone=phone,
-        address=address,
-        date_of_birth=None,
-        actor=actor,
-    )
-
-
-def _register_at_once(
-    *,
-    kind: str,
-    identifier: str,
-    full_name: str,
-    password: str,
-    email: str,
-    phone: str,
-    address: str,
-    date_of_birth: dt.date | None,
-    actor: User | None,
-) -> User:
     errors: dict[str, str] = {}
-    user = _candidate(
-        kind=kind,
-        identifier=identifier,
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        address=address,
-        date_of_birth=date_of_birth,
-        errors=errors,
+    user = _business_candidate(
+        tax_code=tax_code, full_name=full_name, email=email, phone=phone, address=address, errors=errors
     )
-    field = _identifier_field(kind)
-    if user.username and account_holding(kind=kind, identifier=user.username) is not None:
-        errors[field] = _taken_message(kind)
+    return _save_at_once(user, errors, password=password, actor=actor)
+
+
+def _save_at_once(user: User, errors: dict[str, str], *, password: str, actor: User | None) -> User:
+    """The candidate saved, unless its form had ``errors``, its identifier already has an account or the
+    password is refused: then every problem at once."""
+    field = _identifier_field(user.kind)
+    if user.username and account_holding(kind=user.kind, identifier=user.username) is not None:
+        errors[field] = _taken_message(user.kind)
     check_password(password, user, errors)
     if errors:
         raise invalid(errors)
-    return save_new_account(user, password=password, duplicate={field: _taken_message(kind)}, actor=actor)
+    return save_new_account(user, password=password, duplicate={field: _taken_message(user.kind)}, actor=actor)
 
 
 # ---------------------------------------------------------------- self-registration with an emailed code
@@ -277,16 +224,20 @@ def registration_start(
     if kind not in {User.Kind.CITIZEN, User.Kind.BUSINESS}:
         raise ValidationFailed(_("Loại tài khoản không hợp lệ."))
     errors: dict[str, str] = {}
-    candidate = _candidate(
-        kind=kind,
-        identifier=identifier,
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        address=address,
-        date_of_birth=date_of_birth,
-        errors=errors,
-    )
+    if kind == User.Kind.BUSINESS:
+        candidate = _business_candidate(
+            tax_code=identifier, full_name=full_name, email=email, phone=phone, address=address, errors=errors
+        )
+    else:
+        candidate = _citizen_candidate(
+            citizen_id=identifier,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            date_of_birth=date_of_birth,
+            address=address,
+            errors=errors,
+        )
     check_password(password, candidate, errors)
     if errors:
         raise invalid(errors)
@@ -371,6 +322,5 @@ def _account_from(pending: PendingRegistration) -> User:
         date_of_birth=pending.date_of_birth,
         password=pending.password,
     )
-    return save_new_account(
-        user, password="", duplicate={_identifier_field(pending.kind): _taken_message(pending.kind)}, actor=None
-    )
+    duplicate = {_identifier_field(pending.kind): _taken_message(pending.kind)}
+    return save_new_account(user, password="", duplicate=duplicate, actor=None)
