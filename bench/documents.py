@@ -26,24 +26,22 @@ from typing import Any
 from urllib.parse import quote
 
 from bench.harness import (
+    SCALE_DB,
     Result,
     Scenario,
-    collectstatic,
     django_on_scale,
-    drive,
-    free_port,
+    drive_all,
     percentile,
     ratios_to_floor,
+    ratios_to_trivial,
+    scale_server,
     select_one,
-    server_env,
     session_cookie,
-    start_gunicorn,
     stop,
     time_inprocess,
     wait_ready,
 )
 
-SCALE_DB = "cqs_scale"
 DOCUMENTS_MIN = 100_000
 ISSUE_COUNT = 30
 RSA_SECONDS = 2.0
@@ -264,16 +262,10 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
 
     cookie = session_cookie(leader)
     connection.close()
-    env = server_env(url)
-    collectstatic(env)
-    env["CQS_OFFICIAL_TOTP_REQUIRED"] = "false"  # the bench logs in with a session; TOTP has its own tests
-    port = free_port()
-    print(f"    gunicorn ({args.workers} tiến trình) trên {SCALE_DB} tại 127.0.0.1:{port}")
-    server = start_gunicorn(env, port, args.workers)
-    results: list[Result] = []
+    port, server = scale_server(url, args.workers)
     try:
         wait_ready(port, server)
-        scenarios = [
+        scenarios: list[Scenario | Result] = [
             Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
             Scenario(
                 "documents_search_http",
@@ -282,14 +274,8 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
                 headers={"Cookie": cookie},
             ),
         ]
-        for scenario in scenarios:
-            result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
-            print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
-            results.append(result)
+        results = drive_all(port, scenarios, args)
     finally:
         stop(server)
-    trivial = next((r for r in results if r.name == "documents_trivial" and not r.skipped and r.rps), None)
-    for r in results:
-        if trivial is not None and not r.skipped and r.rps:
-            r.ratio_to_trivial = round(trivial.rps / r.rps, 2)
+    ratios_to_trivial(results, "documents_trivial")
     return [*results, *inprocess, *issuing], info

@@ -17,16 +17,14 @@ from bench.harness import (
     SUBMIT_PROCEDURE,
     Result,
     Scenario,
-    collectstatic,
     django_on_scale,
-    drive,
-    free_port,
+    drive_all,
     probe,
     ratios_to_floor,
+    ratios_to_trivial,
+    scale_server,
     select_one,
-    server_env,
     session_cookie,
-    start_gunicorn,
     stop,
     time_inprocess,
     wait_ready,
@@ -70,17 +68,19 @@ def _submission_parts(port: int) -> tuple[str, str] | str:
     return json_part, files_part
 
 
-def _submission_scenario(port: int, token: str, filing: dict[str, Any], pdfs: list[bytes]) -> Scenario | str:
+def _submission_scenario(port: int, token: str, filing: dict[str, Any], pdfs: list[bytes]) -> Scenario | Result:
+    """The online submission with ``pdfs`` attached, or its result skipped when the API does not take it."""
+    name, label = "api_submit", "API: POST /api/v1/dossiers (2 PDF)"
     parts = _submission_parts(port)
     if isinstance(parts, str):
-        return parts
+        return Result(name=name, label=label, skipped=parts)
     json_part, files_part = parts
     fields = [(json_part, "", json.dumps(filing, ensure_ascii=False).encode(), "application/json")]
     fields += [(files_part, f"giay-to-{n + 1}.pdf", pdf, "application/pdf") for n, pdf in enumerate(pdfs)]
     body, content_type = _multipart(fields)
     return Scenario(
-        "api_submit",
-        "API: POST /api/v1/dossiers (2 PDF)",
+        name,
+        label,
         ["/api/v1/dossiers"],
         headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
         method="POST",
@@ -177,17 +177,11 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
     pdfs = [minimal_pdf(d.name[:60], (citizen.full_name,)) for d in documents]
     connection.close()
 
-    env = server_env(url)
-    collectstatic(env)
-    env["CQS_OFFICIAL_TOTP_REQUIRED"] = "false"  # the bench logs in with a session; TOTP has its own tests
-    port = free_port()
-    print(f"    gunicorn ({args.workers} tiến trình) trên {SCALE_DB} tại 127.0.0.1:{port}")
-    server = start_gunicorn(env, port, args.workers)
-    results: list[Result] = []
+    port, server = scale_server(url, args.workers)
     try:
         wait_ready(port, server)
         officer_headers = {"Cookie": cookie}
-        scenarios: list[Scenario | str] = [
+        scenarios: list[Scenario | Result] = [
             Scenario("scale_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
             Scenario(
                 "desk_worklist",
@@ -214,19 +208,9 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
                 headers=officer_headers,
             ),
         ]
-        submission = _submission_scenario(port, raw_token, filing, pdfs)
-        scenarios.append(submission)
-        for scenario in scenarios:
-            if isinstance(scenario, str):
-                result = Result(name="api_submit", label="API: POST /api/v1/dossiers (2 PDF)", skipped=scenario)
-            else:
-                result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
-            print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
-            results.append(result)
+        scenarios.append(_submission_scenario(port, raw_token, filing, pdfs))
+        results = drive_all(port, scenarios, args)
     finally:
         stop(server)
-    trivial = next((r for r in results if r.name == "scale_trivial" and not r.skipped and r.rps), None)
-    for r in results:
-        if trivial is not None and not r.skipped and r.rps:
-            r.ratio_to_trivial = round(trivial.rps / r.rps, 2)
+    ratios_to_trivial(results, "scale_trivial")
     return [*results, *inprocess], info

@@ -4,6 +4,7 @@ keep-alive HTTP from several threads, percentiles, the table, and Django set up 
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import random
@@ -207,6 +208,27 @@ def drive(port: int, scenario: Scenario, *, threads: int, duration: float, warmu
     return result
 
 
+def drive_all(port: int, scenarios: list[Scenario | Result], args: argparse.Namespace) -> list[Result]:
+    """Each scenario driven and its line printed; a ``Result`` in the list stands for one skipped before it ran."""
+    results: list[Result] = []
+    for scenario in scenarios:
+        if isinstance(scenario, Result):
+            result = scenario
+        else:
+            result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
+        print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
+        results.append(result)
+    return results
+
+
+def ratios_to_trivial(results: list[Result], trivial: str) -> None:
+    """Each measured scenario as a multiple of the trivial page named ``trivial`` (how many times its cost)."""
+    floor = next((r for r in results if r.name == trivial and not r.skipped and r.rps), None)
+    for r in results:
+        if floor is not None and not r.skipped and r.rps:
+            r.ratio_to_trivial = round(floor.rps / r.rps, 2)
+
+
 def table(results: list[Result]) -> str:
     head = ("Kịch bản", "yêu cầu", "lỗi", "yêu cầu/s", "p50 ms", "p95 ms", "p99 ms", "so với trivial")
     rows = [head]
@@ -276,6 +298,16 @@ def django_on_scale(**ready: str) -> tuple[str, str]:
 
     django.setup()
     return url, ""
+
+
+def scale_server(url: str, workers: int) -> tuple[int, subprocess.Popen[bytes]]:
+    """(port, process) of gunicorn on ``cqs_scale``, static files collected, officials logged in without TOTP."""
+    env = server_env(url)
+    collectstatic(env)
+    env["CQS_OFFICIAL_TOTP_REQUIRED"] = "false"  # the bench logs in with a session; TOTP has its own tests
+    port = free_port()
+    print(f"    gunicorn ({workers} tiến trình) trên {SCALE_DB} tại 127.0.0.1:{port}")
+    return port, start_gunicorn(env, port, workers)
 
 
 def select_one() -> None:

@@ -17,6 +17,7 @@ from bench.harness import (
     collectstatic,
     drive,
     free_port,
+    ratios_to_trivial,
     server_env,
     start_gunicorn,
     stop,
@@ -167,8 +168,5 @@ def procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
             results.append(result)
     finally:
         stop(server)
-    trivial = next((r for r in results if r.name == "trivial" and not r.skipped and r.rps), None)
-    for r in results:
-        if trivial is not None and not r.skipped and r.rps:
-            r.ratio_to_trivial = round(trivial.rps / r.rps, 2)
+    ratios_to_trivial(results, "trivial")
     return results, {"database": BENCH_DB, **load}

@@ -35,11 +35,6 @@ def _required(message: Any) -> dict[str, Any]:
     return {"required": message}
 
 
-def _passwords_match(form: forms.Form, cleaned: dict[str, Any], first: str, second: str) -> None:
-    if cleaned.get(first) and cleaned.get(second) and cleaned[first] != cleaned[second]:
-        form.add_error(second, _("Hai lần nhập mật khẩu không giống nhau."))
-
-
 def _password(label: Any, *, autocomplete: str = "new-password", required: Any = None) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -56,6 +51,19 @@ def _code(label: Any, *, numeric: bool) -> forms.CharField:
     return forms.CharField(
         label=label, max_length=20, error_messages=_required(_("Vui lòng nhập mã.")), widget=forms.TextInput(attrs)
     )
+
+
+class NewPasswordForm(AccessibleForm):
+    """A form where a new password is typed twice: the two fields ``password_pair`` names must match."""
+
+    password_pair = ("password1", "password2")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        first, second = self.password_pair
+        if cleaned.get(first) and cleaned.get(second) and cleaned[first] != cleaned[second]:
+            self.add_error(second, _("Hai lần nhập mật khẩu không giống nhau."))
+        return cleaned
 
 
 class LoginForm(AccessibleForm):
@@ -90,7 +98,7 @@ class TotpForm(AccessibleForm):
     )
 
 
-class RegisterForm(AccessibleForm):
+class RegisterForm(NewPasswordForm):
     citizen_id = forms.CharField(
         label=_("Số định danh cá nhân (CCCD, 12 chữ số)"),
         max_length=20,
@@ -127,11 +135,6 @@ class RegisterForm(AccessibleForm):
     password1 = _password(_("Mật khẩu (ít nhất 10 ký tự)"))
     password2 = _password(_("Nhập lại mật khẩu"), required=_("Vui lòng nhập lại mật khẩu."))
 
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        _passwords_match(self, cleaned, "password1", "password2")
-        return cleaned
-
 
 class ApiTokenForm(AccessibleForm):
     name = forms.CharField(
@@ -148,7 +151,7 @@ class ApiTokenForm(AccessibleForm):
     )
 
 
-class BusinessRegisterForm(AccessibleForm):
+class BusinessRegisterForm(NewPasswordForm):
     tax_code = forms.CharField(
         label=_("Mã số thuế (10 chữ số, chi nhánh thêm -NNN)"),
         max_length=20,
@@ -169,13 +172,8 @@ class BusinessRegisterForm(AccessibleForm):
     )
     email = RegisterForm.base_fields["email"]
     phone = RegisterForm.base_fields["phone"]
-    password1 = _password(_("Mật khẩu (ít nhất 10 ký tự)"))
-    password2 = _password(_("Nhập lại mật khẩu"), required=_("Vui lòng nhập lại mật khẩu."))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        _passwords_match(self, cleaned, "password1", "password2")
-        return cleaned
+    password1 = RegisterForm.base_fields["password1"]
+    password2 = RegisterForm.base_fields["password2"]
 
 
 class RegistrationCodeForm(AccessibleForm):
@@ -186,17 +184,14 @@ class ActivationCodeForm(AccessibleForm):
     activation_code = _code(_("Mã kích hoạt do quản trị viên cấp (ví dụ ABCD-EFGH-JKMN)"), numeric=False)
 
 
-class PasswordChangeForm(AccessibleForm):
+class PasswordChangeForm(NewPasswordForm):
+    password_pair = ("new_password1", "new_password2")
+
     current_password = _password(
         _("Mật khẩu hiện tại"), autocomplete="current-password", required=_("Vui lòng nhập mật khẩu hiện tại.")
     )
     new_password1 = _password(_("Mật khẩu mới (ít nhất 10 ký tự)"), required=_("Vui lòng nhập mật khẩu mới."))
     new_password2 = _password(_("Nhập lại mật khẩu mới"), required=_("Vui lòng nhập lại mật khẩu mới."))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        _passwords_match(self, cleaned, "new_password1", "new_password2")
-        return cleaned
 
 
 RESET_CHANNELS = [("email", _("Thư điện tử đã đăng ký")), ("sms", _("Tin nhắn SMS tới số điện thoại đã đăng ký"))]
@@ -225,7 +220,9 @@ class PasswordForgotForm(AccessibleForm):
             field.choices = RESET_CHANNELS[:1]
 
 
-class PasswordResetForm(AccessibleForm):
+class PasswordResetForm(NewPasswordForm):
+    password_pair = ("new_password1", "new_password2")
+
     identifier = forms.CharField(
         label=_("Tên đăng nhập (số CCCD, mã số thuế hoặc tên đăng nhập cán bộ)"),
         max_length=150,
@@ -233,13 +230,8 @@ class PasswordResetForm(AccessibleForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     code = _code(_("Mã đặt lại mật khẩu"), numeric=False)
-    new_password1 = _password(_("Mật khẩu mới (ít nhất 10 ký tự)"), required=_("Vui lòng nhập mật khẩu mới."))
-    new_password2 = _password(_("Nhập lại mật khẩu mới"), required=_("Vui lòng nhập lại mật khẩu mới."))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        _passwords_match(self, cleaned, "new_password1", "new_password2")
-        return cleaned
+    new_password1 = PasswordChangeForm.base_fields["new_password1"]
+    new_password2 = PasswordChangeForm.base_fields["new_password2"]
 
 
 class CounterLookupForm(AccessibleForm):

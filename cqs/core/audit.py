@@ -116,6 +116,23 @@ def _digest(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def event_digest(event: AuditEvent) -> str:
+    """The hash an event's fields and the hash it follows give: what its ``hash`` must be."""
+    return _digest(
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        ip_address=event.ip_address,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        before=event.before,
+        after=event.after,
+        prev_hash=event.prev_hash,
+    )
+
+
 def audit_mac(*, seq: int, hash: str) -> str:
     """The MAC of a link: only a holder of ``CQS_AUDIT_KEY`` can make it."""
     return hmac.new(settings.CQS_AUDIT_KEY.encode(), f"{seq}:{hash}".encode(), hashlib.sha256).hexdigest()
@@ -188,20 +205,7 @@ def audit_verify() -> Iterator[ChainProblem]:
             yield ChainProblem(expected_seq, f"Thiếu bản ghi số {missing} (đã bị xoá).")
         if event.prev_hash != expected_prev:
             yield ChainProblem(event.seq, f"Bản ghi số {event.seq} không nối với bản ghi trước nó.")
-        recomputed = _digest(
-            seq=event.seq,
-            at=event.at,
-            actor_id=event.actor_id,
-            actor_label=event.actor_label,
-            ip_address=event.ip_address,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            before=event.before,
-            after=event.after,
-            prev_hash=event.prev_hash,
-        )
-        if recomputed != event.hash:
+        if event_digest(event) != event.hash:
             yield ChainProblem(event.seq, f"Bản ghi số {event.seq} đã bị sửa sau khi ghi.")
         elif not hmac.compare_digest(event.mac, audit_mac(seq=event.seq, hash=event.hash)):
             yield ChainProblem(

@@ -15,12 +15,15 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -298,6 +301,34 @@ def check_upload(file: Any, *, allowed: set[str], max_bytes: int, label: str) ->
         extension=kind_extension(kind),
         content=data,
     )
+
+
+class _RowWithFile(Protocol):
+    """A model instance whose ``file`` field holds an upload."""
+
+    @property
+    def file(self) -> FieldFile: ...
+
+    def save(self, *args: Any, **kwargs: Any) -> None: ...
+
+
+@contextmanager
+def uploads_stored() -> Iterator[Callable[[_RowWithFile, CheckedUpload], None]]:
+    """A ``store(row, checked)`` that writes the checked upload to the row's file (named by its digest) and saves
+    the row; an error inside the block removes every file the block already wrote, so none is left without a row."""
+    written: list[_RowWithFile] = []
+
+    def store(row: _RowWithFile, checked: CheckedUpload) -> None:
+        row.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
+        written.append(row)
+        row.save()
+
+    try:
+        yield store
+    except Exception:
+        for row in written:
+            row.file.delete(save=False)
+        raise
 
 
 def attachment_disposition(filename: str) -> str:

@@ -118,6 +118,10 @@ def _identifier_field(kind: str) -> str:
     return "tax_code" if kind == User.Kind.BUSINESS else "citizen_id"
 
 
+def _taken_message(kind: str) -> str:
+    return _tax_code_taken_message() if kind == User.Kind.BUSINESS else _citizen_id_taken_message()
+
+
 # ---------------------------------------------------------------- direct creation (demo, operators, tests)
 
 
@@ -144,12 +148,7 @@ def citizen_register(
         address=address,
         errors=errors,
     )
-    if user.citizen_id and account_holding(kind=User.Kind.CITIZEN, identifier=user.citizen_id) is not None:
-        errors["citizen_id"] = _citizen_id_taken_message()
-    check_password(password, user, errors)
-    if errors:
-        raise invalid(errors)
-    return save_new_account(user, password=password, duplicate={"citizen_id": _citizen_id_taken_message()}, actor=actor)
+    return _save_at_once(user, errors, password=password, actor=actor)
 
 
 @transaction.atomic
@@ -168,12 +167,19 @@ def business_register(
     user = _business_candidate(
         tax_code=tax_code, full_name=full_name, email=email, phone=phone, address=address, errors=errors
     )
-    if user.tax_code and account_holding(kind=User.Kind.BUSINESS, identifier=user.tax_code) is not None:
-        errors["tax_code"] = _tax_code_taken_message()
+    return _save_at_once(user, errors, password=password, actor=actor)
+
+
+def _save_at_once(user: User, errors: dict[str, str], *, password: str, actor: User | None) -> User:
+    """The candidate saved, unless its form had ``errors``, its identifier already has an account or the
+    password is refused: then every problem at once."""
+    field = _identifier_field(user.kind)
+    if user.username and account_holding(kind=user.kind, identifier=user.username) is not None:
+        errors[field] = _taken_message(user.kind)
     check_password(password, user, errors)
     if errors:
         raise invalid(errors)
-    return save_new_account(user, password=password, duplicate={"tax_code": _tax_code_taken_message()}, actor=actor)
+    return save_new_account(user, password=password, duplicate={field: _taken_message(user.kind)}, actor=actor)
 
 
 # ---------------------------------------------------------------- self-registration with an emailed code
@@ -316,6 +322,5 @@ def _account_from(pending: PendingRegistration) -> User:
         date_of_birth=pending.date_of_birth,
         password=pending.password,
     )
-    field = _identifier_field(pending.kind)
-    taken = _tax_code_taken_message() if business else _citizen_id_taken_message()
-    return save_new_account(user, password="", duplicate={field: taken}, actor=None)
+    duplicate = {_identifier_field(pending.kind): _taken_message(pending.kind)}
+    return save_new_account(user, password="", duplicate=duplicate, actor=None)

@@ -12,6 +12,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from conftest import TEST_PASSWORD
 
 PASSWORD = TEST_PASSWORD
+# What a citizen types into the registration form.
+REGISTRATION = {
+    "citizen_id": "040095001234",
+    "full_name": "Nguyễn Thị Hoa",
+    "date_of_birth": "05/09/1995",
+    "email": "hoa@example.vn",
+    "phone": "0912345678",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+}
 
 
 @pytest.fixture(autouse=True)

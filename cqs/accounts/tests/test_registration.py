@@ -15,22 +15,13 @@ from django.utils import timezone
 
 from cqs.accounts import services
 from cqs.accounts.models import PendingRegistration, User
-from cqs.accounts.tests.conftest import PASSWORD
+from cqs.accounts.tests.conftest import PASSWORD, REGISTRATION
 from cqs.core.errors import ValidationFailed
 from cqs.core.models import AuditEvent
 from cqs.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
-REGISTRATION = {
-    "citizen_id": "040095001234",
-    "full_name": "Nguyễn Thị Hoa",
-    "date_of_birth": "05/09/1995",
-    "email": "hoa@example.vn",
-    "phone": "0912345678",
-    "password1": PASSWORD,
-    "password2": PASSWORD,
-}
 BUSINESS = {
     "tax_code": "2901234568",
     "full_name": "Công ty TNHH Hồng Lam",

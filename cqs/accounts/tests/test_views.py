@@ -17,7 +17,7 @@ from cqs.accounts.api.auth import SessionAuth
 from cqs.accounts.models import ApiToken, LoginAttempt, Role, User
 from cqs.accounts.permissions import user_is_verified_official
 from cqs.accounts.selectors import api_token_user
-from cqs.accounts.tests.conftest import PASSWORD, current_code
+from cqs.accounts.tests.conftest import PASSWORD, REGISTRATION, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -212,17 +212,6 @@ def test_totp_code_command(make_official: Callable[..., User], settings) -> None
 
 
 # ---------------------------------------------------------------- registration, profile, API tokens
-
-
-REGISTRATION = {
-    "citizen_id": "040095001234",
-    "full_name": "Nguyễn Thị Hoa",
-    "date_of_birth": "05/09/1995",
-    "email": "hoa@example.vn",
-    "phone": "0912345678",
-    "password1": PASSWORD,
-    "password2": PASSWORD,
-}
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from cqs.core.audit import GENESIS, audit_record, audit_verify
+from cqs.core.audit import GENESIS, audit_record, audit_verify, event_digest
 from cqs.core.models import AuditEvent, AuditHead
 
 
@@ -175,8 +175,6 @@ def test_the_application_role_is_restricted_yet_may_write_the_platform_tables() 
 
 def recompute_from(seq: int, **changes: Any) -> None:
     """What a superuser without the key does: change a row, recompute its hash and every later one, move the head."""
-    from cqs.core import audit
-
     with owner_cursor() as conn:
         conn.execute("ALTER TABLE core_auditevent DISABLE TRIGGER core_auditevent_append_only")
         try:
@@ -187,19 +185,7 @@ def recompute_from(seq: int, **changes: Any) -> None:
                 for field, value in (changes if event.seq == seq else {}).items():
                     setattr(event, field, value)
                 event.prev_hash = prev_hash
-                event.hash = audit._digest(
-                    seq=event.seq,
-                    at=event.at,
-                    actor_id=event.actor_id,
-                    actor_label=event.actor_label,
-                    ip_address=event.ip_address,
-                    action=event.action,
-                    object_type=event.object_type,
-                    object_id=event.object_id,
-                    before=event.before,
-                    after=event.after,
-                    prev_hash=prev_hash,
-                )
+                event.hash = event_digest(event)  # the hashing is public; only the MAC needs the key
                 conn.execute(
                     "UPDATE core_auditevent SET action = %s, after = %s, prev_hash = %s, hash = %s WHERE seq = %s",
                     [event.action, psycopg.types.json.Jsonb(event.after), event.prev_hash, event.hash, event.seq],

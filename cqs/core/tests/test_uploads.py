@@ -18,6 +18,7 @@ from cqs.core.uploads import (
     clean_filename,
     size_text,
     sniff_type,
+    uploads_stored,
 )
 
 TEMPLATES = {"pdf", "docx", "odt", "doc"}
@@ -372,3 +373,40 @@ def test_no_view_serves_a_stored_file_but_through_download_response() -> None:
         "cqs/documents/incoming/views.py",
         "cqs/dossiers/views_forms.py",
     ]
+
+
+class _StoredFile:
+    def __init__(self, disk: set[str]) -> None:
+        self.disk, self.name = disk, ""
+
+    def save(self, name: str, content: Any, save: bool) -> None:
+        self.name = name
+        self.disk.add(name)
+
+    def delete(self, save: bool) -> None:
+        self.disk.discard(self.name)
+
+
+class _Row:
+    def __init__(self, disk: set[str], *, broken: bool = False) -> None:
+        self.file, self.broken, self.saved = _StoredFile(disk), broken, False
+
+    def save(self) -> None:
+        if self.broken:
+            raise RuntimeError("the database refused the row")
+        self.saved = True
+
+
+def test_files_written_before_a_failure_are_removed() -> None:
+    disk: set[str] = set()
+    checked = _check("don.pdf", samples.PDF)
+    first = _Row(disk)
+    with uploads_stored() as store:
+        store(first, checked)
+    assert first.saved and disk == {f"{checked.sha256[:16]}.pdf"}
+    disk.clear()
+    kept, broken = _Row(disk), _Row(disk, broken=True)
+    with pytest.raises(RuntimeError), uploads_stored() as store:
+        store(kept, checked)
+        store(broken, checked)
+    assert kept.saved and disk == set()  # the caller's transaction takes the row back; its file is gone

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.tests.factories import PDF_BYTES, World
+from cqs.dossiers.tests.factories_desk import counter_form
 from cqs.dossiers.tests.factories_filing import at_once
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +24,8 @@ def _url(w: World) -> str:
 
 def _data(w: World, token: str) -> dict[str, Any]:
     document = w.version.documents.get()
-    return {
-        "ma_nop": token,
-        "receiving_agency": w.agency.pk,
-        "deciding_agency": w.agency.pk,
-        "applicant_name": "Lê Văn Tám",
-        "applicant_id_number": "040090001234",
-        "applicant_address": "Xóm 1",
-        "applicant_phone": "0912000111",
-        "applicant_email": "",
-        "filing_mode": "self",
-        "delivery": "desk",
-        "sets_count": "1",
-        "tk-ho_ten_tre": "Lê Văn Bé",
-        "tk-ngay_sinh": "02/03/2026",
-        f"giay_to_{document.pk}": SimpleUploadedFile("quet.pdf", PDF_BYTES, content_type="application/pdf"),
-    }
+    scan = SimpleUploadedFile("quet.pdf", PDF_BYTES, content_type="application/pdf")
+    return {**counter_form(w, token), f"giay_to_{document.pk}": scan}
 
 
 def _token(client: Client, w: World) -> str:

@@ -305,21 +305,7 @@ def test_counter_reception_with_a_scanned_pdf(client, w):
     form = client.get(url)
     assert form.status_code == 200
     document = w.version.documents.first()
-    data = {
-        "ma_nop": form.context["form"]["ma_nop"].value(),
-        "receiving_agency": w.agency.pk,
-        "deciding_agency": w.agency.pk,
-        "applicant_name": "Lê Văn Tám",
-        "applicant_id_number": "040090001234",
-        "applicant_address": "Xóm 1",
-        "applicant_phone": "0912000111",
-        "applicant_email": "",
-        "filing_mode": "self",
-        "delivery": "desk",
-        "sets_count": "1",
-        "tk-ho_ten_tre": "Lê Văn Bé",
-        "tk-ngay_sinh": "02/03/2026",
-    }
+    data = make.counter_form(w, form.context["form"]["ma_nop"].value())
     missing = client.post(url, data)
     assert missing.status_code == 400 and "Còn thiếu giấy tờ bắt buộc" in missing.content.decode()
     data[f"giay_to_{document.pk}"] = SimpleUploadedFile("quet.pdf", PDF_BYTES, content_type="application/pdf")

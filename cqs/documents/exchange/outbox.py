@@ -127,6 +127,30 @@ def message_store(
     return message
 
 
+def status_received_store(
+    *,
+    status: edxml.Status,
+    data: bytes,
+    recipient: Recipient | None = None,
+    incoming: IncomingDocument | None = None,
+    responds_to: ExchangeMessage | None = None,
+) -> ExchangeMessage:
+    """A status message received from a proven sender, stored as it came."""
+    return message_store(
+        direction=ExchangeMessage.Direction.IN,
+        kind=ExchangeMessage.Kind.STATUS,
+        state=ExchangeMessage.State.RECEIVED,
+        document_id=status.document_id,
+        from_organ_id=status.from_organ.organ_id,
+        to_organ_id=status.to_organ_id,
+        data=data,
+        status_code=status.code,
+        recipient=recipient,
+        incoming=incoming,
+        responds_to=responds_to,
+    )
+
+
 def _main_files(outgoing: OutgoingDocument) -> list[DocumentFile]:
     files = list(outgoing.files.all())
     signed = [f for f in files if f.kind == DocumentFile.Kind.SIGNED]

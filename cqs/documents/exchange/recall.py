@@ -136,28 +136,16 @@ def recall_request_receive(*, status: edxml.Status, data: bytes) -> ExchangeMess
         .order_by("pk")
         .first()
     )
-    refusal = {"document_id": status.document_id, "sender": status.from_organ.organ_id}
     if package is None:
         raise trust.not_kept(
             _("Không tìm thấy văn bản cơ quan mã %(organ)s đã gửi có mã gói tin «%(id)s».")
             % {"organ": status.from_organ.organ_id, "id": status.response_for.document_id},
-            **refusal,
+            document_id=status.document_id,
+            sender=status.from_organ.organ_id,
         )
-    try:
-        trust.sender_verify(data, organ_name=status.from_organ.name)
-    except ValidationFailed as exc:
-        raise trust.not_kept(exc.message, **refusal) from exc
-    request = exchange_outbox.message_store(
-        direction=ExchangeMessage.Direction.IN,
-        kind=ExchangeMessage.Kind.STATUS,
-        state=ExchangeMessage.State.RECEIVED,
-        document_id=status.document_id,
-        from_organ_id=status.from_organ.organ_id,
-        to_organ_id=status.to_organ_id,
-        data=data,
-        status_code=RECALL,
-        incoming=package.incoming,
-        responds_to=package,
+    trust.sender_verify(data, sender=status.from_organ, document_id=status.document_id)
+    request = exchange_outbox.status_received_store(
+        status=status, data=data, incoming=package.incoming, responds_to=package
     )
     audit_record(actor=None, action="documents.exchange_recall_received", obj=request, after=snapshot(request))
     return request

@@ -127,10 +127,7 @@ def package_receive(*, data: bytes) -> ExchangeMessage:
     ).first()
     if known is not None:
         return known
-    try:
-        trust.sender_verify(data, organ_name=sender.name)
-    except ValidationFailed as exc:
-        raise trust.not_kept(exc.message, document_id=envelope.document_id, sender=sender.organ_id) from exc
+    trust.sender_verify(data, sender=sender, document_id=envelope.document_id)
     agency = _addressee(envelope)
     if agency is None:
         codes = ", ".join(organ.organ_id for organ in envelope.header.to_organs)
@@ -190,28 +187,15 @@ def status_receive(*, data: bytes) -> ExchangeMessage:
         )
         .first()
     )
-    refusal = {"document_id": status.document_id, "sender": status.from_organ.organ_id}
     if sent is None or sent.recipient is None:
         raise trust.not_kept(
             f"Không tìm thấy văn bản đã gửi cho cơ quan mã {status.from_organ.organ_id} "
             f"có mã gói tin «{status.response_for.document_id}».",
-            **refusal,
+            document_id=status.document_id,
+            sender=status.from_organ.organ_id,
         )
-    try:
-        trust.sender_verify(data, organ_name=status.from_organ.name)
-    except ValidationFailed as exc:
-        raise trust.not_kept(exc.message, **refusal) from exc
-    message = exchange_outbox.message_store(
-        direction=ExchangeMessage.Direction.IN,
-        kind=ExchangeMessage.Kind.STATUS,
-        state=ExchangeMessage.State.RECEIVED,
-        document_id=status.document_id,
-        from_organ_id=status.from_organ.organ_id,
-        to_organ_id=status.to_organ_id,
-        data=data,
-        status_code=status.code,
-        recipient=sent.recipient,
-    )
+    trust.sender_verify(data, sender=status.from_organ, document_id=status.document_id)
+    message = exchange_outbox.status_received_store(status=status, data=data, recipient=sent.recipient)
     audit_record(actor=None, action="documents.exchange_status_received", obj=message, after=snapshot(message))
     current = STATUS_RANK.get(sent.recipient.status_code, 0)
     if STATUS_RANK[status.code] >= current:

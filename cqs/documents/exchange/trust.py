@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from cqs.core.errors import ValidationFailed
-from cqs.documents.exchange import xmldsig
+from cqs.documents.exchange import edxml, xmldsig
 from cqs.signing import ca
 from cqs.signing.models import Certificate
 
@@ -31,15 +31,19 @@ def revoked_serials() -> frozenset[str]:
     return frozenset(Certificate.objects.filter(revoked_at__isnull=False).values_list("serial", flat=True))
 
 
-def sender_verify(data: bytes, *, organ_name: str) -> None:
-    """Refuse a received message unless its XMLDSig holds, chains to a root trusted here and names ``organ_name``."""
-    xmldsig.signature_verify(
-        data,
-        trusted_roots=trusted_roots(),
-        revoked_serials=revoked_serials(),
-        organ_name=organ_name,
-        max_bytes=int(settings.CQS_EXCHANGE_MAX_BYTES),
-    )
+def sender_verify(data: bytes, *, sender: edxml.Organ, document_id: str) -> None:
+    """Refuse a received message, not kept, unless its XMLDSig holds, chains to a root trusted here and names
+    the ``sender`` it says it comes from."""
+    try:
+        xmldsig.signature_verify(
+            data,
+            trusted_roots=trusted_roots(),
+            revoked_serials=revoked_serials(),
+            organ_name=sender.name,
+            max_bytes=int(settings.CQS_EXCHANGE_MAX_BYTES),
+        )
+    except ValidationFailed as exc:
+        raise not_kept(exc.message, document_id=document_id, sender=sender.organ_id) from exc
 
 
 def not_kept(reason: str, *, document_id: str = "", sender: str = "") -> ValidationFailed:

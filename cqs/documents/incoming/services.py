@@ -40,6 +40,7 @@ from cqs.core.uploads import (
     check_upload,
     clean_filename,
     size_text,
+    uploads_stored,
 )
 from cqs.documents import numbering
 from cqs.documents.exchange import outbox as exchange_outbox
@@ -200,7 +201,7 @@ def _store_files(
 ) -> list[DocumentFile]:
     """Write the checked files; a failure part-way removes the files this call already wrote."""
     written: list[DocumentFile] = []
-    try:
+    with uploads_stored() as store:
         for item, upload in checked:
             stored = DocumentFile(
                 incoming=incoming,
@@ -211,13 +212,8 @@ def _store_files(
                 sha256=upload.sha256,
                 uploaded_by=actor,
             )
-            stored.file.save(f"{upload.sha256[:16]}.{upload.extension}", ContentFile(upload.content), save=False)
+            store(stored, upload)
             written.append(stored)
-            stored.save()
-    except Exception:
-        for stored in written:
-            stored.file.delete(save=False)
-        raise
     return [document_file_extract_text(file_id=stored.pk) for stored in written]
 
 

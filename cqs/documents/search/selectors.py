@@ -19,8 +19,9 @@ import datetime as dt
 import heapq
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import BooleanField, F, QuerySet
@@ -43,6 +44,8 @@ MAX_TERMS = 10
 MIN_PREFIX = 2  # a one-letter prefix would match half the dictionary
 SNIPPET_CHARS = 90  # either side of the first match
 SNIPPET_SCAN = 20_000  # characters of a file's text looked at for the snippet
+
+_Document = TypeVar("_Document", IncomingDocument, OutgoingDocument)
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
@@ -114,33 +117,38 @@ def _agency_in(table: str, agencies: list[int]) -> RawSQL:
     return RawSQL(sql, (list(agencies),), output_field=BooleanField())  # noqa: S611 (model's table, values bound)
 
 
-def incoming_scope(user: Any) -> QuerySet[IncomingDocument]:
-    """The incoming documents the user may see, in the shape the search runs fastest on."""
-    table = IncomingDocument._meta.db_table
+def _scope(user: Any, model: type[_Document], visible: Callable[[Any], QuerySet[_Document]]) -> QuerySet[_Document]:
+    table = model._meta.db_table
     registers = _keeps_every_register(user)
     if registers:
-        return IncomingDocument.objects.filter(_agency_in(table, registers))
-    return incoming_visible_to(user).filter(_agency_in(table, agencies_with_role(user)))
+        return model.objects.filter(_agency_in(table, registers))
+    return visible(user).filter(_agency_in(table, agencies_with_role(user)))
+
+
+def incoming_scope(user: Any) -> QuerySet[IncomingDocument]:
+    """The incoming documents the user may see, in the shape the search runs fastest on."""
+    return _scope(user, IncomingDocument, incoming_visible_to)
 
 
 def outgoing_scope(user: Any) -> QuerySet[OutgoingDocument]:
     """The outgoing documents the user may see, in the shape the search runs fastest on."""
-    table = OutgoingDocument._meta.db_table
-    registers = _keeps_every_register(user)
-    if registers:
-        return OutgoingDocument.objects.filter(_agency_in(table, registers))
-    return outgoing_visible_to(user).filter(_agency_in(table, agencies_with_role(user)))
+    return _scope(user, OutgoingDocument, outgoing_visible_to)
 
 
-def _incoming(user: Any, filters: SearchFilters, text: str, limit: int) -> list[tuple[float, dt.datetime, int]]:
-    query = _query(text)
-    documents = incoming_scope(user).filter(search_vector=query)
+def _filtered(documents: QuerySet[_Document], filters: SearchFilters) -> QuerySet[_Document]:
+    """``documents`` of the year, type and urgency the filters name (each when given)."""
     if filters.year:
         documents = documents.filter(year=filters.year)
     if filters.document_type:
         documents = documents.filter(document_type_id=filters.document_type)
     if filters.urgency:
         documents = documents.filter(urgency=filters.urgency)
+    return documents
+
+
+def _incoming(user: Any, filters: SearchFilters, text: str, limit: int) -> list[tuple[float, dt.datetime, int]]:
+    query = _query(text)
+    documents = _filtered(incoming_scope(user).filter(search_vector=query), filters)
     rows = (
         documents.annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank", "-received_at", "-pk")
@@ -152,12 +160,7 @@ def _incoming(user: Any, filters: SearchFilters, text: str, limit: int) -> list[
 def _outgoing(user: Any, filters: SearchFilters, text: str, limit: int) -> list[tuple[float, dt.datetime, int]]:
     query = _query(text)
     documents = outgoing_scope(user).filter(search_vector=query).exclude(status=OutgoingStatus.CANCELLED)
-    if filters.year:
-        documents = documents.filter(year=filters.year)
-    if filters.document_type:
-        documents = documents.filter(document_type_id=filters.document_type)
-    if filters.urgency:
-        documents = documents.filter(urgency=filters.urgency)
+    documents = _filtered(documents, filters)
     rows = (
         documents.annotate(rank=SearchRank(F("search_vector"), query), at=Coalesce("issued_at", "created_at"))
         .order_by("-rank", "-at", "-pk")

@@ -131,6 +131,19 @@ def _document(
     return found
 
 
+def _locked_with_document(
+    workfile: WorkFile,
+    actor: Any,
+    action: str,
+    incoming: IncomingDocument | None,
+    outgoing: OutgoingDocument | None,
+) -> tuple[WorkFile, IncomingDocument | OutgoingDocument]:
+    """The work file locked once its state allows ``action``, and the one document named, locked."""
+    workfile = _lock(workfile, actor)
+    _guard(workfile, action)
+    return workfile, _document(actor, workfile, incoming, outgoing)
+
+
 def _label(document: IncomingDocument | OutgoingDocument) -> dict[str, Any]:
     kind = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
     return {"kind": kind, "id": document.pk}
@@ -145,9 +158,7 @@ def workfile_add(
     outgoing: OutgoingDocument | None = None,
 ) -> WorkFile:
     """Put one document in the (open) work file."""
-    workfile = _lock(workfile, actor)
-    _guard(workfile, "add")
-    document = _document(actor, workfile, incoming, outgoing)
+    workfile, document = _locked_with_document(workfile, actor, "add", incoming, outgoing)
     if document.work_file_id == workfile.pk:
         raise ValidationFailed(_("Văn bản đã có trong hồ sơ này."))
     if document.work_file_id is not None:
@@ -170,9 +181,7 @@ def workfile_remove(
     outgoing: OutgoingDocument | None = None,
 ) -> WorkFile:
     """Take one document out of the (open) work file."""
-    workfile = _lock(workfile, actor)
-    _guard(workfile, "remove")
-    document = _document(actor, workfile, incoming, outgoing)
+    workfile, document = _locked_with_document(workfile, actor, "remove", incoming, outgoing)
     if document.work_file_id != workfile.pk:
         raise ValidationFailed(_("Văn bản không có trong hồ sơ này."))
     document.work_file = None

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -16,7 +15,7 @@ from pypdf.errors import PyPdfError
 from cqs.catalog.models import ProcedureVersion, RequiredDocument
 from cqs.core.errors import ValidationFailed
 from cqs.core.text import nfc
-from cqs.core.uploads import CheckedUpload, check_upload
+from cqs.core.uploads import CheckedUpload, check_upload, uploads_stored
 from cqs.dossiers.models import (
     Dossier,
     DossierFile,
@@ -100,8 +99,7 @@ def _check_attachments(
 def _store_attachments(dossier: Dossier, prepared: Iterable[_CheckedAttachment], *, uploader: Any) -> None:
     """Write checked attachments; a failure part-way removes the files this call already wrote."""
     by = uploader if getattr(uploader, "is_authenticated", False) else None
-    written: list[DossierFile] = []
-    try:
+    with uploads_stored() as store:
         for item in prepared:
             if item.paper is not None:
                 DossierFile.objects.create(
@@ -130,13 +128,7 @@ def _store_attachments(dossier: Dossier, prepared: Iterable[_CheckedAttachment],
                 verification_code=item.verification_code,
                 uploaded_by=by,
             )
-            stored.file.save(f"{checked.sha256[:16]}.{checked.extension}", ContentFile(checked.content), save=False)
-            written.append(stored)
-            stored.save()
-    except Exception:
-        for stored in written:
-            stored.file.delete(save=False)
-        raise
+            store(stored, checked)
 
 
 def _result_attachment(upload: Any, name: str, code: str) -> Attachment:

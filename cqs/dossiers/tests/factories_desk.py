@@ -40,3 +40,23 @@ def finished(w: World, **overrides: Any) -> Dossier:
 
 def returned(w: World, **overrides: Any) -> Dossier:
     return services.dossier_return_result(dossier=finished(w, **overrides), actor=w.officer, delivery="desk")
+
+
+def counter_form(w: World, token: str) -> dict[str, Any]:
+    """What the desk's counter reception form posts for the birth registration of ``w`` (``token``: its ``ma_nop``),
+    without the scanned papers."""
+    return {
+        "ma_nop": token,
+        "receiving_agency": w.agency.pk,
+        "deciding_agency": w.agency.pk,
+        "applicant_name": "Lê Văn Tám",
+        "applicant_id_number": "040090001234",
+        "applicant_address": "Xóm 1",
+        "applicant_phone": "0912000111",
+        "applicant_email": "",
+        "filing_mode": "self",
+        "delivery": "desk",
+        "sets_count": "1",
+        "tk-ho_ten_tre": "Lê Văn Bé",
+        "tk-ngay_sinh": "02/03/2026",
+    }

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from cqs.dossiers.models import DeclarationConfirmation, Dossier
 from cqs.dossiers.tests import factories
 from cqs.dossiers.tests.factories_filing import province, with_copy_fee, with_declaration, with_second_document
+from cqs.portal.tests.browser import log_in
 
 
 def _fits(page: Any) -> None:
@@ -38,11 +39,7 @@ def test_a_citizen_files_on_a_phone_with_the_picker_the_declaration_and_a_double
     bad.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
     page = phone_page
 
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.get_by_label("Tên đăng nhập hoặc số định danh cá nhân (CCCD)").fill(w.citizen.username)
-    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
+    log_in(page, live_server.url, w.citizen.username)
 
     # Step 1: no commune on file: asked once, with a search that ignores diacritics.
     page.goto(f"{live_server.url}/thu-tuc/{w.procedure.code}/")

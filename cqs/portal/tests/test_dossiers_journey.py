@@ -10,6 +10,7 @@ import pytest
 from cqs.dossiers import services
 from cqs.dossiers.models import Dossier
 from cqs.dossiers.tests import factories
+from cqs.portal.tests.browser import log_in
 
 
 @pytest.mark.browser
@@ -22,11 +23,7 @@ def test_citizen_applies_on_a_phone_and_sees_the_dossier_accepted(
     pdf.write_bytes(factories.PDF_BYTES)
     page = phone_page
 
-    page.goto(f"{live_server.url}/dang-nhap/")
-    page.get_by_label("Tên đăng nhập hoặc số định danh cá nhân (CCCD)").fill(w.citizen.username)
-    page.get_by_label("Mật khẩu").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
+    log_in(page, live_server.url, w.citizen.username)
 
     page.goto(f"{live_server.url}/thu-tuc/{w.procedure.code}/")
     page.get_by_role("button", name="Nộp hồ sơ trực tuyến").click()

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from conftest import PHONE, TEST_PASSWORD
+from conftest import PHONE
 from cqs.accounts.models import ApiToken, Role
+from cqs.portal.tests.browser import log_in
 from cqs.portal.tests.factories import agency_create, birth_registration, field_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-LOGIN_LABEL = "Tên đăng nhập hoặc số định danh cá nhân (CCCD)"
 
 
 @pytest.fixture
@@ -26,14 +25,6 @@ def desktop_page(chromium: Any) -> Iterator[Any]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/dang-nhap/")
-    page.get_by_label(LOGIN_LABEL).fill(username)
-    page.get_by_label("Mật khẩu").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Đăng nhập", exact=True).click()
-    page.wait_for_load_state()
 
 
 def overflow(page: Any) -> int:

@@ -215,12 +215,7 @@ def outgoing_create(
     rows = _recipients(recipients, agency=agency, secrecy=meta.secrecy)
     target = _reply_target(reply_to, agency=agency, actor=actor)
     outgoing = OutgoingDocument.objects.create(agency=agency, drafter=actor, reply_to=target, **meta.__dict__)
-    for row in rows:
-        row.outgoing = outgoing
-    Recipient.objects.bulk_create(rows)
-    audit(outgoing, action="create", actor=actor, before={}, recipients=[r.name for r in rows])
-    search.outgoing_index(outgoing.pk)
-    return outgoing
+    return _with_recipients(outgoing, rows, action="create", actor=actor, before={})
 
 
 @transaction.atomic
@@ -263,10 +258,17 @@ def outgoing_update(
         setattr(outgoing, name, value)
     outgoing.save()
     outgoing.recipients.all().delete()
+    return _with_recipients(outgoing, rows, action="update", actor=actor, before=before)
+
+
+def _with_recipients(
+    outgoing: OutgoingDocument, rows: list[Recipient], *, action: str, actor: Any, before: dict[str, Any]
+) -> OutgoingDocument:
+    """The saved draft given its recipients, the change audited with them and the draft indexed again."""
     for row in rows:
         row.outgoing = outgoing
     Recipient.objects.bulk_create(rows)
-    audit(outgoing, action="update", actor=actor, before=before, recipients=[r.name for r in rows])
+    audit(outgoing, action=action, actor=actor, before=before, recipients=[r.name for r in rows])
     search.outgoing_index(outgoing.pk)
     return outgoing
 
