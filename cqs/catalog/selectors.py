@@ -427,6 +427,9 @@ def version_completeness(*, version: ProcedureVersion) -> list[str]:
         applicants=version.applicants,
         has_agencies=bool(version.agency_kinds) or has("agencies"),
         has_process_steps=has("process_steps"),
+        process_roles=[step.role for step in cache["process_steps"]]
+        if "process_steps" in cache
+        else version.process_steps.values_list("role", flat=True),
         online_level=version.online_level,
         form_fields=form_fields,
         has_fees=bool(fees),

@@ -498,12 +498,15 @@ def missing_components(
     has_fees: bool,
     fee_quantity_fields: Iterable[str] = (),
     has_declaration: bool = False,
+    process_roles: Iterable[str] = (),
 ) -> list[str]:
     """The Vietnamese names of what Decision 766 criterion 1.3 (and our own rules) still miss.
 
     ``has_agencies``: specific agencies or agency kinds ("every commune People's Committee").
     ``fee_quantity_fields``: the e-form keys fees are multiplied by (each must be an integer field);
     ``has_declaration``: a document is the declaration made from the e-form (which then must exist).
+    ``process_roles``: the roles of the internal process's steps. A full-online procedure (toàn trình)
+    always ends in an electronic result signed by a leader at approval, so its process needs a leader's step.
     """
     missing: list[str] = []
     if not (name or "").strip():
@@ -522,6 +525,8 @@ def missing_components(
         missing.append(_("cơ quan thực hiện"))
     if not has_process_steps:
         missing.append(_("quy trình nội bộ (ít nhất một bước)"))
+    if online_level == OnlineLevel.FULL and Role.LEADER not in set(process_roles):
+        missing.append(_("bước lãnh đạo phê duyệt trong quy trình (dịch vụ toàn trình trả kết quả điện tử ký số)"))
     eform_missing = False
     if online_level and online_level != OnlineLevel.NONE:
         valid = bool(form_fields) and all(

@@ -323,6 +323,7 @@ def _plan_procedure(
             applicants=scalars.get("applicants", ""),
             has_agencies=bool(agency_ids or agency_kinds),
             has_process_steps=bool(items["process_steps"]),
+            process_roles=[step["role"] for step in items["process_steps"]],
             online_level=scalars.get("online_level", ""),
             form_fields=items["form_fields"],
             has_fees=bool(items["fees"]),

@@ -72,6 +72,7 @@ FORM_FIELDS = [
 STEPS = [
     {"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "one_stop_officer", "unit_kind": "one_stop", "duration_hours": 2},
     {"name": "Giải quyết", "role": "specialist", "unit_kind": "processing", "duration_hours": 4},
+    {"name": "Phê duyệt, ký kết quả", "role": "leader", "unit_kind": "leadership", "duration_hours": 2},
 ]
 
 

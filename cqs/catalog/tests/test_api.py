@@ -86,7 +86,7 @@ def test_detail_and_404(client, catalog):
     assert body["name"] == "Thủ tục đăng ký khai sinh" and body["version"] == 1
     assert body["decision"]["number"] == "1234/QĐ-UBND" and body["effective_from"] == "2025-07-01"
     assert [d["name"] for d in body["documents"]] == ["Tờ khai đăng ký khai sinh"]
-    assert body["fees"][0]["amount"] == 0 and len(body["form_fields"]) == 2 and len(body["process_steps"]) == 2
+    assert body["fees"][0]["amount"] == 0 and len(body["form_fields"]) == 2 and len(body["process_steps"]) == 3
     assert len(body["agencies"]) == 1
     missing = client.get("/api/v1/procedures/9.999999")
     assert missing.status_code == 404 and missing.json()["message"] == "Không tìm thấy thủ tục."

@@ -102,6 +102,7 @@ def procedure(code: str = "1.001193", name: str = "Thủ tục đăng ký khai s
                 "duration_hours": 2,
             },
             {"name": "Thẩm định", "role": "specialist", "unit_kind": "processing", "duration_hours": 4.5},
+            {"name": "Phê duyệt", "role": "leader", "unit_kind": "leadership", "duration_hours": 1.5},
         ],
     }
 
@@ -185,6 +186,7 @@ def test_import_refuses_incomplete_versions_when_publishing(manager, communes):
             "where": "procedures[0]",
             "field": "",
             "message": "Thủ tục chưa đủ thành phần để công bố: quy trình nội bộ (ít nhất một bước), "
+            "bước lãnh đạo phê duyệt trong quy trình (dịch vụ toàn trình trả kết quả điện tử ký số), "
             "tờ khai điện tử (bắt buộc khi cung cấp trực tuyến).",
         }
     ]
@@ -263,7 +265,7 @@ def test_xlsx_errors_name_their_cells(manager, communes):
         exchange.catalog_import_xlsx(file=buffer, actor=manager, publish=True)
     wheres = {e["where"]: e["message"] for e in error.value.extra["errors"]}
     assert wheres == {
-        "Quy trình!A4": "Không có thủ tục mã “9.999999” trong sheet Thủ tục.",
+        "Quy trình!A5": "Không có thủ tục mã “9.999999” trong sheet Thủ tục.",
         "Giấy tờ!B3": "Tên giấy tờ không được để trống.",
         "Phí!C2": "Mức thu (đồng) phải là số nguyên không âm.",
         "Thủ tục!T2": "Ngày quyết định không được sau ngày hôm nay.",

@@ -220,6 +220,7 @@ def test_full_path_create_edit_lists_check_publish_new_draft(
                     "duration_hours": "2",
                 },
                 {"name": "Thẩm định", "role": "specialist", "unit_kind": "processing", "duration_hours": "4.5"},
+                {"name": "Phê duyệt", "role": "leader", "unit_kind": "leadership", "duration_hours": "1.5"},
             ],
         ),
     )
@@ -236,7 +237,7 @@ def test_full_path_create_edit_lists_check_publish_new_draft(
     # The detail page shows everything: money in đồng, total hours, the e-form preview.
     page = client.get(reverse("catalog:version_detail", args=[version.pk])).content.decode()
     assert "1.500.000 đồng" in page
-    assert "6,5 giờ làm việc" in page
+    assert "8 giờ làm việc" in page
     assert 'name="preview-ho_ten_tre"' in page
     assert "<fieldset disabled>" in page
     assert "Đã đủ các thành phần" in page

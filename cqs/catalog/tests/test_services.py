@@ -61,6 +61,7 @@ def test_completeness_lists_every_missing_component(manager):
         "đối tượng thực hiện",
         "cơ quan thực hiện",
         "quy trình nội bộ (ít nhất một bước)",
+        "bước lãnh đạo phê duyệt trong quy trình (dịch vụ toàn trình trả kết quả điện tử ký số)",
         "tờ khai điện tử (bắt buộc khi cung cấp trực tuyến)",
         "phí, lệ phí (ghi mức 0 nếu miễn)",
     ]
@@ -197,7 +198,7 @@ def test_new_draft_copies_everything_and_publishing_it_never_changes_v1(manager)
         v2 = services.version_create_draft(procedure=procedure, actor=manager)
         assert v2.number == 2 and v2.status == "draft"
         assert [d.name for d in v2.documents.all()] == ["Tờ khai đăng ký khai sinh"]
-        assert v2.fees.count() == 1 and v2.form_fields.count() == 2 and v2.process_steps.count() == 2
+        assert v2.fees.count() == 1 and v2.form_fields.count() == 2 and v2.process_steps.count() == 3
         assert set(v2.agencies.all()) == set(v1.agencies.all())
         services.version_update(version=v2, actor=manager, data={"name": "Thủ tục đăng ký khai sinh (sửa đổi)"})
         services.version_set_documents(version=v2, actor=manager, items=[{"name": "Giấy chứng sinh", "originals": 1}])
@@ -258,3 +259,19 @@ def test_unpublish_withdraws_from_the_portal(manager):
         services.procedure_unpublish(procedure=procedure, actor=manager, reason="Lại")
     assert error.value.message == "Thủ tục 1.001193 đang không được công bố."
     assert Procedure.objects.get(pk=procedure.pk).current_version_id is not None
+
+
+def test_a_full_online_procedure_needs_a_leaders_step_to_sign_its_electronic_result(manager):
+    """Without one, the last step finished the dossier with an uploaded paper: never an electronic result."""
+    procedure = factories.published(code="1.009901", name="Cấp bản sao trích lục", actor=manager)
+    draft = services.version_create_draft(procedure=procedure, actor=manager)
+    steps = [s for s in factories.STEPS if s["role"] != "leader"]
+    services.version_set_process_steps(version=draft, actor=manager, items=steps)
+    missing = "bước lãnh đạo phê duyệt trong quy trình (dịch vụ toàn trình trả kết quả điện tử ký số)"
+    assert missing in selectors.version_completeness(version=draft)
+    with pytest.raises(ValidationFailed) as error:
+        services.version_check(version=draft, actor=manager)
+    assert missing in error.value.message
+    draft = services.version_update(version=draft, actor=manager, data={"online_level": "partial"})
+    draft.refresh_from_db()
+    assert missing not in selectors.version_completeness(version=draft)
