@@ -1,4 +1,5 @@
-"""Helpers for the state-machine tests: moments in the office's time zone, "nothing changed" snapshots."""
+"""Helpers for the state-machine tests: moments in the office's time zone, "nothing changed" snapshots,
+refusals that must change nothing, dossiers brought to a state through the services."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.conf import settings
 
 from cqs.core.models import AuditEvent, Sequence
@@ -18,6 +20,7 @@ from cqs.dossiers.tests.factories import World, filing
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 NOT_A_PDF = b"MZ\x90\x00 this is an executable, not a PDF" + b"\x00" * 64
+NOT_FOUND = "Không tìm thấy hồ sơ."
 
 
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
@@ -88,3 +91,26 @@ def awaiting_approval(w: World) -> Dossier:
 
 def finished(w: World) -> Dossier:
     return services.dossier_approve(dossier=awaiting_approval(w), actor=w.leader, note="Đồng ý")
+
+
+def refused(error: type[Exception], message: str, call: Any, dossier: Dossier | None = None) -> None:
+    """The call raises exactly ``message`` and leaves status, events, audit rows and files as they were."""
+    before = state(dossier)
+    with pytest.raises(error) as caught:
+        call()
+    assert caught.value.message == message  # type: ignore[attr-defined]
+    assert state(dossier) == before
+
+
+def invalid(action: str, dossier: Dossier, status: str) -> str:
+    return f"Không thể {action}: hồ sơ {dossier.code} đang ở trạng thái «{status}»."
+
+
+def supplement(dossier: Dossier, actor: Any) -> Dossier:
+    return services.dossier_request_supplement(
+        dossier=dossier,
+        actor=actor,
+        items=["Bản sao giấy chứng sinh"],
+        reason="Thiếu giấy chứng sinh",
+        contact="Chị Hoa",
+    )
