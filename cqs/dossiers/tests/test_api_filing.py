@@ -1,19 +1,85 @@
-"""Filing through the API: the account holder files, one dossier per Idempotency-Key, the declaration made for you."""
+"""Filing through the API: online by the account holder or at the counter, one dossier per Idempotency-Key,
+the declaration made for you, and submissions that must not break it."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 
+from cqs.dossiers import services
 from cqs.dossiers.models import DeclarationConfirmation, Dossier
 from cqs.dossiers.tests.factories import World, pdf
+from cqs.dossiers.tests.factories_api import API, NUL, Caller, filing_payload, png
 from cqs.dossiers.tests.factories_filing import at_once, with_copy_fee, with_declaration, with_second_document
-from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, filing_payload, people, png
 
-pytestmark = pytest.mark.django_db
-__all__ = ["_officials_without_totp", "people"]  # fixtures shared with the main API tests
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officials_without_totp")]
+
+
+# ---------------------------------------------------------------- filing
+
+
+def test_online_submission_with_two_attachments(w: World, people: dict[str, Caller]) -> None:
+    response = people["citizen"].multipart("/dossiers", filing_payload(w), [pdf(), png()])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "submitted" and body["national_status"] == 1
+    assert body["status_label"] == "Mới đăng ký"
+    assert body["code"].startswith(f"{w.agency.electronic_code}-")
+    assert body["links"]["self"] == f"{API}/dossiers/{body['code']}"
+    assert body["links"]["lookup"] == f"{API}/dossiers/lookup/{body['code']}"
+    dossier = Dossier.objects.get(code=body["code"])
+    assert dossier.applicant == w.citizen and dossier.channel == 2
+    assert dossier.applicant_name == w.citizen.full_name and dossier.applicant_id_number == w.citizen.citizen_id
+    files = list(dossier.files.order_by("id"))
+    assert [(f.name, f.kind, f.source) for f in files] == [
+        ("Tờ khai đăng ký khai sinh", "pdf", "upload"),
+        ("Giấy chứng sinh", "png", "upload"),
+    ]
+
+
+def test_submission_reuses_a_stored_paper(w: World, people: dict[str, Caller]) -> None:
+    paper = services.stored_paper_add(owner=w.citizen, name="Tờ khai cũ", upload=pdf())
+    document = w.version.documents.first()
+    assert document is not None
+    payload = filing_payload(w, attachments=[{"required_document_id": document.pk, "stored_paper_id": paper.pk}])
+    response = people["citizen"].multipart("/dossiers", payload)
+    assert response.status_code == 201, response.content
+    assert Dossier.objects.get(code=response.json()["code"]).files.get().source == "reused"
+    # Someone else's stored paper is not found.
+    response = people["stranger"].multipart("/dossiers", payload)
+    assert response.status_code == 422
+    assert response.json()["message"] == "Không tìm thấy giấy tờ trong kho dữ liệu của bạn."
+
+
+def test_officials_cannot_file_online_and_citizens_cannot_receive_at_the_counter(
+    w: World, people: dict[str, Caller]
+) -> None:
+    response = people["officer"].multipart("/dossiers", filing_payload(w), [pdf(), pdf()])
+    assert response.status_code == 404
+    counter = filing_payload(w, applicant_name="Lê Văn Tám", applicant_id_number="040090011111")
+    for who in ("citizen", "specialist", "outsider"):
+        response = people[who].multipart("/counter/dossiers", counter, [pdf(), pdf()])
+        assert response.status_code == 404, who
+    assert Dossier.objects.count() == 0
+
+
+def test_counter_reception_by_the_one_stop_officer(w: World, people: dict[str, Caller]) -> None:
+    payload = filing_payload(
+        w, applicant_name="Lê Văn Tám", applicant_id_number="040090011111", channel=3, sets_count=2
+    )
+    response = people["officer"].multipart("/counter/dossiers", payload, [pdf(), pdf()])
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "processing" and body["current_role"] == "specialist"
+    assert body["due_at"].endswith("+07:00")
+    dossier = Dossier.objects.get(code=body["code"])
+    assert (dossier.channel, dossier.sets_count, dossier.applicant, dossier.received_by) == (3, 2, None, w.officer)
+    assert set(dossier.files.values_list("source", flat=True)) == {"scan"}
+    response = people["officer"].multipart("/counter/dossiers", {**payload, "channel": 2}, [pdf(), pdf()])
+    assert response.status_code == 422
 
 
 def test_self_filing_under_another_persons_name_and_cccd_is_refused(w: World, people: dict[str, Caller]) -> None:
@@ -163,3 +229,82 @@ def test_the_procedure_api_says_which_document_is_the_declaration(client: Any, w
     body = client.get(f"/api/v1/procedures/{w.procedure.code}").json()
     assert [d["declaration"] for d in body["documents"]] == [True]
     assert [(f["amount"], f["quantity_field"]) for f in body["fees"]] == [(0, ""), (8000, "ban_sao")]
+
+
+# ---------------------------------------------------------------- malformed submissions never answer 500
+
+
+@pytest.mark.parametrize(
+    ("payload", "files", "field"),
+    [
+        (None, 2, "payload"),
+        ("{hỏng", 2, None),
+        ("[]", 2, None),
+        ({"procedure": "9.999999"}, 2, "procedure"),
+        ({"deciding_agency": "KHONG-CO"}, 2, "deciding_agency"),
+        ({"receiving_agency": "KHONG-CO"}, 2, "receiving_agency"),
+        ({"form_data": {"ho_ten_tre": NUL}}, 2, "form_data.ho_ten_tre"),
+        ({"form_data": {"ho_ten_tre": ["a"]}}, 2, "form_data.ho_ten_tre.str"),
+        ({"form_data": "chuỗi"}, 2, "form_data"),
+        ({"form_data": {"ngay_sinh": "31/02/2026"}}, 2, None),
+        ({"attachments": [{"required_document_id": "x"}]}, 1, "attachments.0.required_document_id"),
+        ({"attachments": [{"required_document_id": 10**30}]}, 1, "attachments.0.required_document_id"),
+        ({"attachments": [{"stored_paper_id": 999999}]}, 0, None),
+        ({"attachments": [{}] * 51}, 0, "attachments"),
+        ({}, 1, "files"),
+        ({}, 3, "files"),
+        ({"filing_mode": "bay"}, 2, None),
+        ({"filing_mode": "on_behalf"}, 2, None),
+        ({"delivery": "bay"}, 2, None),
+        ({"applicant_name": "x" * 5000}, 2, "applicant_name"),
+        ({"bi_mat": True}, 2, "bi_mat"),
+        ({"attachments": []}, 0, None),
+    ],
+)
+def test_malformed_submissions_are_4xx_and_file_nothing(
+    w: World, people: dict[str, Caller], payload: Any, files: int, field: str | None
+) -> None:
+    data: dict[str, Any] = {}
+    if isinstance(payload, dict):
+        data["payload"] = json.dumps({**filing_payload(w), **payload})
+    elif isinstance(payload, str):
+        data["payload"] = payload
+    if files:
+        data["files"] = [pdf() for _ in range(files)]
+    caller = people["citizen"]
+    response = caller.client.post(f"{API}/dossiers", data=data, **caller.headers)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert not body["message"].isascii()
+    if field is not None:
+        assert field in [e["field"] for e in body["detail"]["errors"]], body
+    assert Dossier.objects.count() == 0
+
+
+def test_files_that_are_not_papers_are_refused(w: World, people: dict[str, Caller]) -> None:
+    text = io.BytesIO(b"<script>alert(1)</script>")
+    text.name = "giay-to.pdf"
+    response = people["citizen"].multipart("/dossiers", filing_payload(w), [pdf(), text])
+    assert response.status_code == 422 and not response.json()["message"].isascii()
+    empty = io.BytesIO(b"")
+    empty.name = "rong.pdf"
+    response = people["citizen"].multipart("/dossiers", filing_payload(w), [pdf(), empty])
+    assert response.status_code == 422
+    assert Dossier.objects.count() == 0
+
+
+def test_json_or_broken_multipart_instead_of_multipart(w: World, people: dict[str, Caller]) -> None:
+    caller = people["citizen"]
+    response = caller.post("/dossiers", filing_payload(w))
+    assert response.status_code == 422 and response.json()["detail"]["errors"][0]["field"] == "payload"
+    broken = caller.client.post(
+        f"{API}/dossiers",
+        data=b'--abc\r\nContent-Disposition: form-data; name="payload"\r\n\r\n{}',
+        content_type="multipart/form-data; boundary=abc",
+        **caller.headers,
+    )
+    assert broken.status_code in (400, 422)
+    no_boundary = caller.client.post(
+        f"{API}/dossiers", data=b"xyz", content_type="multipart/form-data", **caller.headers
+    )
+    assert no_boundary.status_code in (400, 422)

@@ -16,12 +16,7 @@ from cqs.dossiers.tests.factories import ISSUING, World, filing, official, pdf, 
 from cqs.dossiers.tests.factories_api import Caller
 from cqs.dossiers.tests.factories_dsvc import at
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_second_factor(settings: Any) -> None:
-    settings.CQS_OFFICIAL_TOTP_REQUIRED = False
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officials_without_totp")]
 
 
 def _accepted(w: World) -> Dossier:

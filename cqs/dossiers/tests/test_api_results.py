@@ -8,16 +8,16 @@ import pytest
 
 from cqs.dossiers.models import Status
 from cqs.dossiers.tests.factories import World
-from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, at_state, people  # noqa: F401 (fixtures)
+from cqs.dossiers.tests.factories_api import Caller, at_state
 from cqs.signing import services as signing
 from cqs.signing.models import Certificate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officials_without_totp")]
 
 
 def test_draft_then_sign_the_electronic_result_through_the_api(
     w: World,
-    people: dict[str, Caller],  # noqa: F811 (fixture)
+    people: dict[str, Caller],
     demo_ca: Any,
     personal_cert: Any,
 ) -> None:
