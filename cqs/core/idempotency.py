@@ -58,8 +58,7 @@ class _Claim:
 def _key(request: HttpRequest) -> str | None:
     if request.method not in WRITES:
         return None
-    key = request.headers.get(HEADER)
-    return None if key is None else key.strip()
+    return (request.headers.get(HEADER) or "").strip() or None
 
 
 def _canonical_body(request: HttpRequest) -> Any:
@@ -177,8 +176,8 @@ def idempotent_transaction(run: Callable[..., Any]) -> Callable[..., Any]:
                 row.content_type = response.get("Content-Type", "")
                 row.body = response.content
                 row.save(update_fields=["status_code", "content_type", "body"])
-            elif row is not None:
-                row.delete()
+            elif row is not None and not transaction.get_connection().needs_rollback:
+                row.delete()  # refused: the key may be tried again (a broken transaction drops the row itself)
         return response
 
     return kept
