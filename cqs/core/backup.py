@@ -155,11 +155,15 @@ def _tables() -> list[str]:
 
 
 def row_counts(cursor: Any, tables: list[str] | None = None) -> dict[str, int]:
-    """The number of rows of ``tables`` (every table of the platform), as ``cursor`` sees them."""
+    """The number of rows of ``tables`` (every table of the platform that exists), as ``cursor`` sees them."""
     from psycopg import sql
 
+    if tables is None:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        existing = {row[0] for row in cursor.fetchall()}
+        tables = [table for table in _tables() if table in existing]
     counts: dict[str, int] = {}
-    for table in _tables() if tables is None else tables:
+    for table in tables:
         cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
         counts[table] = int(cursor.fetchone()[0])
     return counts
@@ -285,6 +289,14 @@ def backup_check(archive: tarfile.TarFile) -> dict[str, Any]:
 # ---------------------------------------------------------------- restoring
 
 
+def _database_exists(credentials: dict[str, Any]) -> bool:
+    import psycopg
+
+    with psycopg.connect(**_connect_arguments({**credentials, "NAME": "postgres"})) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [credentials["NAME"]]).fetchone()
+    return found is not None
+
+
 def _database_is_empty(credentials: dict[str, Any]) -> bool:
     import psycopg
 
@@ -304,18 +316,14 @@ def _connect_arguments(credentials: dict[str, Any]) -> dict[str, Any]:
     return arguments
 
 
-def _database_ensure(credentials: dict[str, Any]) -> None:
-    """Create the database when it does not exist (the owner needs CREATEDB for that)."""
+def _database_create(credentials: dict[str, Any]) -> None:
+    """Create the database (the owner needs CREATEDB for that)."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(**_connect_arguments({**credentials, "NAME": "postgres"})) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [credentials["NAME"]]).fetchone() is None:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                    sql.Identifier(credentials["NAME"])
-                )
-            )
+        name = sql.Identifier(credentials["NAME"])
+        conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(name))
 
 
 def _directory_is_empty(path: Path) -> bool:
@@ -342,18 +350,20 @@ def backup_restore(*, file: Path, database: str, app_role: str | None) -> Restor
     anchors = Path(settings.CQS_AUDIT_ANCHOR_FILE)
     with _opened(file) as archive:
         manifest = backup_check(archive)
-        _database_ensure(credentials)
-        if not _database_is_empty(credentials):
-            raise BackupRefused(
-                _("Cơ sở dữ liệu “%(name)s” đã có bảng; chỉ khôi phục vào một cơ sở dữ liệu trống.")
-                % {"name": database}
-            )
         if not _directory_is_empty(media_root):
             raise BackupRefused(
                 _("Thư mục tệp %(path)s không trống; chỉ khôi phục vào một thư mục trống.") % {"path": media_root}
             )
         if ANCHORS in manifest["files"] and anchors.exists() and anchors.stat().st_size:
             raise BackupRefused(_("Tệp mốc neo %(path)s đã có nội dung; không ghi đè.") % {"path": anchors})
+        exists = _database_exists(credentials)
+        if exists and not _database_is_empty(credentials):
+            raise BackupRefused(
+                _("Cơ sở dữ liệu “%(name)s” đã có bảng; chỉ khôi phục vào một cơ sở dữ liệu trống.")
+                % {"name": database}
+            )
+        if not exists:
+            _database_create(credentials)
         with tempfile.TemporaryDirectory() as work:
             dump = Path(work) / DUMP
             _extract(archive, DUMP, dump)
