@@ -162,6 +162,19 @@ def test_a_database_that_is_not_empty_is_refused(settings: Any, tmp_path: Path) 
     factories.world()
     path = _backup(tmp_path)
     settings.MEDIA_ROOT = tmp_path / "restored-media"
+    settings.CQS_AUDIT_ANCHOR_FILE = tmp_path / "restored-audit" / "anchors.log"
     with pytest.raises(CommandError, match="đã có bảng; chỉ khôi phục vào một cơ sở dữ liệu trống"):
         call_command("restore", str(path), database_name=str(settings.DATABASES["default"]["NAME"]))
     assert not (tmp_path / "restored-media").exists()
+
+
+def test_a_media_directory_that_is_not_empty_is_refused(settings: Any, tmp_path: Path, elsewhere: str) -> None:
+    factories.world()
+    path = _backup(tmp_path)
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    (tmp_path / "restored-media").mkdir()
+    (tmp_path / "restored-media" / "cu.pdf").write_bytes(b"%PDF")
+    with pytest.raises(CommandError, match="không trống; chỉ khôi phục vào một thư mục trống"):
+        call_command("restore", str(path), database_name=elsewhere)
+    with psycopg.connect(**_connect_arguments({**_owner(), "NAME": "postgres"})) as conn:
+        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [elsewhere]).fetchone() is None
