@@ -13,6 +13,7 @@ from django.utils import timezone
 from cqs.core.models import IdempotentRequest
 from cqs.dossiers.models import Dossier, DossierEvent
 from cqs.dossiers.tests.factories import World, pdf
+from cqs.dossiers.tests.factories_filing import at_once
 from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, at_state, filing_payload, people, png
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,17 @@ def test_the_same_key_on_another_path_or_body_is_422_and_changes_nothing(w: Worl
     assert citizen.multipart("/dossiers", filing_payload(w), [pdf(), png()]).status_code == 201
     changed = citizen.multipart("/dossiers", filing_payload(w, delivery="post"), [pdf(), png()])
     assert changed.status_code == 422 and changed.json()["message"] == REUSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_accepts_at_the_same_moment_accept_once(w: World) -> None:
+    dossier = at_state(w, "submitted")
+    officer = keyed(Caller(w.officer), "cung-luc")
+    outcomes = at_once(*(lambda: officer.post(f"/dossiers/{dossier.code}/accept") for _ in range(2)))
+    assert [o.status_code for o in outcomes] == [200, 200], outcomes
+    assert outcomes[0].json() == outcomes[1].json()
+    assert sorted(o.get("Idempotent-Replayed", "") for o in outcomes) == ["", "true"]
+    assert accepts(dossier) == 1
 
 
 def test_a_retried_submission_files_one_dossier_whatever_the_multipart_boundary(w: World) -> None:
