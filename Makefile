@@ -11,7 +11,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install demo serve test lint bench seed-scale seed-documents-scale requirements messages db-stop clean
+.PHONY: help install demo serve test lint bench seed-scale seed-documents-scale backup restore requirements messages db-stop clean
 
 help:
 	@echo "make demo   — cài đặt, khởi tạo CSDL, nạp dữ liệu mẫu, chạy http://$(HOST):$(PORT)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lint   — ruff, mypy, import-linter"
 	@echo "make bench  — đo hiệu năng (BENCH_ARGS=\"--only documents\" để chọn kịch bản: procedures, dossiers, documents)"
 	@echo "make seed-scale — CSDL cqs_scale với 1.000.000 hồ sơ (SCALE_ARGS=\"--count 200000\")"
+	@echo "make backup — sao lưu CSDL, tệp và mốc neo kiểm toán vào một tệp trong BACKUP_DIR (mặc định var/backups/)"
+	@echo "make restore FILE=… — khôi phục một tệp sao lưu vào CSDL và thư mục tệp trống"
 	@echo "make seed-documents-scale — thêm 2.000.000 văn bản đến, đi vào cqs_scale (DOCUMENTS_SCALE_ARGS=\"--count 500000\")"
 
 $(VENV)/bin/python:
@@ -72,6 +74,13 @@ seed-scale: install
 
 seed-documents-scale: install
 	@$(PY) manage.py seed_documents_scale $(DOCUMENTS_SCALE_ARGS)
+
+backup: install
+	@$(PY) manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Cần FILE=đường/dẫn/tệp-sao-lưu.tar"; exit 2; }
+	@$(PY) manage.py restore "$(FILE)"
 
 requirements:
 	uv pip compile --quiet --generate-hashes --python-version 3.11 requirements/base.in -o requirements/base.txt

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from cqs.accounts.api.auth import api_auth
 from cqs.catalog.api import router as catalog_router
 from cqs.core.api import input_policy, parameter_errors
 from cqs.core.errors import ApplicationError
+from cqs.core.idempotency import idempotent_claim, idempotent_transaction, openapi_documented
 from cqs.core.ratelimit import RateLimited
 from cqs.documents.api import router as document_router
 from cqs.dossiers.api import router as dossier_router
@@ -22,12 +26,22 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """The API whose schema names the shared ``Idempotency-Key`` header on every write."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        openapi_documented(schema)
+        return schema
+
+
+api = PlatformAPI(
     title="Chính Quyền Số API",
     version="1",
     description=(
         "API của nền tảng Chính Quyền Số. Trình duyệt dùng phiên đăng nhập (cookie); "
-        "hệ thống tích hợp dùng mã truy cập cấp cho tài khoản: `Authorization: Bearer <mã>`."
+        "hệ thống tích hợp dùng mã truy cập cấp cho tài khoản: `Authorization: Bearer <mã>`. "
+        "Mọi thao tác ghi nhận tiêu đề `Idempotency-Key` để gửi lại an toàn khi mất kết nối."
     ),
     urls_namespace="api",
     openapi_url="/schema/",
@@ -74,6 +88,10 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, payload, status=exc.status_code)
 
 
+# Every write sent with an Idempotency-Key runs once (cqs.core.idempotency): one transaction around the
+# operation keeps its answer; the key is claimed once the caller is known and the input policy passed.
+api.add_decorator(idempotent_transaction, mode="view")
+api.add_decorator(idempotent_claim, mode="operation")
 # One input policy for every operation of every router (cqs.core.api): NUL, NaN, infinity, over-long or
 # too deeply nested input is refused with 422 before the handler runs.
 api.add_decorator(input_policy, mode="operation")

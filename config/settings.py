@@ -346,3 +346,8 @@ CQS_EXCHANGE_RATE_PER_MINUTE = int(env.env_str("CQS_EXCHANGE_RATE_PER_MINUTE", "
 # both counted together across every process (0: no limit): a person checks a few codes, a script walking
 # the codes of a day is stopped with 429 and Retry-After.
 CQS_LOOKUP_RATE_PER_MINUTE = int(env.env_str("CQS_LOOKUP_RATE_PER_MINUTE", "30"))
+
+# Backups (docs/backup.md): where `make backup` writes its files.
+BACKUP_DIR = Path(env.env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# How long an API write's Idempotency-Key is remembered (hours; docs/api.md).
+CQS_IDEMPOTENCY_HOURS = int(env.env_str("CQS_IDEMPOTENCY_HOURS", "24"))

@@ -108,3 +108,29 @@ class Sequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.agency_id} {self.period} {self.last}"
+
+
+class IdempotentRequest(models.Model):
+    """An API write sent with an ``Idempotency-Key`` and the answer it got (cqs.core.idempotency, docs/api.md).
+
+    The row is written first, in the request's transaction; its unique constraint makes a second
+    request with the same key (a retry after a lost answer, two at the same moment) wait for the
+    first, then replay its answer. ``fingerprint`` tells a retry from another request reusing the key.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("khoá Idempotency-Key"), max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotent_request_unique")]
+        verbose_name = _("yêu cầu API một lần")
+        verbose_name_plural = _("yêu cầu API một lần")
+
+    def __str__(self) -> str:
+        return self.key

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ninja
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from cqs.accounts.api.auth import api_auth
@@ -25,23 +23,11 @@ from cqs.dossiers.api.schemas import (
 )
 from cqs.dossiers.models import Channel, DossierFile
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+# Filing is made safe to retry by the Idempotency-Key every API write accepts (cqs.core.idempotency).
 IDEMPOTENCY_HELP = (
-    " Gửi kèm tiêu đề `Idempotency-Key` (1–100 ký tự ASCII, mỗi lần nộp một khoá mới, ví dụ một UUID) để "
-    "nộp lại an toàn khi mất kết nối: cùng khoá và cùng nội dung chỉ tạo một hồ sơ, lần gửi lại trả về chính "
-    "hồ sơ đó (201, tiêu đề `Idempotent-Replayed: true`); cùng khoá mà nội dung khác bị từ chối (422)."
+    " Gửi kèm tiêu đề `Idempotency-Key` (mỗi lần nộp một khoá mới, ví dụ một UUID) để nộp lại an toàn khi mất "
+    "kết nối: cùng khoá và cùng nội dung chỉ tạo một hồ sơ, lần gửi lại trả về chính hồ sơ đó."
 )
-
-
-def _file_once(request: HttpRequest, response: HttpResponse, service: Any, **kwargs: Any) -> ninja.Status:
-    """Call the filing service with the request's Idempotency-Key; a replay answers with the dossier already filed."""
-    kwargs["filing"].idempotency_key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
-    try:
-        dossier = service_run(service, **kwargs)
-    except services.AlreadyFiled as replay:
-        response["Idempotent-Replayed"] = "true"
-        dossier = replay.dossier
-    return ninja.Status(201, _state(dossier))
 
 
 @router.post(
@@ -62,18 +48,14 @@ def _file_once(request: HttpRequest, response: HttpResponse, service: Any, **kwa
     ),
     openapi_extra=_openapi_body(FilingIn, multipart="files"),
 )
-def dossier_submit(request: HttpRequest, response: HttpResponse) -> ninja.Status:
+def dossier_submit(request: HttpRequest) -> ninja.Status:
     user = api_actor(request)
     payload, files = _multipart(request, FilingIn)
     filing = _filing(payload, files, source=DossierFile.Source.UPLOAD)
-    return _file_once(
-        request,
-        response,
-        services.dossier_submit_online,
-        applicant=user,
-        filing=filing,
-        authenticated_by=login_method(request, user),
+    dossier = service_run(
+        services.dossier_submit_online, applicant=user, filing=filing, authenticated_by=login_method(request, user)
     )
+    return ninja.Status(201, _state(dossier))
 
 
 @router.post(
@@ -89,7 +71,7 @@ def dossier_submit(request: HttpRequest, response: HttpResponse) -> ninja.Status
     ),
     openapi_extra=_openapi_body(CounterFilingIn, multipart="files"),
 )
-def dossier_counter_receive(request: HttpRequest, response: HttpResponse) -> ninja.Status:
+def dossier_counter_receive(request: HttpRequest) -> ninja.Status:
     user = api_actor(request)
     payload, files = _multipart(request, CounterFilingIn)
     if payload.channel == Channel.ONLINE:
@@ -98,6 +80,5 @@ def dossier_counter_receive(request: HttpRequest, response: HttpResponse) -> nin
             extra={"errors": [{"field": "channel", "message": _("Giá trị không hợp lệ.")}]},
         )
     filing = _filing(payload, files, source=DossierFile.Source.SCAN)
-    return _file_once(
-        request, response, services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel
-    )
+    dossier = service_run(services.dossier_receive_at_counter, officer=user, filing=filing, channel=payload.channel)
+    return ninja.Status(201, _state(dossier))
