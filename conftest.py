@@ -350,10 +350,18 @@ def personal_cert(demo_ca: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache: the database rolls back between tests, the cache would not."""
+def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with an empty cache. The cache is a table (settings.CACHES): a test's rows roll back with
+    its transaction; a transactional test commits them, so its cache is emptied before and after it."""
+    if not _transactional(request.node):
+        yield
+        return
     from django.core.cache import cache
 
-    cache.clear()
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    with blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
+    with blocker.unblock():
+        cache.clear()

@@ -126,6 +126,12 @@ def _database_from_url(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+# A streaming replica (same role and database, read-only): dashboards, registers and searches read from it
+# (cqs.core.dbrouters.reading_from_replica); everything else stays on the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**_database_from_url(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["cqs.core.dbrouters.ReplicaRouter"]
 # The owner's credentials, put in place of the application's for migrations (cqs.core.dbroles.owner_connection).
 CQS_DATABASE_OWNER = _database_from_url(DATABASE_OWNER_URL) if DATABASE_OWNER_URL else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -267,7 +273,9 @@ CQS_AUDIT_ANCHOR_SINKS = env.env_list("CQS_AUDIT_ANCHOR_SINKS", [])
 # The module that signs each anchor with the platform's certificate and checks it (empty: the MAC alone).
 CQS_AUDIT_SEAL = env.env_str("CQS_AUDIT_SEAL", "cqs.signing.audit_seal")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache for every web and worker process: a table in PostgreSQL (created by core's migration 0008), never
+# a process's memory, so that what one process caches or forgets the others see (docs/deploy.md).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cqs_cache"}}
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,8 @@ to an append-only file (``settings.CQS_AUDIT_ANCHOR_FILE``) and handed to every 
 signature with the platform's certificate that anyone holding the certificate can check.
 
 Anchors are written by ``manage.py audit_anchor`` (run it from a timer) and, at most every
-``CQS_AUDIT_ANCHOR_SECONDS``, after a transaction that appended to the chain commits. Whoever
+``CQS_AUDIT_ANCHOR_SECONDS`` across all processes and hosts (``anchor_claim``), after a transaction
+that appended to the chain commits. Whoever
 empties or rewrites the tables cannot take back what is already in the file or the other system.
 """
 
@@ -29,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -116,12 +118,26 @@ def anchor_write() -> Anchor | None:
     return anchor
 
 
+def anchor_claim() -> bool:
+    """Whether this process may anchor now: no process of any host has in the last ``CQS_AUDIT_ANCHOR_SECONDS``.
+
+    The claim is an entry of the shared cache (a table), added only when missing: one claimant per interval.
+    A process that loses waits an interval before asking again.
+    """
+    seconds = settings.CQS_AUDIT_ANCHOR_SECONDS
+    if seconds <= 0 or cache.add(f"audit:anchor:{_database()}", True, timeout=seconds):
+        return True
+    _last_anchor["at"] = time.monotonic()
+    return False
+
+
 def anchor_after_commit() -> None:
     """Anchor once the transaction that appended has committed; a failure is logged, never raised at the user."""
     if not anchor_due():
         return
     try:
-        anchor_write()
+        if anchor_claim():
+            anchor_write()
     except Exception:
         logger.exception("Không ghi được mốc neo của nhật ký kiểm toán")
 

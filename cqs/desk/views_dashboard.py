@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_required
+from cqs.core.dbrouters import reading_from_replica
 from cqs.desk import forms
 from cqs.documents.outgoing import dashboard as selectors_dashboard
 from cqs.dossiers import selectors
@@ -91,6 +92,7 @@ def shares(figures: dict[str, Any], documents: dict[str, Any]) -> list[dict[str,
 
 @official_required()
 @require_safe
+@reading_from_replica()
 def dashboard(request: HttpRequest) -> HttpResponse:
     agencies = selectors.agencies_of(user=request.user)
     if not agencies:

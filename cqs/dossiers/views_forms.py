@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_needs_otp, official_required, second_factor_redirect
+from cqs.core.dbrouters import reading_from_replica
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden
 from cqs.dossiers import documents, services
 from cqs.dossiers.forms import RegisterPeriodForm
@@ -64,6 +65,7 @@ def dossier_form(request: HttpRequest, code: str, form: str) -> HttpResponse:
 
 @official_required()
 @require_safe
+@reading_from_replica()
 def register(request: HttpRequest, agency_code: str) -> HttpResponse:
     try:
         agency = agency_resolve(code=agency_code)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_required
+from cqs.core.dbrouters import reading_from_replica
 from cqs.core.errors import ValidationFailed
 from cqs.documents.registers import exports
 from cqs.documents.registers import selectors as registers
@@ -81,11 +82,13 @@ def _download(data: bytes, name: str, extension: str) -> HttpResponse:
 
 @official_required()
 @require_safe
+@reading_from_replica()
 def register_incoming(request: HttpRequest) -> HttpResponse:
     return _register(request, registers.INCOMING)
 
 
 @official_required()
 @require_safe
+@reading_from_replica()
 def register_outgoing(request: HttpRequest) -> HttpResponse:
     return _register(request, registers.OUTGOING)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from cqs.accounts.permissions import official_required
+from cqs.core.dbrouters import reading_from_replica
 from cqs.documents.permissions import agencies_with_role
 from cqs.documents.search import selectors as selectors_search
 from cqs.documents.search.forms import SearchForm
@@ -14,6 +15,7 @@ from cqs.documents.search.forms import SearchForm
 
 @official_required()
 @require_safe
+@reading_from_replica()
 def search(request: HttpRequest) -> HttpResponse:
     if not agencies_with_role(request.user):
         raise Http404

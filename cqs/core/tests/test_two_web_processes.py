@@ -1,0 +1,200 @@
+"""Two real web processes (gunicorn) on one database share their limits, throttles and numbers (docs/deploy.md).
+
+Nothing that must be global lives in a process's memory: the public look-up's rate limit and the
+login throttle are rows in PostgreSQL, numbers come from ``core.Sequence``, the cache is a table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from django.core.cache import cache
+from django.db import connection
+
+from cqs.core.tests.test_sequences import agencies
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+LOOKUP_LIMIT = 4
+FAILURES_ALLOWED = 3
+BAD = "Tên đăng nhập hoặc mật khẩu không đúng."
+THROTTLED = "Vui lòng thử lại sau"
+
+
+def _database_url() -> str:
+    """The test database as the application's role, as the tests themselves connect."""
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    if str(db["HOST"]).startswith("/"):
+        return f"postgresql://{credentials}@/{db['NAME']}?host={db['HOST']}&port={db['PORT'] or 5432}"
+    return f"postgresql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def process_env(tmp_path: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CQS_AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.log"),
+        "CQS_LOOKUP_RATE_PER_MINUTE": str(LOOKUP_LIMIT),
+        "LOGIN_FAILURE_LIMIT": str(FAILURES_ALLOWED),
+    }
+    for name in ("DATABASE_TEST_NAME", "DATABASE_OWNER_URL", "DATABASE_REPLICA_URL"):
+        env.pop(name, None)
+    return env
+
+
+@pytest.fixture
+def web(process_env: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
+    """Two gunicorn processes, as on two machines behind a load balancer; their base URLs."""
+    servers: list[tuple[subprocess.Popen[bytes], Path]] = []
+    urls = []
+    try:
+        for n in range(2):
+            port = _free_port()
+            log_path = tmp_path / f"web{n}.log"
+            with log_path.open("wb") as log:
+                server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
+                    [
+                        str(Path(sys.executable).with_name("gunicorn")),
+                        "config.wsgi:application",
+                        f"--bind=127.0.0.1:{port}",
+                        "--workers=1",
+                        "--threads=2",
+                    ],
+                    cwd=ROOT,
+                    env=process_env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            servers.append((server, log_path))
+            urls.append(f"http://127.0.0.1:{port}")
+        for (server, log_path), url in zip(servers, urls, strict=True):
+            _wait_healthy(server, log_path, url)
+        yield urls
+    finally:
+        for server, _log in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_healthy(server: subprocess.Popen[bytes], log_path: Path, url: str) -> None:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"{url} did not start:\n{log_path.read_text()}")
+        time.sleep(0.3)
+
+
+def _within_one_minute() -> None:
+    """Fixed one-minute windows: start early enough in a minute for the whole check to fall in it."""
+    second = time.time() % 60
+    if second > 40:
+        time.sleep(61 - second)
+
+
+def test_the_public_lookup_limit_is_counted_once_for_every_process(web: list[str]) -> None:
+    _within_one_minute()
+    lookups = [
+        requests.get(f"{web[n % 2]}/tra-cuu-ho-so/", params={"ma": f"000.00.01.H40-261207-{n:04d}"}, timeout=30)
+        for n in range(LOOKUP_LIMIT + 2)
+    ]
+    # Two each on both processes pass; the fifth, whichever process takes it, is the caller's fifth.
+    assert [r.status_code for r in lookups] == [200] * LOOKUP_LIMIT + [429, 429]
+    assert int(lookups[-1].headers["Retry-After"]) <= 60
+
+
+def _login(session: requests.Session, url: str, username: str) -> str:
+    page = session.get(f"{url}/dang-nhap/", timeout=30).text
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found is not None
+    answer = session.post(
+        f"{url}/dang-nhap/",
+        data={"csrfmiddlewaretoken": found.group(1), "username": username, "password": "sai-mat-khau"},
+        headers={"Referer": f"{url}/dang-nhap/"},
+        timeout=60,
+    )
+    return answer.text
+
+
+def test_the_login_throttle_holds_for_the_account_and_address_on_every_process(web: list[str]) -> None:
+    session = requests.Session()
+    answers = [_login(session, web[n % 2], "nguoi_bi_doan") for n in range(FAILURES_ALLOWED + 1)]
+    assert all(BAD in text for text in answers[:FAILURES_ALLOWED])
+    # The failures on both processes add up: the next try waits, on either process.
+    assert THROTTLED in answers[-1]
+    assert THROTTLED in _login(session, web[0], "nguoi_bi_doan")
+    # Another account from the same address is not held back by the first one's failures.
+    assert BAD in _login(session, web[1], "nguoi_khac")
+
+
+SEQUENCE_TAKER = """
+import time
+from django.db import transaction
+from cqs.core.sequences import sequence_next
+for _ in range({count}):
+    with transaction.atomic():
+        print(sequence_next(scope="shared_test", agency_id={agency}, period="2026"), flush=True)
+        time.sleep(0.01)
+"""
+
+
+def test_two_processes_take_gap_free_numbers_without_duplicates(process_env: dict[str, str]) -> None:
+    (agency,) = agencies(1)
+    count = 25
+    script = SEQUENCE_TAKER.format(count=count, agency=agency)
+    takers = [
+        subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+            cwd=ROOT,
+            env=process_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs: list[Any] = [taker.communicate(timeout=300) for taker in takers]
+    assert [taker.returncode for taker in takers] == [0, 0], [err for _out, err in outputs]
+    numbers = [[int(line) for line in out.split()] for out, _err in outputs]
+    assert all(len(taken) == count and taken == sorted(taken) for taken in numbers)
+    assert sorted(numbers[0] + numbers[1]) == list(range(1, 2 * count + 1))
+
+
+def test_what_one_process_caches_the_other_sees_and_forgets(process_env: dict[str, str]) -> None:
+    cache.set("shared_test", "from the test process", 60)
+    script = "from django.core.cache import cache; print(cache.get('shared_test')); cache.delete('shared_test')"
+    done = subprocess.run(  # noqa: S603 (our own manage.py)
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+        cwd=ROOT,
+        env=process_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "from the test process", done.stderr
+    assert cache.get("shared_test") is None
