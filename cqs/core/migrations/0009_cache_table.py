@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_sequences"),
+        ("core", "0008_idempotent_requests"),
     ]
 
     operations = [
