@@ -221,6 +221,41 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture
+def run_jobs(db: Any) -> Any:
+    """run_jobs(): run the background jobs queued so far (docs/worker.md); how many were queued.
+
+    In a transactional test the jobs are committed rows: a real Procrastinate worker runs them
+    until the queue is empty, as procrastinate documents for Django tests. A test inside a
+    transaction cannot hand its uncommitted rows to a worker's connection: there each job runs
+    here, the way the worker runs it (its task with its arguments), and leaves the queue.
+    """
+    from django.db import connection
+    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    def run() -> int:
+        queued = ProcrastinateJob.objects.filter(status="todo").count()
+        if not connection.in_atomic_block:
+            worker_run()
+            return queued
+        while job := ProcrastinateJob.objects.filter(status="todo").order_by("id").first():
+            app.tasks[job.task_name](**job.args)
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM procrastinate_jobs WHERE id = %s", [job.id])
+        return queued
+
+    return run
+
+
+def worker_run(**options: Any) -> None:
+    """A real worker on the test database until the queue is empty (committed jobs only)."""
+    from procrastinate.contrib.django import app
+
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+
+
+@pytest.fixture
 def w(db: Any) -> Any:
     """A commune deciding a published procedure with a four-step process, and its people (dossier tests)."""
     from cqs.dossiers.tests import factories

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "ninja",
+    "procrastinate.contrib.django",
     "cqs.core",
     "cqs.units",
     "cqs.accounts",
@@ -343,11 +344,16 @@ CQS_TEXT_EXTRACTION_MEMORY_MB = int(env.env_str("CQS_TEXT_EXTRACTION_MEMORY_MB",
 
 # edXML exchange between agencies (QCVN 102:2016): the largest package taken, the HTTP timeout of a
 # send (seconds), how many times a failed send is retried (with backoff) and whether a package is
-# sent at once after the transaction that queued it commits (else only by `manage.py exchange_relay`).
+# sent by a job deferred with the transaction that queued it (else by the relay the worker runs every minute).
 CQS_EXCHANGE_MAX_BYTES = int(env.env_str("CQS_EXCHANGE_MAX_BYTES", str(40 * 1024 * 1024)))
 CQS_EXCHANGE_TIMEOUT = float(env.env_str("CQS_EXCHANGE_TIMEOUT", "10"))
 CQS_EXCHANGE_MAX_ATTEMPTS = int(env.env_str("CQS_EXCHANGE_MAX_ATTEMPTS", "10"))
 CQS_EXCHANGE_RELAY_ON_COMMIT = env.env_bool("CQS_EXCHANGE_RELAY_ON_COMMIT", default=True)
+# The background worker (Procrastinate, docs/worker.md): jobs are rows of this database, deferred through
+# Django's own connection inside the transaction of the change that needs them; `manage.py procrastinate worker`
+# runs them. Finished jobs are deleted; failed ones stay for the administrator's page.
+PROCRASTINATE_ON_APP_READY = "cqs.core.jobs.on_app_ready"
+PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
 # Messages one address may post to the edXML endpoint in a minute, counted by each web process (0: no limit).
 CQS_EXCHANGE_RATE_PER_MINUTE = int(env.env_str("CQS_EXCHANGE_RATE_PER_MINUTE", "600"))
 # Public dossier look-ups (/tra-cuu-ho-so/ and /api/v1/dossiers/lookup/) one address may make in a minute,

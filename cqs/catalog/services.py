@@ -3,7 +3,7 @@
 A version moves draft → checked → published → superseded. Only draft and checked versions
 are edited (editing a checked one sends it back to draft); a published version is frozen
 because dossiers refer to it. Publishing with a future effective date leaves the version
-waiting; ``catalog_activate_due`` (run by publishing and by the ``catalog_activate`` command)
+waiting; ``catalog_activate_due`` (run by publishing, by the daily job and by the ``catalog_activate`` command)
 makes it current when its date comes.
 """
 

@@ -46,13 +46,18 @@ def role_ensure(cursor: Any, role: str, *, password: str | None) -> None:
 
 
 def role_grants(cursor: Any, role: str) -> None:
-    """Give the application's role its rights on every table and sequence of the current schema."""
+    """Give the application's role its rights on every table, sequence and function of the current schema.
+
+    The functions include the background worker's (``procrastinate_*``, which the queue's rows are
+    written through); PostgreSQL grants them to every role by default, a hardened server may not.
+    """
     name = _quoted(role)
     cursor.execute("SELECT current_schema()")
     schema = _quoted(str(cursor.fetchone()[0]))
     cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {name}")
     cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {name}")
     cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {schema} TO {name}")
+    cursor.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {name}")
     for table, privileges in AUDIT_TABLE_PRIVILEGES.items():
         cursor.execute("SELECT to_regclass(%s)", [table])
         if cursor.fetchone()[0] is not None:

@@ -134,3 +134,16 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class JobError(models.Model):
+    """The error of one failed attempt of a background job (Procrastinate keeps no error text; cqs.core.jobs)."""
+
+    job_id = models.BigIntegerField(_("mã tác vụ"), db_index=True)
+    task_name = models.CharField(_("tác vụ"), max_length=128)
+    attempt = models.PositiveIntegerField(_("lần chạy"))
+    error = models.TextField(_("lỗi"))
+    at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.job_id} ({self.attempt}): {self.error[:60]}"

@@ -29,7 +29,7 @@ OWNER_ID = CLAIMS["citizen_id"]  # 001185000001, Lê Thị Mai, born 1985
 SQUATTER_PASSWORD = "Kho-doan-lam-2025!"
 
 
-def _register_as_squatter(client: Client, on_commit: Any) -> User:
+def _register_as_squatter(client: Client, on_commit: Any, run_jobs: Callable[[], int]) -> User:
     """The squatter registers the owner's citizen ID through the real pages, with their own mailbox."""
     with on_commit(execute=True):
         client.post(
@@ -44,6 +44,7 @@ def _register_as_squatter(client: Client, on_commit: Any) -> User:
                 "password2": SQUATTER_PASSWORD,
             },
         )
+    run_jobs()
     code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body)
     assert code is not None
     assert client.post(reverse("accounts:register_confirm"), {"code": code.group(1)}).status_code == 302
@@ -72,9 +73,10 @@ def test_a_vneid_sign_in_takes_a_squatted_account_over_end_to_end(
     client: Client,
     provider: Provider,  # noqa: F811
     django_capture_on_commit_callbacks: Any,
+    run_jobs: Callable[[], int],
 ) -> None:
     squatter = Client()
-    account = _register_as_squatter(squatter, django_capture_on_commit_callbacks)
+    account = _register_as_squatter(squatter, django_capture_on_commit_callbacks, run_jobs)
     assert not account.identity_verified and _signed_in_as(squatter) == account
     raw = _legacy_token(account)
     api = Client()
@@ -90,6 +92,7 @@ def test_a_vneid_sign_in_takes_a_squatted_account_over_end_to_end(
     code, state = provider.authorize(_start(client), {**CLAIMS, "phone_number": "0912000999"})
     with django_capture_on_commit_callbacks(execute=True):
         page = _callback(client, code, state).content.decode()
+    run_jobs()
     assert "Tài khoản đã được chuyển về bạn" in page
     assert _signed_in_as(client) == account
     account.refresh_from_db()
@@ -181,10 +184,14 @@ def test_the_one_stop_officer_verifies_an_account_whose_details_match(
 
 
 def test_the_counter_gives_a_squatted_account_back_to_the_card_holder(
-    officer: User, settings: Any, client: Client, django_capture_on_commit_callbacks: Any
+    officer: User,
+    settings: Any,
+    client: Client,
+    django_capture_on_commit_callbacks: Any,
+    run_jobs: Callable[[], int],
 ) -> None:
     squatter = Client()
-    account = _register_as_squatter(squatter, django_capture_on_commit_callbacks)
+    account = _register_as_squatter(squatter, django_capture_on_commit_callbacks, run_jobs)
     officer_client = _officer_client(officer, settings)
     url = f"{reverse('accounts:identity_counter')}?so={OWNER_ID}"
     response = officer_client.post(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from conftest import worker_run
 from cqs.accounts.models import User
 
 NEW_PASSWORD = "Sen-hong-mua-ha-2026"
@@ -18,6 +19,7 @@ def _no_sideways_scroll(page: Any) -> None:
 
 
 def _last_code() -> str:
+    worker_run()
     found = re.search(r"\b(\d{6})\b", mail.outbox[-1].body)
     assert found is not None
     return found.group(1)

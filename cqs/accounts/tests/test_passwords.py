@@ -66,7 +66,7 @@ def with_contacts(citizen: User) -> User:
 
 
 def test_changing_the_password_ends_every_other_session_and_revokes_tokens(
-    with_contacts: User, django_capture_on_commit_callbacks: Any
+    with_contacts: User, django_capture_on_commit_callbacks: Any, run_jobs: Callable[[], int]
 ) -> None:
     citizen = with_contacts
     here, elsewhere = Client(), Client()
@@ -81,6 +81,7 @@ def test_changing_the_password_ends_every_other_session_and_revokes_tokens(
     assert "Hai lần nhập mật khẩu không giống nhau." in mismatch.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert _change(here, PASSWORD)["Location"] == reverse("accounts:profile")
+    run_jobs()
     assert _signed_in(here) and not _signed_in(elsewhere)
     assert api_token_user(token=raw) is None
     citizen.refresh_from_db()
@@ -127,7 +128,11 @@ def test_an_account_without_a_password_is_sent_to_the_reset(client: Client) -> N
 
 
 def test_a_reset_by_email_and_the_same_answer_for_everyone(
-    client: Client, with_contacts: User, make_official: Callable[..., User], django_capture_on_commit_callbacks: Any
+    client: Client,
+    with_contacts: User,
+    make_official: Callable[..., User],
+    django_capture_on_commit_callbacks: Any,
+    run_jobs: Callable[[], int],
 ) -> None:
     citizen = with_contacts
     official = make_official("chuyenvien")
@@ -139,6 +144,7 @@ def test_a_reset_by_email_and_the_same_answer_for_everyone(
             response = client.post(reverse("accounts:password_forgot"), {"identifier": identifier, "channel": "email"})
             page = client.get(response["Location"]).content.decode()
             answers.append((response.status_code, response["Location"], SAME_ANSWER in page))
+    run_jobs()
     assert len(set(answers)) == 1 and answers[0] == (302, reverse("accounts:password_reset"), True)
     assert [m.to for m in mail.outbox] == [["an@example.vn"]]  # only the citizen's account is sent a code
     code = _code(mail.outbox[0].body)
@@ -154,11 +160,14 @@ def test_a_reset_by_email_and_the_same_answer_for_everyone(
     assert AuditEvent.objects.filter(action="account.password_reset", object_id=str(citizen.pk)).exists()
 
 
-def test_a_reset_code_by_sms(client: Client, with_contacts: User, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_reset_code_by_sms(
+    client: Client, with_contacts: User, django_capture_on_commit_callbacks: Any, run_jobs: Callable[[], int]
+) -> None:
     page = client.get(reverse("accounts:password_forgot")).content.decode()
     assert 'value="sms"' in page and "<legend>Nhận mã qua</legend>" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:password_forgot"), {"identifier": with_contacts.username, "channel": "sms"})
+    run_jobs()
     assert len(MemorySmsBackend.outbox) == 1 and MemorySmsBackend.outbox[0].to == "0912000001"
     assert mail.outbox == []
     _reset(client, with_contacts.username, _code(MemorySmsBackend.outbox[0].text))

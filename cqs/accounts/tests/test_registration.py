@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -35,8 +37,16 @@ WRONG_CODE = "Mã xác nhận không đúng hoặc đã hết hạn."
 
 
 @pytest.fixture
-def on_commit(django_capture_on_commit_callbacks: Any) -> Any:
-    return django_capture_on_commit_callbacks
+def on_commit(django_capture_on_commit_callbacks: Any, run_jobs: Callable[[], int]) -> Any:
+    """on_commit(execute=True): the commit callbacks of the block run, then the jobs it queued (the mail)."""
+
+    @contextlib.contextmanager
+    def capture(*, execute: bool = False) -> Iterator[Any]:
+        with django_capture_on_commit_callbacks(execute=execute) as callbacks:
+            yield callbacks
+        run_jobs()
+
+    return capture
 
 
 def _register(

@@ -11,16 +11,16 @@
   several relays never send one twice; failures are retried with exponential backoff
   (``attempts``, ``next_attempt_at``) up to ``CQS_EXCHANGE_MAX_ATTEMPTS``.
 
-There is no background worker yet: a package is relayed in-process right after the commit that
-queued it (``CQS_EXCHANGE_RELAY_ON_COMMIT``, short timeout ``CQS_EXCHANGE_TIMEOUT``); whatever
-fails there is left to ``manage.py exchange_relay [--loop]``.
+A package is sent by a background job deferred in the transaction that queued it
+(``CQS_EXCHANGE_RELAY_ON_COMMIT``, short timeout ``CQS_EXCHANGE_TIMEOUT``); whatever fails there is
+retried by the relay the worker runs every minute (``cqs.documents.tasks``, docs/worker.md), or by
+hand with ``manage.py exchange_relay``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -51,7 +51,6 @@ from cqs.signing.selectors import certificate_of_agency
 from cqs.signing.signers import chain_of
 from cqs.units.models import Agency
 
-logger = logging.getLogger(__name__)
 
 CLASSIFIED_REFUSED = "Văn bản mật không được gửi qua trục liên thông điện tử; chỉ gửi bản giấy theo quy định."
 PRIORITY_OF_URGENCY = {Urgency.NORMAL: "0", Urgency.URGENT: "1", Urgency.VERY_URGENT: "2", Urgency.FLASH: "3"}
@@ -450,16 +449,11 @@ def status_report(*, incoming: IncomingDocument, code: str, note: str = "", acto
 
 
 def relay_after_commit(ids: Sequence[int]) -> None:
+    """Defer the job that sends ``ids``, in the current transaction (it runs only if the transaction commits)."""
     if settings.CQS_EXCHANGE_RELAY_ON_COMMIT:
-        wanted = list(ids)
-        transaction.on_commit(lambda: _relay_quietly(wanted))
+        from cqs.documents.tasks import exchange_messages_send
 
-
-def _relay_quietly(ids: list[int]) -> None:
-    try:
-        outbox_relay(limit=len(ids), ids=ids)
-    except Exception:  # a failed send after commit stays queued for exchange_relay
-        logger.exception("edXML relay after commit failed for messages %s", ids)
+        exchange_messages_send.defer(message_ids=list(ids))
 
 
 def backoff(attempts: int) -> dt.timedelta:

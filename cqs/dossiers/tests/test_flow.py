@@ -12,7 +12,7 @@ from cqs.dossiers.tests.factories import filing
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_online_dossier_from_submission_to_rating(w):
+def test_online_dossier_from_submission_to_rating(w, run_jobs):
     dossier = services.dossier_submit_online(applicant=w.citizen, filing=filing(w))
     assert re.fullmatch(rf"{re.escape(w.agency.electronic_code)}-\d{{6}}-0001", dossier.code)
     assert dossier.status == Status.SUBMITTED and dossier.channel == 2
@@ -47,6 +47,7 @@ def test_online_dossier_from_submission_to_rating(w):
     steps = list(dossier.steps.values_list("position", "timing"))
     assert [p for p, _ in steps] == [1, 2, 3, 4] and all(t for _, t in steps)
     assert AuditEvent.objects.filter(action__startswith="dossier.", object_id=str(dossier.pk)).count() == 6
+    run_jobs()
     assert any(dossier.code in m.subject for m in mail.outbox)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -14,8 +16,9 @@ from cqs.notifications.models import Notification
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_submission_notifies_in_app_and_by_email(w: World) -> None:
+def test_submission_notifies_in_app_and_by_email(w: World, run_jobs: Callable[[], int]) -> None:
     dossier = submitted(w)
+    assert run_jobs() == 1
     notice = Notification.objects.get(user=w.citizen)
     assert notice.title == f"Hồ sơ {dossier.code}: Mới đăng ký"
     assert notice.body == "Đã nhận hồ sơ nộp trực tuyến, chờ Bộ phận Một cửa tiếp nhận."
@@ -68,13 +71,15 @@ def test_the_approve_event_notifies_only_when_it_finishes_the_dossier(w: World) 
     assert notice is not None and notice.title == f"Hồ sơ {dossier.code}: Đã có kết quả, chờ trả"
 
 
-def test_nothing_is_sent_when_the_change_is_rolled_back(w: World) -> None:
+def test_nothing_is_sent_when_the_change_is_rolled_back(w: World, run_jobs: Callable[[], int]) -> None:
     dossier = submitted(w)
+    run_jobs()
     count, emails = Notification.objects.count(), len(mail.outbox)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.dossier_accept(dossier=dossier, actor=w.officer)
         assert Notification.objects.count() == count  # not before commit
         raise RuntimeError("rollback")
+    assert run_jobs() == 0  # the e-mail's job rolled back with the change
     assert Notification.objects.count() == count and len(mail.outbox) == emails
 
 

@@ -1,4 +1,4 @@
-"""Bring into force the published procedure versions whose effective date has come (run daily by cron)."""
+"""Bring into force the published procedure versions whose effective date has come (the worker runs it daily: cqs.catalog.tasks)."""
 
 from __future__ import annotations
 
