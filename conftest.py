@@ -248,11 +248,28 @@ def run_jobs(db: Any) -> Any:
 
 
 def worker_run(**options: Any) -> None:
-    """A real worker on the test database until the queue is empty (committed jobs only)."""
+    """A real worker on the test database until the queue is empty (committed jobs only).
+
+    It runs in a thread of its own: a browser test's thread already runs Playwright's event loop.
+    """
+    import threading
+
     from procrastinate.contrib.django import app
 
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+        except BaseException as exc:  # handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=work, name="procrastinate-worker")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 @pytest.fixture

@@ -109,7 +109,7 @@ def _database_prepare(base: str) -> str:
 
 @contextmanager
 def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
-    """Agency B: migrated, seeded, knowing agency A at ``live_server_url``, serving until the block ends."""
+    """Agency B: migrated, seeded, knowing agency A at ``live_server_url``, serving (web and worker) until the block ends."""
     base = django_settings.DATABASES["default"]["NAME"]
     name = _database_prepare(str(base))
     port = _free_port()
@@ -150,6 +150,14 @@ def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    worker_log = (workdir / "worker.log").open("w")
+    worker = subprocess.Popen(  # noqa: S603 (our own worker: B's relay and status messages)
+        [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency=1"],
+        cwd=ROOT,
+        env=env,
+        stdout=worker_log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -163,9 +171,11 @@ def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
             time.sleep(0.3)
         yield peer
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            process.terminate()
+            process.wait(timeout=30)
         log.close()
+        worker_log.close()
         with _connect("postgres") as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

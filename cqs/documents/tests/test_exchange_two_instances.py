@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from conftest import worker_run
+
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.exchange import recall as exchange_recall
 from cqs.documents.models import ExchangeMessage, Recipient
@@ -44,7 +46,8 @@ def test_a_document_goes_to_the_second_instance_and_its_statuses_come_back(
     outgoing = _send(agency_a, org_cert, number=7)
     with transaction.atomic():
         exchange_outbox.recipients_dispatch(outgoing=outgoing, actor=agency_a.clerk)
-    # Relayed after commit: B answered 200 and sent back 01 (arrived) while taking it.
+    worker_run()
+    # Relayed by the job deferred with the dispatch: B answered 200 and its worker sent back 01 (arrived).
     sent = ExchangeMessage.objects.get(direction="out", kind="document")
     assert (sent.state, sent.attempts) == ("sent", 1)
     eventually(lambda: _recipient(outgoing).status_code == "01")
@@ -104,9 +107,11 @@ def test_a_recall_reaches_the_second_instance_and_its_answer_comes_back(
     outgoing = _send(agency_a, org_cert, number=9)
     with transaction.atomic():
         exchange_outbox.recipients_dispatch(outgoing=outgoing, actor=agency_a.clerk)
+    worker_run()
     eventually(lambda: _recipient(outgoing).status_code == "01")
     with transaction.atomic():
         exchange_recall.outgoing_recall(outgoing=outgoing, actor=agency_a.clerk, reason=RECALL_REASON)
+    worker_run()
     request = ExchangeMessage.objects.get(direction="out", kind="status", status_code="13")
     assert (request.state, request.to_organ_id) == ("sent", PEER_ID)
     # B's clerk agrees: the package leaves B's pending list and 15 comes back to A.

@@ -19,6 +19,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from conftest import worker_run
 from cqs.documents.models import IncomingDocument, OutgoingDocument, OutgoingStatus, Recipient
 from cqs.documents.tests import factories
 from cqs.documents.tests.peer import PEER_CLERK, PEER_ID, PEER_NAME, PEER_PASSWORD, Peer, eventually
@@ -146,7 +147,8 @@ def test_an_incoming_letter_is_answered_signed_issued_and_accepted_by_the_second
     assert [s.ok for s in signatures] == [True, True]
     assert [s.signer_name for s in signatures] == [w.leader.full_name, w.agency.name]
 
-    # Hà Tĩnh's clerk finds the package waiting, checked, and accepts it into B's incoming register.
+    # A's worker sends the package; Hà Tĩnh's clerk finds it waiting, checked, and accepts it into B's register.
+    worker_run()
     eventually(lambda: Recipient.objects.get(outgoing=reply, channel=Recipient.Channel.EDXML).status_code == "01")
     context_b = chromium.new_context(locale="vi-VN", viewport=DESKTOP)
     b = context_b.new_page()
