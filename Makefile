@@ -11,10 +11,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install demo serve test lint bench seed-scale seed-documents-scale backup restore requirements messages db-stop clean
+.PHONY: help install demo serve worker test lint bench seed-scale seed-documents-scale backup restore requirements messages db-stop clean
 
 help:
 	@echo "make demo   — cài đặt, khởi tạo CSDL, nạp dữ liệu mẫu, chạy http://$(HOST):$(PORT)"
+	@echo "make worker — chạy thêm một tiến trình nền (gửi thư, SMS, liên thông edXML, việc định kỳ)"
 	@echo "make test   — cài đặt và chạy toàn bộ bộ kiểm thử"
 	@echo "make lint   — ruff, mypy, import-linter"
 	@echo "make bench  — đo hiệu năng (BENCH_ARGS=\"--only documents\" để chọn kịch bản: procedures, dossiers, documents)"
@@ -50,11 +51,21 @@ demo: install
 	@$(PY) manage.py demo_setup
 	@$(MAKE) --no-print-directory serve
 
+# The web server and one background worker together; Ctrl+C (or either one stopping) stops both.
 serve:
 	@DEBUG=false $(PY) manage.py collectstatic --noinput -v0
-	@echo "==> Đang chạy tại http://$(HOST):$(PORT)  (Ctrl+C để dừng)"
-	@DEBUG=false ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost $(VENV)/bin/gunicorn config.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - --log-level warning
+	@echo "==> Đang chạy tại http://$(HOST):$(PORT) cùng một tiến trình nền  (Ctrl+C để dừng cả hai)"
+	@export DEBUG=false ALLOWED_HOSTS=$(HOST),127.0.0.1,localhost; \
+	$(PY) manage.py procrastinate worker & worker=$$!; \
+	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+		--access-logfile - --log-level warning & web=$$!; \
+	trap 'kill -TERM $$web $$worker 2>/dev/null' INT TERM; \
+	wait -n $$web $$worker; status=$$?; \
+	kill -TERM $$web $$worker 2>/dev/null; wait $$web $$worker; exit $$status
+
+worker: install
+	@echo "==> Tiến trình nền (Ctrl+C để dừng)"
+	@DEBUG=false $(PY) manage.py procrastinate worker
 
 test: install
 	@bash scripts/ensure-system-packages.sh chromium:chromium pdftotext:poppler-utils

@@ -247,20 +247,21 @@ def run_jobs(db: Any) -> Any:
     return run
 
 
-def worker_run(**options: Any) -> None:
-    """A real worker on the test database until the queue is empty (committed jobs only).
+def worker_run(app: Any = None, **options: Any) -> None:
+    """A real worker of ``app`` (the platform's) on the test database until the queue is empty (committed jobs only).
 
     It runs in a thread of its own: a browser test's thread already runs Playwright's event loop.
     """
     import threading
 
-    from procrastinate.contrib.django import app
+    from procrastinate.contrib.django import app as platform_app
 
+    app = app or platform_app
     failures: list[BaseException] = []
 
     def work() -> None:
         try:
-            with app.replace_connector(app.connector.get_worker_connector()):
+            with app.replace_connector(platform_app.connector.get_worker_connector()):
                 app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
         except BaseException as exc:  # handed to the test's thread
             failures.append(exc)
