@@ -93,6 +93,11 @@ def admin_sections(user: Any) -> list[Section]:
                 _("Liên thông văn bản"),
                 _("Cơ quan gửi, nhận văn bản qua trục liên thông (edXML) và CA gốc tin cậy cho chữ ký số của họ."),
             ),
+            Section(
+                reverse("administration:failed_jobs"),
+                _("Tác vụ nền bị lỗi"),
+                _("Thư, tin nhắn, gói tin liên thông và việc định kỳ chạy lỗi sau mọi lần thử lại; chạy lại từng tác vụ."),
+            ),
         ]
     if user.is_staff:  # Django's own admin lets in staff accounts only
         sections.append(

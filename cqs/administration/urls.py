@@ -11,5 +11,7 @@ urlpatterns = [
     path("quan-tri/lich-lam-viec/<str:day>/xoa/", views.calendar_day_delete, name="calendar_day_delete"),
     path("quan-tri/van-ban/", views_documents.documents_setup, name="documents_setup"),
     path("quan-tri/van-ban/con-dau.png", views_documents.documents_seal_image, name="documents_seal_image"),
+    path("quan-tri/tac-vu-loi/", views.failed_jobs, name="failed_jobs"),
+    path("quan-tri/tac-vu-loi/<int:job_id>/chay-lai/", views.failed_job_retry, name="failed_job_retry"),
     path("quan-tri/lien-thong/", views_documents.exchange_partners, name="exchange_partners"),
 ]

@@ -1,4 +1,4 @@
-"""The administrator's pages: the working calendar (documents setup in views_documents)."""
+"""The administrator's pages: the working calendar, the failed background jobs (documents setup in views_documents)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from cqs.administration.navigation import admin_sections, landing_url
 from cqs.core.calendar import public_holiday_names
 from cqs.core.errors import ApplicationError
 from cqs.core.forms import DATE_ERROR, CalendarDayForm, parse_dmy
+from cqs.core.jobs import job_retry_failed, jobs_failed
 from cqs.core.selectors import calendar_days_of_year
 from cqs.core.services import calendar_day_remove, calendar_day_set
 
@@ -89,3 +90,23 @@ def calendar_day_delete(request: HttpRequest, day: str) -> HttpResponse:
     else:
         messages.success(request, _("Đã xoá ngày %(day)s khỏi lịch điều chỉnh.") % {"day": parsed.strftime("%d/%m/%Y")})
     return redirect(f"{reverse('administration:calendar')}?nam={parsed.year}")
+
+
+@never_cache
+@official_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "HEAD"])
+def failed_jobs(request: HttpRequest) -> HttpResponse:
+    """The background jobs that failed every attempt, with their last error (docs/worker.md)."""
+    return render(request, "administration/failed_jobs.html", {"jobs": jobs_failed()})
+
+
+@official_required(Role.ADMINISTRATOR)
+@require_POST
+def failed_job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job_retry_failed(job_id=job_id, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã đưa tác vụ số %(id)s vào hàng đợi để chạy lại.") % {"id": job_id})
+    return redirect("administration:failed_jobs")

@@ -1,4 +1,5 @@
-"""Background jobs (Procrastinate, docs/worker.md): the app, the retry policy jobs declare, failures kept.
+"""Background jobs (Procrastinate, docs/worker.md): the app, the retry policy jobs declare, failures kept
+and listed for the administrator, who may put a failed job back in the queue.
 
 A job is deferred with ``task.defer(...)`` through Django's own connection, so its row commits or
 rolls back with the change that needs it; it carries ids, never objects, and calls one service
@@ -10,13 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from procrastinate import App, RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.models import ProcrastinateJob
 
-__all__ = ["app", "job_failure_record", "job_retry", "on_app_ready", "retry_backoff"]
+from cqs.core.audit import audit_record
+from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.models import JobError
+
+__all__ = ["app", "job_failure_record", "job_retry_failed", "jobs_failed", "on_app_ready", "retry_backoff"]
+
+# Arguments that may carry a one-time code (the text of a mail or SMS): never shown on the failed jobs' page.
+HIDDEN_ARGUMENTS = frozenset({"body", "text"})
 
 
 def retry_backoff(*, attempts: int, first_wait: int = 5) -> RetryStrategy:
@@ -29,8 +41,6 @@ def job_failure_record(call_next: Any, context: Any, worker: Any) -> Any:
     try:
         return call_next()
     except Exception as exc:
-        from cqs.core.models import JobError
-
         job = context.job
         error = "".join(traceback.format_exception_only(exc)).strip() or exc.__class__.__name__
         with transaction.atomic():
@@ -46,6 +56,48 @@ def on_app_ready(ready: App) -> None:
     ready.worker_defaults["task_middleware"] = [*middleware, job_failure_record]
 
 
-def job_retry(*, job_id: int, at: dt.datetime) -> None:
-    """Put a failed job back in the queue (from ``at`` on), in the caller's transaction."""
-    app.job_manager.retry_job_by_id(job_id=job_id, retry_at=at)
+@dataclass(frozen=True)
+class FailedJob:
+    id: int
+    task_name: str
+    args: dict[str, Any]
+    attempts: int
+    error: str
+    at: dt.datetime | None
+
+
+def jobs_failed(*, limit: int = 200) -> list[FailedJob]:
+    """The failed jobs, newest first, with the error of their last attempt; message texts (codes) hidden."""
+    jobs = list(ProcrastinateJob.objects.filter(status="failed").order_by("-id")[:limit])
+    last_errors = {error.job_id: error for error in JobError.objects.filter(job_id__in=[j.id for j in jobs]).order_by("id")}
+    failed = []
+    for job in jobs:
+        error = last_errors.get(job.id)
+        failed.append(
+            FailedJob(
+                id=job.id,
+                task_name=job.task_name,
+                args={key: "…" if key in HIDDEN_ARGUMENTS else value for key, value in job.args.items()},
+                attempts=job.attempts,
+                error=error.error if error is not None else "",
+                at=error.at if error is not None else None,
+            )
+        )
+    return failed
+
+
+@transaction.atomic
+def job_retry_failed(*, job_id: int, actor: Any) -> None:
+    """Put a failed job back in the queue to run at once, audited."""
+    job = ProcrastinateJob.objects.select_for_update().filter(pk=job_id, status="failed").first()
+    if job is None:
+        raise NotFoundOrForbidden(_("Không tìm thấy tác vụ lỗi này (có thể đã được chạy lại)."))
+    app.job_manager.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="job.retry",
+        object_type="procrastinate.procrastinatejob",
+        object_id=job.id,
+        before={"task_name": job.task_name, "status": "failed", "attempts": job.attempts},
+        after={"status": "todo"},
+    )
