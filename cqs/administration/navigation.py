@@ -96,7 +96,7 @@ def admin_sections(user: Any) -> list[Section]:
             Section(
                 reverse("administration:failed_jobs"),
                 _("Tác vụ nền bị lỗi"),
-                _("Thư, tin nhắn, gói tin liên thông và việc định kỳ chạy lỗi sau mọi lần thử lại; chạy lại từng tác vụ."),
+                _("Thư, tin nhắn, gói tin liên thông, việc định kỳ lỗi sau mọi lần thử lại; chạy lại từng tác vụ."),
             ),
         ]
     if user.is_staff:  # Django's own admin lets in staff accounts only

@@ -69,7 +69,9 @@ class FailedJob:
 def jobs_failed(*, limit: int = 200) -> list[FailedJob]:
     """The failed jobs, newest first, with the error of their last attempt; message texts (codes) hidden."""
     jobs = list(ProcrastinateJob.objects.filter(status="failed").order_by("-id")[:limit])
-    last_errors = {error.job_id: error for error in JobError.objects.filter(job_id__in=[j.id for j in jobs]).order_by("id")}
+    last_errors = {
+        error.job_id: error for error in JobError.objects.filter(job_id__in=[j.id for j in jobs]).order_by("id")
+    }
     failed = []
     for job in jobs:
         error = last_errors.get(job.id)

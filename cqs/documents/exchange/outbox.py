@@ -51,7 +51,6 @@ from cqs.signing.selectors import certificate_of_agency
 from cqs.signing.signers import chain_of
 from cqs.units.models import Agency
 
-
 CLASSIFIED_REFUSED = "Văn bản mật không được gửi qua trục liên thông điện tử; chỉ gửi bản giấy theo quy định."
 PRIORITY_OF_URGENCY = {Urgency.NORMAL: "0", Urgency.URGENT: "1", Urgency.VERY_URGENT: "2", Urgency.FLASH: "3"}
 REPORTABLE_CODES = frozenset({"02", "03", "04", "05", "06", "15", "16"})

@@ -109,7 +109,8 @@ def _database_prepare(base: str) -> str:
 
 @contextmanager
 def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
-    """Agency B: migrated, seeded, knowing agency A at ``live_server_url``, serving (web and worker) until the block ends."""
+    """Agency B: migrated, seeded, knowing agency A at ``live_server_url``, its web server and worker running
+    until the block ends."""
     base = django_settings.DATABASES["default"]["NAME"]
     name = _database_prepare(str(base))
     port = _free_port()
@@ -151,7 +152,7 @@ def peer_running(live_server_url: str, workdir: Path) -> Iterator[Peer]:
         stderr=subprocess.STDOUT,
     )
     worker_log = (workdir / "worker.log").open("w")
-    worker = subprocess.Popen(  # noqa: S603 (our own worker: B's relay and status messages)
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency=1"],
         cwd=ROOT,
         env=env,

@@ -14,7 +14,6 @@ import pytest
 from django.db import transaction
 
 from conftest import worker_run
-
 from cqs.documents.exchange import outbox as exchange_outbox
 from cqs.documents.exchange import recall as exchange_recall
 from cqs.documents.models import ExchangeMessage, Recipient

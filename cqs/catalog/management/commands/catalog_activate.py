@@ -1,4 +1,4 @@
-"""Bring into force the published procedure versions whose effective date has come (the worker runs it daily: cqs.catalog.tasks)."""
+"""Bring into force the published versions whose effective date has come (also run daily by the worker)."""
 
 from __future__ import annotations
 
