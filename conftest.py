@@ -104,9 +104,20 @@ def _flush_as_owner() -> None:
     def _fixture_teardown(self: Any) -> None:
         with owner_connection():
             fixture_teardown(self)
+            _queue_empty()
 
     TransactionTestCase._fixture_setup = classmethod(_fixture_setup)  # type: ignore[method-assign,assignment]
     TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]
+
+
+def _queue_empty() -> None:
+    """The background worker's tables are not Django's (flush leaves them): emptied after a transactional test."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, procrastinate_workers"
+        )
 
 
 def _transactional(item: Any) -> bool:
