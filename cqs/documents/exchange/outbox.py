@@ -314,7 +314,7 @@ def recipients_dispatch(*, outgoing: OutgoingDocument, actor: Any) -> None:
             obj=outgoing,
             after={"messages": queued},
         )
-        relay_after_commit(queued)
+        relay_defer(queued)
 
 
 def status_apply(*, recipient: Recipient, code: str, note: str, at: dt.datetime, actor: Any) -> None:
@@ -400,7 +400,7 @@ def status_send(
         incoming=incoming,
         responds_to=package,
     )
-    relay_after_commit([message.pk])
+    relay_defer([message.pk])
     return message
 
 
@@ -447,7 +447,7 @@ def status_report(*, incoming: IncomingDocument, code: str, note: str = "", acto
 # ---------------------------------------------------------------------------------------------- relay
 
 
-def relay_after_commit(ids: Sequence[int]) -> None:
+def relay_defer(ids: Sequence[int]) -> None:
     """Defer the job that sends ``ids``, in the current transaction (it runs only if the transaction commits)."""
     if settings.CQS_EXCHANGE_RELAY_ON_COMMIT:
         from cqs.documents.tasks import exchange_messages_send
