@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_idempotent_requests'),
+        ('core', '0009_cache_table'),
     ]
 
     operations = [
