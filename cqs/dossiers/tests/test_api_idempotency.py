@@ -13,11 +13,10 @@ from django.utils import timezone
 from cqs.core.models import IdempotentRequest
 from cqs.dossiers.models import Dossier, DossierEvent
 from cqs.dossiers.tests.factories import World, pdf
+from cqs.dossiers.tests.factories_api import Caller, at_state, filing_payload, png
 from cqs.dossiers.tests.factories_filing import at_once
-from cqs.dossiers.tests.test_api import Caller, _officials_without_totp, at_state, filing_payload, people, png
 
-pytestmark = pytest.mark.django_db
-__all__ = ["_officials_without_totp", "people"]  # fixtures shared with the main API tests
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("officials_without_totp")]
 
 REUSED = (
     "Khoá Idempotency-Key này đã dùng cho một yêu cầu khác (khác đường dẫn hoặc nội dung); "
