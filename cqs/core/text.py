@@ -27,3 +27,22 @@ def search_terms(value: str) -> list[str]:
     for word in fold(value).split():
         seen.setdefault(word, None)
     return list(seen)
+
+
+TSQUERY_MAX_TERMS = 10
+TSQUERY_MIN_PREFIX = 2  # a one-letter prefix would match half the dictionary
+
+
+def tsquery_text(query: str) -> str:
+    """The ``to_tsquery('simple', …)`` text of a query: every folded word, the last one as a prefix; "" when none.
+
+    Matches what ``to_tsvector('simple', …)`` makes of folded text: "ke hoach" and "Kế hoạ" both
+    find "Kế hoạch"; "nguyen van an" finds "Nguyễn Văn An" and "Nguyễn Văn Anh".
+    """
+    terms = search_terms(query)[:TSQUERY_MAX_TERMS]
+    if not terms:
+        return ""
+    quoted = [f"'{term}'" for term in terms]  # folded words hold only letters, digits, "_" and "."
+    if len(terms[-1]) >= TSQUERY_MIN_PREFIX and not terms[-1].isdigit():
+        quoted[-1] += ":*"
+    return " & ".join(quoted)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_safe
 from cqs.accounts.permissions import official_required
 from cqs.core.calendar import WorkingCalendar
 from cqs.core.errors import NotFoundOrForbidden
+from cqs.core.paging import look_ahead_page, page_number
 from cqs.core.uploads import download_response
 from cqs.desk import forms
 from cqs.desk.actions import action_forms, desk_actions
@@ -35,6 +35,20 @@ BOX_LABELS: dict[str, Any] = {
 }
 PAGE_SIZE = 30
 BROWSE_LIMIT = 3000
+# What a row of the list shows and what deciding who sees the applicant's name reads (permissions.Scope).
+LIST_FIELDS = (
+    "code",
+    "status",
+    "current_role",
+    "submitted_at",
+    "due_at",
+    "applicant",
+    "applicant_name",
+    "procedure__name",
+    "receiving_agency__name",
+    "deciding_agency",
+    "current_agency__name",
+)
 
 
 def _default_box(counts: dict[str, int]) -> str:
@@ -58,9 +72,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if box not in selectors.BOXES:
         raise Http404
     dossiers = selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id, calendar=calendar)
+    dossiers = dossiers.only(*LIST_FIELDS)
+    browsing = box == "all" and not query
     if box == "all":  # browsing everything: the newest ones; older dossiers are found by searching
         dossiers = dossiers[:BROWSE_LIMIT]
-    page = Paginator(dossiers, PAGE_SIZE).get_page(request.GET.get("trang"))
+    # A work box's figure is on its tab already; the rest is paged without counting it.
+    total = None if query else counts.get(box)
+    number = page_number(request.GET.get("trang"), last=-(-(BROWSE_LIMIT if total is None else total) // PAGE_SIZE))
+    page = look_ahead_page(dossiers, number=number, per_page=PAGE_SIZE, total=total)
     now = timezone.now()
     cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
     rows = [
@@ -81,7 +100,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "query": query,
             "agency_id": agency_id or "",
             "many_agencies": len(agencies) > 1,
-            "browse_limited": box == "all" and page.paginator.count >= BROWSE_LIMIT,
+            "browsing": browsing,
+            "browse_limit": BROWSE_LIMIT,
         },
     )
 

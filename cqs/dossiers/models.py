@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -193,6 +194,10 @@ class Dossier(TimeStampedModel):
     fee_paid_at = models.DateTimeField(_("đã nộp phí lúc"), null=True, blank=True)
 
     search_text = models.TextField(editable=False, default="")
+    # The words of search_text, for the desk's search by name: written by PostgreSQL itself.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("search_text", config="simple"), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["-submitted_at"]
@@ -201,7 +206,12 @@ class Dossier(TimeStampedModel):
             models.Index(fields=["deciding_agency", "submitted_at"], name="dossier_by_deciding"),
             models.Index(fields=["receiving_agency", "status", "submitted_at"], name="dossier_by_receiving"),
             models.Index(fields=["applicant", "submitted_at"], name="dossier_by_applicant"),
-            GinIndex(fields=["search_text"], name="dossier_search_trgm", opclasses=["gin_trgm_ops"]),
+            # A name searched within the agencies a user sees: one index, each agency column with the words
+            # (btree_gin), so "agency = … AND words" is one scan per column of the visibility rule.
+            GinIndex(
+                fields=["receiving_agency", "deciding_agency", "current_agency", "search_vector"],
+                name="dossier_search_by_agency",
+            ),
             # Due soon and late: only running dossiers, a small part of the table, per agency column.
             *(
                 models.Index(

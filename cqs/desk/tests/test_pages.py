@@ -3,6 +3,8 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -361,5 +363,31 @@ def test_browsing_all_shows_the_newest_and_says_so(client, w, monkeypatch):
     newest = [make.processing(w) for _ in range(3)][-1]
     client.force_login(w.specialist)
     html = client.get(reverse("desk:worklist"), {"hop": "all"}).content.decode()
-    assert "(2+)" in html and "hồ sơ mới nhất" in html
+    assert "tối đa 2 hồ sơ mới nhất" in html and "Trang sau" not in html
     assert reverse("desk:dossier", args=[newest.code]) in html
+    assert html.count('class="code"') == 2
+
+
+def test_long_lists_page_without_counting(client, w, monkeypatch):
+    from cqs.desk import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    made = [make.processing(w, applicant_name="Lê Văn Tâm", applicant_id_number="040090005678") for _ in range(5)]
+    client.force_login(w.specialist)
+    # A work box: its figure is the tab's count, and the pages are numbered out of it.
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(reverse("desk:worklist"), {"hop": "to_process"}).content.decode()
+    assert not [q for q in ctx.captured_queries if 'SELECT COUNT(*) AS "__count" FROM "dossiers_dossier"' in q["sql"]]
+    assert "(5)" in html and "1 / 3" in html and "Trang sau" in html
+    # A search: no count at all, one row more than the page tells whether another page follows.
+    seen = []
+    for number in (1, 2, 3):
+        page = client.get(reverse("desk:worklist"), {"hop": "all", "q": "le van tam", "trang": number})
+        assert f"Trang {number}" in page.content.decode()
+        seen += [d.code for d, _badge, _personal in page.context["rows"]]
+        assert page.context["page"].has_next == (number < 3)
+    assert sorted(seen) == sorted(d.code for d in made)
+    # A page past the end, or not a number: the first page, not an error.
+    for number in ("9", "x", "-1"):
+        page = client.get(reverse("desk:worklist"), {"hop": "all", "q": "le van tam", "trang": number})
+        assert page.status_code == 200 and page.context["page"].number == 1

@@ -29,7 +29,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from cqs.accounts.models import Role
-from cqs.core.text import search_terms
+from cqs.core.text import TSQUERY_MAX_TERMS, TSQUERY_MIN_PREFIX, search_terms, tsquery_text
 from cqs.documents.models import (
     DocumentFile,
     IncomingDocument,
@@ -40,8 +40,7 @@ from cqs.documents.permissions import agencies_with_role, incoming_visible_to, o
 
 PAGE_SIZE = 20
 MAX_PAGE = 50  # deeper than 1,000 results nobody reads: refine the query instead
-MAX_TERMS = 10
-MIN_PREFIX = 2  # a one-letter prefix would match half the dictionary
+MAX_TERMS = TSQUERY_MAX_TERMS
 SNIPPET_CHARS = 90  # either side of the first match
 SNIPPET_SCAN = 20_000  # characters of a file's text looked at for the snippet
 
@@ -78,17 +77,6 @@ class SearchPage:
     page: int
     has_next: bool
     terms: list[str]
-
-
-def tsquery_text(query: str) -> str:
-    """The ``to_tsquery('simple', …)`` text of a query: every folded word, the last one as a prefix; "" when none."""
-    terms = search_terms(query)[:MAX_TERMS]
-    if not terms:
-        return ""
-    quoted = [f"'{term}'" for term in terms]  # folded words hold only letters, digits, "_" and "."
-    if len(terms[-1]) >= MIN_PREFIX and not terms[-1].isdigit():
-        quoted[-1] += ":*"
-    return " & ".join(quoted)
 
 
 def _query(text: str) -> SearchQuery:
@@ -256,7 +244,7 @@ def match_pattern(terms: list[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
     last = terms[-1]
-    prefix = len(last) >= MIN_PREFIX and not last.isdigit()
+    prefix = len(last) >= TSQUERY_MIN_PREFIX and not last.isdigit()
     words = [re.escape(t) + r"(?!\w)" for t in terms[:-1]]
     words.append(re.escape(last) + (r"\w*" if prefix else r"(?!\w)"))
     return re.compile(r"(?<!\w)(?:" + "|".join(words) + ")")

@@ -104,6 +104,34 @@ def test_search_by_code_id_number_and_name(w):
     assert find("van") == {hung.code, duc.code}
     assert find("lan hung") == set()
     assert find("100%_") == set()
+    # Whole words, the last one may be the start of one: what an official types while the list narrows.
+    assert find("nguyen thi la") == {lan.code}
+    assert find("Trần Va") == find("tran va") == {hung.code}
+    assert find("ngu thi lan") == set()
+    assert find("ng'; DROP TABLE x; --") == set()
+
+
+def test_a_name_is_found_only_where_the_official_sees_it(w):
+    here = make.submitted(w, applicant_name="Hồ Thị Xuân Hương", applicant_id_number="040088000777")
+    elsewhere = make.submitted(w)
+    Dossier.objects.filter(pk=elsewhere.pk).update(
+        applicant_name="Hồ Thị Xuân Hương",
+        search_text=f"{elsewhere.code.lower()} ho thi xuan huong",
+        receiving_agency=w.other_agency,
+        deciding_agency=w.other_agency,
+        current_agency=w.other_agency,
+    )
+    other = official("khac", w.other_agency, Role.ONE_STOP_OFFICER)
+    assert codes(selectors.worklist(user=w.officer, box="all", query="ho thi xuan huong")) == {here.code}
+    assert here.code not in codes(selectors.worklist(user=other, box="all", query="ho thi xuan huong"))
+    assert elsewhere.code in codes(selectors.worklist(user=other, box="all", query="ho thi xuan huong"))
+
+
+def test_box_counts_are_one_query(w, states):
+    with CaptureQueriesContext(connection) as ctx:
+        counts = selectors.box_counts(user=w.officer)
+    assert len([q for q in ctx.captured_queries if "dossiers_dossier" in q["sql"]]) == 1
+    assert counts == {"to_receive": 1, "to_process": 0, "to_approve": 0, "to_return": 2, "due_soon": 0, "late": 0}
 
 
 def test_dossier_for_loads_everything_in_few_queries(w, states):
