@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -85,3 +86,44 @@ def audit_key(*, production: bool, var_dir: Path) -> str:
         key_file.write_text(secrets.token_urlsafe(48))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+MEDIA_STORAGES = ("filesystem", "s3")
+_S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+def media_storage() -> tuple[str, dict[str, Any]]:
+    """Where uploaded and generated files live (``CQS_MEDIA_STORAGE``) and the ``STORAGES["default"]`` entry for it.
+
+    ``filesystem`` (the default): ``MEDIA_ROOT``. ``s3``: a bucket of S3-compatible object storage
+    (AWS S3, MinIO, Ceph…) through django-storages, its objects private (``cqs.core.media_s3``):
+    ``CQS_S3_BUCKET`` is required; ``CQS_S3_ACCESS_KEY`` and ``CQS_S3_SECRET_KEY`` go together (both
+    absent: boto3's own chain, e.g. an instance role); ``CQS_S3_ENDPOINT_URL`` for storage other than
+    AWS, then addressed by path unless ``CQS_S3_ADDRESSING_STYLE`` says otherwise.
+    """
+    kind = env_str("CQS_MEDIA_STORAGE", "filesystem").lower()
+    if kind not in MEDIA_STORAGES:
+        raise ImproperlyConfigured(f"CQS_MEDIA_STORAGE phải là {' hoặc '.join(MEDIA_STORAGES)}, không phải {kind!r}.")
+    if kind == "filesystem":
+        return kind, {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    access_key = os.environ.get("CQS_S3_ACCESS_KEY", "")
+    secret_key = os.environ.get("CQS_S3_SECRET_KEY", "")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "CQS_S3_ACCESS_KEY và CQS_S3_SECRET_KEY phải được đặt cùng nhau (hoặc cùng để trống)."
+        )
+    endpoint = os.environ.get("CQS_S3_ENDPOINT_URL", "")
+    style = env_str("CQS_S3_ADDRESSING_STYLE", "path" if endpoint else "auto")
+    if style not in _S3_ADDRESSING_STYLES:
+        raise ImproperlyConfigured(
+            f"CQS_S3_ADDRESSING_STYLE phải là {', '.join(_S3_ADDRESSING_STYLES)}, không phải {style!r}."
+        )
+    options = {
+        "bucket_name": env_str("CQS_S3_BUCKET"),
+        "endpoint_url": endpoint or None,
+        "region_name": os.environ.get("CQS_S3_REGION") or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "addressing_style": style,
+    }
+    return kind, {"BACKEND": "cqs.core.media_s3.PrivateS3Storage", "OPTIONS": options}

@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("cqs.portal.urls")),
 ]
 
-if settings.DEBUG:
+if settings.DEBUG and settings.CQS_MEDIA_STORAGE == "filesystem":
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

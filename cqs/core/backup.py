@@ -5,14 +5,15 @@ The file is a tar archive of
 - ``database.dump``: ``pg_dump`` in its custom format, taken as the owner of the tables, without owners
   and grants (the restoring owner owns what it restores; the application's role receives its grants
   again, ``cqs.core.dbroles.role_grants``);
-- ``media/…``: every file under ``MEDIA_ROOT``;
+- ``media/…``: every file of the media storage (``MEDIA_ROOT``, or the bucket of ``CQS_MEDIA_STORAGE=s3``),
+  read and written through Django's storage API;
 - ``audit/anchors.log``: the audit log's anchor file (``CQS_AUDIT_ANCHOR_FILE``), when it exists, so
   that ``audit_verify`` passes after a restore;
 - ``manifest.json``: the SHA-256 of every other member, the row count of every table of the platform,
   and a MAC of all that with ``CQS_AUDIT_KEY`` (kept out of the backup, as the audit log's MACs are).
 
 A restore reads the whole archive and checks the manifest's MAC and every checksum before it writes
-anything; it only restores into an empty database and an empty media directory.
+anything; it only restores into an empty database and an empty media storage.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import hmac
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -35,6 +37,8 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,10 +178,34 @@ def _mac(body: dict[str, Any]) -> str:
     return hmac.new(settings.CQS_AUDIT_KEY.encode(), text, hashlib.sha256).hexdigest()
 
 
-def _media_files(root: Path) -> list[Path]:
-    if not root.is_dir():
+def _media_names(storage: Storage, folder: str = "") -> list[str]:
+    """The name of every file of the media storage under ``folder`` (files under MEDIA_ROOT, objects of the bucket)."""
+    try:
+        folders, files = _listed(storage, folder)
+    except FileNotFoundError:  # MEDIA_ROOT not created yet
         return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+    names = [posixpath.join(folder, name) for name in files]
+    for inner in folders:
+        names += _media_names(storage, posixpath.join(folder, inner))
+    return sorted(names)
+
+
+def _media_location(storage: Storage) -> str:
+    bucket = getattr(storage, "bucket_name", "")
+    return f"s3://{bucket}/" if bucket else str(settings.MEDIA_ROOT)
+
+
+def _listed(storage: Storage, folder: str) -> tuple[list[str], list[str]]:
+    """``storage.listdir(folder)``; a storage that cannot be read (a bucket missing or refused) refuses the backup."""
+    try:
+        return storage.listdir(folder)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise BackupRefused(
+            _("Không đọc được kho tệp %(where)s: %(error)s")
+            % {"where": _media_location(storage), "error": str(error)[:500]}
+        ) from error
 
 
 def _dump(target: Path, *, credentials: dict[str, Any]) -> dict[str, int]:
@@ -208,10 +236,6 @@ def backup_write(*, directory: Path) -> Path:
         partial = target.with_suffix(".tar.partial")
         with tarfile.open(partial, "w") as archive:
             members: list[tuple[str, Path]] = [(DUMP, dump)]
-            media_root = Path(settings.MEDIA_ROOT)
-            members += [
-                (f"{MEDIA}/{path.relative_to(media_root).as_posix()}", path) for path in _media_files(media_root)
-            ]
             anchors = Path(settings.CQS_AUDIT_ANCHOR_FILE)
             if anchors.is_file():
                 members.append((ANCHORS, anchors))
@@ -219,6 +243,14 @@ def backup_write(*, directory: Path) -> Path:
                 with path.open("rb") as stream:
                     checksums[name] = _sha256(stream)
                 archive.add(path, arcname=name, recursive=False)
+            for name in _media_names(default_storage):
+                member = f"{MEDIA}/{name}"
+                with default_storage.open(name, "rb") as stream:
+                    checksums[member] = _sha256(stream)
+                    info = tarfile.TarInfo(member)
+                    info.size, info.mtime = stream.tell(), int(at.timestamp())
+                    stream.seek(0)
+                    archive.addfile(info, stream)
             body = {
                 "format": FORMAT,
                 "created_at": at.isoformat(),
@@ -326,8 +358,12 @@ def _database_create(credentials: dict[str, Any]) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(name))
 
 
-def _directory_is_empty(path: Path) -> bool:
-    return not path.exists() or (path.is_dir() and not any(path.iterdir()))
+def _storage_is_empty(storage: Storage) -> bool:
+    try:
+        folders, files = _listed(storage, "")
+    except FileNotFoundError:
+        return True
+    return not folders and not files
 
 
 @contextmanager
@@ -341,18 +377,18 @@ def _opened(file: Path) -> Iterator[tarfile.TarFile]:
 
 
 def backup_restore(*, file: Path, database: str, app_role: str | None) -> Restored:
-    """Restore ``file`` into ``database`` (created if missing, else empty), MEDIA_ROOT and the anchor file.
+    """Restore ``file`` into ``database`` (created if missing, else empty), the media storage and the anchor file.
 
     Nothing is written until the whole archive is checked and the targets found empty.
     """
     credentials = {**_owner(), "NAME": database}
-    media_root = Path(settings.MEDIA_ROOT)
     anchors = Path(settings.CQS_AUDIT_ANCHOR_FILE)
     with _opened(file) as archive:
         manifest = backup_check(archive)
-        if not _directory_is_empty(media_root):
+        if not _storage_is_empty(default_storage):
             raise BackupRefused(
-                _("Thư mục tệp %(path)s không trống; chỉ khôi phục vào một thư mục trống.") % {"path": media_root}
+                _("Thư mục tệp %(path)s không trống; chỉ khôi phục vào một thư mục trống.")
+                % {"path": _media_location(default_storage)}
             )
         if ANCHORS in manifest["files"] and anchors.exists() and anchors.stat().st_size:
             raise BackupRefused(_("Tệp mốc neo %(path)s đã có nội dung; không ghi đè.") % {"path": anchors})
@@ -383,7 +419,7 @@ def backup_restore(*, file: Path, database: str, app_role: str | None) -> Restor
         _counts_check(credentials, manifest["row_counts"])
         names = [name for name in manifest["files"] if name.startswith(f"{MEDIA}/")]
         for name in names:
-            _extract(archive, name, media_root / PurePosixPath(name).relative_to(MEDIA))
+            _media_restore(archive, name)
         if ANCHORS in manifest["files"]:
             _extract(archive, ANCHORS, anchors)
     return Restored(database=database, row_counts=dict(manifest["row_counts"]), files=len(names))
@@ -395,6 +431,16 @@ def _extract(archive: tarfile.TarFile, name: str, target: Path) -> None:
     assert source is not None  # checked: a regular file
     with target.open("xb") as out:
         shutil.copyfileobj(source, out, _CHUNK)
+
+
+def _media_restore(archive: tarfile.TarFile, member: str) -> None:
+    """Write the archive's ``media/<name>`` as ``<name>`` of the (empty) media storage."""
+    source = archive.extractfile(member)
+    assert source is not None  # checked: a regular file
+    name = PurePosixPath(member).relative_to(MEDIA).as_posix()
+    content = File(source, name=name)
+    content.size = archive.getmember(member).size  # not the size of the archive, which the stream is named after
+    default_storage.save(name, content)
 
 
 def _counts_check(credentials: dict[str, Any], expected: dict[str, int]) -> None:

@@ -33,11 +33,6 @@ def _files(root: Path) -> dict[str, str]:
     }
 
 
-def _drop(name: str) -> None:
-    with psycopg.connect(**_connect_arguments({**_owner(), "NAME": "postgres"})) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @contextmanager
 def _connected_to(name: str) -> Iterator[None]:
     """The platform's own connection (its restricted role) on database ``name`` for the block."""
@@ -49,15 +44,6 @@ def _connected_to(name: str) -> Iterator[None]:
     finally:
         connection.close()
         connection.settings_dict["NAME"] = saved
-
-
-@pytest.fixture
-def elsewhere(settings: Any, tmp_path: Path) -> Iterator[str]:
-    """A database name that does not exist yet; dropped afterwards."""
-    name = f"{connection.settings_dict['NAME']}_restored"[:63]
-    _drop(name)
-    yield name
-    _drop(name)
 
 
 def _backup(tmp_path: Path) -> Path:
