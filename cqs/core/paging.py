@@ -55,11 +55,22 @@ def page_number(raw: str | None, *, last: int) -> int:
 
 
 def look_ahead_page(rows: QuerySet[Any], *, number: int, per_page: int, total: int | None = None) -> LookAheadPage:
-    """Page ``number`` (from 1) of ``rows`` in one query of ``per_page + 1`` rows."""
+    """Page ``number`` (from 1) of ``rows``: the ids of ``per_page + 1`` rows, then the page's rows by id.
+
+    Two small queries instead of one: the first sorts the matching rows of one table and keeps a
+    page of ids; the second joins what the page shows (``select_related``) to those rows only,
+    where one query would join every match before sorting them.
+    """
     start = (number - 1) * per_page
-    fetched = list(rows[start : start + per_page + 1])
-    if not fetched and number > 1:  # past the end (a stale link): the first page instead
+    ids = list(rows.values_list("pk", flat=True)[start : start + per_page + 1])
+    if not ids and number > 1:  # past the end (a stale link): the first page instead
         return look_ahead_page(rows, number=1, per_page=per_page, total=total)
+    shown = ids[:per_page]
+    found = {row.pk: row for row in rows.order_by().filter(pk__in=shown)}
     return LookAheadPage(
-        object_list=fetched[:per_page], number=number, has_next=len(fetched) > per_page, total=total, per_page=per_page
+        object_list=[found[pk] for pk in shown if pk in found],
+        number=number,
+        has_next=len(ids) > per_page,
+        total=total,
+        per_page=per_page,
     )
