@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate import App, RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.manager import JobManager
 
 from cqs.core.audit import audit_record
 from cqs.core.errors import NotFoundOrForbidden
@@ -38,6 +40,11 @@ __all__ = [
     "on_app_ready",
     "retry_backoff",
 ]
+
+# Jobs put back in the queue through Django's own connection, in the transaction that locked them and writes the
+# audit: inside a worker, ``app.job_manager`` talks through the worker's pool, a second connection that would wait
+# for the row this transaction locked.
+_in_this_transaction = JobManager(DjangoConnector())
 
 # Arguments that may carry a one-time code (the text of a mail or SMS): never shown on the failed jobs' page.
 HIDDEN_ARGUMENTS = frozenset({"body", "text"})
@@ -84,7 +91,7 @@ def jobs_stalled_retry() -> int:
             Q(worker__isnull=True) | Q(worker__last_heartbeat__lt=silent_since), status="doing"
         )
         for job in stalled.order_by("id"):
-            app.job_manager.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+            _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
             audit_record(
                 actor=None,
                 action="job.stalled_retry",
@@ -135,7 +142,7 @@ def job_retry_failed(*, job_id: int, actor: Any) -> None:
     job = ProcrastinateJob.objects.select_for_update().filter(pk=job_id, status="failed").first()
     if job is None:
         raise NotFoundOrForbidden(_("Không tìm thấy tác vụ lỗi này (có thể đã được chạy lại)."))
-    app.job_manager.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+    _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
     audit_record(
         actor=actor,
         action="job.retry",

@@ -14,6 +14,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from conftest import worker_run
 from cqs.core.jobs import jobs_stalled_retry
 from cqs.core.models import AuditEvent
+from cqs.core.tasks import jobs_stalled_retry_job
 from cqs.notifications.services import email_send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,3 +63,15 @@ def test_the_job_of_a_worker_still_beating_is_left_running(settings: Any) -> Non
 def test_the_recovery_runs_every_minute_on_the_workers() -> None:
     periodic = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
     assert periodic["core.jobs_stalled_retry"] == "* * * * *"
+
+
+def test_the_recovery_job_itself_runs_on_a_worker_and_requeues_the_stalled_job(settings: Any) -> None:
+    # In a worker, the job manager talks through the worker's own pool: the retry must go through the
+    # connection whose transaction locked the job, or it waits for that lock for ever.
+    settings.CQS_WORKER_STALLED_SECONDS = 30
+    job = _taken_by_a_worker(silent_seconds=31)
+    with transaction.atomic():
+        jobs_stalled_retry_job.defer(timestamp=0)
+    worker_run()
+    assert AuditEvent.objects.filter(action="job.stalled_retry", object_id=str(job.id)).count() == 1
+    assert [m.subject for m in mail.outbox] == ["Hồ sơ đã được tiếp nhận"]
