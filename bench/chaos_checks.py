@@ -141,18 +141,16 @@ def _documents(ops: list[Any], received: Counter[str], problems: list[str]) -> N
     half = [d.pk for pk, d in documents.items() if pk not in issued_ids and (d.number is not None or d.issued_at)]
     if half:
         problems.append(f"{len(half)} văn bản không được trả lời 2xx mà đã có số hoặc ngày ban hành")
-    numbers = (
-        sorted(
-            OutgoingDocument.objects.filter(
-                status=OutgoingStatus.ISSUED, agency=documents[min(tried_ids)].agency
-            ).values_list("number", flat=True)
+    numbers = sorted(
+        n
+        for n in OutgoingDocument.objects.filter(pk__in=tried_ids, status=OutgoingStatus.ISSUED).values_list(
+            "number", flat=True
         )
-        if tried_ids
-        else []
+        if n is not None
     )
-    if numbers != list(range(1, len(numbers) + 1)):
+    if numbers and numbers != list(range(numbers[0], numbers[0] + len(numbers))):
         problems.append(
-            f"số văn bản đi không liên tục hoặc trùng ({len(numbers)} văn bản, lớn nhất {max(numbers or [0])})"
+            f"số văn bản đi không liên tục hoặc trùng ({len(numbers)} văn bản, từ {numbers[0]} đến {numbers[-1]})"
         )
     signed = Counter(
         DocumentFile.objects.filter(outgoing_id__in=issued_ids, kind=DocumentFile.Kind.SIGNED).values_list(
