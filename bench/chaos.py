@@ -7,9 +7,10 @@ Procrastinate worker. Several client threads run ``--ops`` API operations — on
 (``POST /api/v1/documents/outgoing/{id}/issue``, each sent over edXML to a partner this program plays) —
 each with an ``Idempotency-Key`` of its own, retried with the same key on a lost connection or a 5xx
 until it is answered. Meanwhile a killer ``kill -9``\\s a web server (master and workers) or the worker
-at random and starts it again. At the end everything is killed once more, started again, the queue is
-drained (the jobs of the killed worker recovered as ``core.jobs_stalled_retry`` does), and
-``bench.chaos_checks`` checks the invariants (docs/chaos.md). Exit status 1 on any violation.
+at random, starts it again and waits until it is up before the next kill. At the end everything is
+killed once more and started again, the queue is drained (the jobs of the killed worker recovered as
+``core.jobs_stalled_retry`` does), and ``bench.chaos_checks`` checks the invariants (docs/chaos.md).
+Exit status 1 on any violation.
 """
 
 from __future__ import annotations
@@ -402,23 +403,24 @@ def main(argv: list[str] | None = None) -> int:
     url = sibling_database_url(CHAOS_DB)
     drop_database(url)
     ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from bench.chaos_checks import chaos_data_load
-
-    print(f"==> CSDL {CHAOS_DB}: cập nhật cấu trúc (migrate), nạp dữ liệu mẫu")
-    call_command("migrate", interactive=False, verbosity=0)
-    chaos_data_load()
     with tempfile.TemporaryDirectory(prefix="cqs-chaos-") as work:
         media, logs = Path(work) / "media", Path(work) / "logs"
         media.mkdir()
         logs.mkdir()
+        os.environ["DATABASE_URL"] = url
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+        os.environ["CQS_AUDIT_ANCHOR_FILE"] = str(Path(work) / "anchors.log")  # the anchors of this database only
+        os.environ.setdefault("DEBUG", "false")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from bench.chaos_checks import chaos_data_load
+
+        print(f"==> CSDL {CHAOS_DB}: cập nhật cấu trúc (migrate), nạp dữ liệu mẫu")
+        call_command("migrate", interactive=False, verbosity=0)
+        chaos_data_load()
         started = time.monotonic()
         violations = chaos_run(
             database_url=url,

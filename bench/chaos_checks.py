@@ -200,12 +200,14 @@ def _jobs(problems: list[str]) -> dict[str, int]:
 
 def _orphans(media_root: Path) -> int:
     """Files on disk no row names: left by a request killed after writing them, before its transaction committed."""
-    from cqs.documents.models import DocumentFile, ExchangeMessage
-    from cqs.dossiers.models import DossierFile
+    from django.apps import apps
+    from django.db import models
 
-    named = set(DossierFile.objects.values_list("file", flat=True))
-    named |= set(DocumentFile.objects.values_list("file", flat=True))
-    named |= set(ExchangeMessage.objects.values_list("payload", flat=True))
+    named: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                named |= set(model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True))
     on_disk = {str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()}
     return len(on_disk - named)
 

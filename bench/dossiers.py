@@ -97,7 +97,9 @@ def submission_filing(*, citizen: Any, officer: Any) -> tuple[dict[str, Any], li
 
     version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
     assert version is not None and officer.agency is not None
-    documents = [d for d in version.documents.all() if not d.is_optional and not d.replaceable_by][:2]
+    documents = [
+        d for d in version.documents.all() if not d.is_optional and not d.replaceable_by and not d.is_declaration
+    ][:2]
     filing = {
         "procedure": SUBMIT_PROCEDURE,
         "deciding_agency": officer.agency.electronic_code,

@@ -4,6 +4,7 @@ audit chain verifies, every job ran exactly once."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ from bench.processes import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OPS = 1000
+# 1,000 as the issue asks; CQS_CHAOS_TEST_OPS runs fewer on a machine too loaded for it (docs/chaos.md).
+OPS = int(os.environ.get("CQS_CHAOS_TEST_OPS", "1000"))
 
 
 def test_nothing_answered_is_lost_when_the_processes_are_killed(tmp_path: Path, settings: Any) -> None:
