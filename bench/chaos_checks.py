@@ -2,8 +2,9 @@
 
 What must hold after the kills (docs/chaos.md):
 
-* every operation answered 2xx is in the database exactly once (the submission's key names one dossier,
-  the accepted dossier was accepted once, the issued document has one number), nothing unanswered or lost;
+* every operation answered 2xx is in the database exactly once (as many new dossiers as submissions, the
+  accepted dossier accepted once, the issued document numbered once), its answer the one kept for its
+  ``Idempotency-Key``; nothing unanswered or lost;
 * nothing is half-written: every dossier has its files (on disk, of their size) and its first event,
   every issued document its number, symbol, organisation-signed file and one edXML package per
   electronic recipient, every document not issued no number; issue numbers are gap-free;
@@ -14,6 +15,7 @@ What must hold after the kills (docs/chaos.md):
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,21 +90,13 @@ def _on_disk(field: Any, size: int) -> bool:
 
 
 def _dossiers(ops: list[Any], prepared: Prepared, problems: list[str]) -> None:
-    from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, Status, SubmissionKey
+    from cqs.dossiers.models import Dossier, DossierEvent, DossierFile, Status
 
     submits = [op for op in ops if op.kind == "submit" and 200 <= op.status < 300]
     codes = [op.answer.get("code", "") for op in submits]
     made = Dossier.objects.filter(applicant_id=prepared.citizen_id).count() - prepared.dossiers_before
     if made != len(submits) or len(set(codes)) != len(codes):
         problems.append(f"{len(submits)} lần nộp được trả lời 2xx nhưng CSDL có {made} hồ sơ mới")
-    keys = dict(
-        SubmissionKey.objects.filter(owner_id=prepared.citizen_id, key__in=[op.key for op in submits]).values_list(
-            "key", "dossier__code"
-        )
-    )
-    lost = [op.key for op in submits if keys.get(op.key) != op.answer.get("code")]
-    if lost:
-        problems.append(f"{len(lost)} lần nộp có khoá không trỏ tới đúng hồ sơ đã trả lời (ví dụ {lost[0]})")
     dossiers = Dossier.objects.filter(applicant_id=prepared.citizen_id)
     files = list(DossierFile.objects.filter(dossier__in=dossiers))
     per_dossier = Counter(f.dossier_id for f in files)
@@ -125,6 +119,21 @@ def _dossiers(ops: list[Any], prepared: Prepared, problems: list[str]) -> None:
         problems.append(
             f"tiếp nhận: {len(accepts)} trả lời 2xx, {len(accepted)} hồ sơ được tiếp nhận, {len(twice)} hai lần"
         )
+
+
+def _kept_answers(ops: list[Any], problems: list[str]) -> None:
+    """Each 2xx answer is the one kept for its key (what a retry is replayed), in one row."""
+    from cqs.core.models import IdempotentRequest
+
+    answered = [op for op in ops if 200 <= op.status < 300]
+    kept: dict[str, list[Any]] = {}
+    for key, status, body in IdempotentRequest.objects.filter(key__in=[op.key for op in answered]).values_list(
+        "key", "status_code", "body"
+    ):
+        kept.setdefault(key, []).append((status, json.loads(bytes(body))))
+    wrong = [op.key for op in answered if kept.get(op.key) != [(op.status, op.answer)]]
+    if wrong:
+        problems.append(f"{len(wrong)} câu trả lời 2xx không khớp bản ghi khoá Idempotency-Key (ví dụ {wrong[0]})")
 
 
 def _documents(ops: list[Any], received: Counter[str], problems: list[str]) -> None:
@@ -221,6 +230,7 @@ def chaos_verify(ops: list[Any], *, prepared: Prepared, received: Counter[str], 
     unanswered = [op for op in ops if not op.status]
     if unanswered:
         problems.append(f"{len(unanswered)} thao tác không được trả lời sau mọi lần thử lại")
+    _kept_answers(ops, problems)
     _dossiers(ops, prepared, problems)
     _documents(ops, received, problems)
     audit = list(audit_verify())
