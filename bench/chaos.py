@@ -167,9 +167,9 @@ class Fleet:
             self.wait_web(index)
         self.wait_worker(since)
 
-    def kill_one(self, rng: random.Random) -> None:
-        """``kill -9`` one of the web servers or the worker, start it again and wait until it is up."""
-        victim = rng.randrange(len(self.webs) + 1)
+    def kill_one(self) -> None:
+        """``kill -9`` the next of the web servers and the worker in turn, start it again, wait until it is up."""
+        victim = sum(self.kills.values()) % (len(self.webs) + 1)
         with self.lock:
             since = dt.datetime.now(dt.UTC)
             if victim == len(self.webs):
@@ -288,7 +288,7 @@ def _killer(fleet: Fleet, stop: threading.Event, *, seed: int, every: tuple[floa
         from django.db import connection
 
         while not stop.wait(rng.uniform(*every)):
-            fleet.kill_one(rng)
+            fleet.kill_one()
         connection.close()
 
     thread = threading.Thread(target=kill, name="chaos-killer")
