@@ -7,11 +7,13 @@ PORT ?= 8000
 PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 export CQS_PUBLIC_URL ?= http://$(PUBLIC_HOST):$(PORT)
 WEB_WORKERS ?= 2
+# API operations of `make chaos` (docs/chaos.md).
+OPS ?= 10000
 VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install demo serve worker test lint bench seed-scale seed-documents-scale backup restore requirements messages db-stop clean
+.PHONY: help install demo serve worker test lint bench chaos seed-scale seed-documents-scale backup restore requirements messages db-stop clean
 
 help:
 	@echo "make demo   — cài đặt, khởi tạo CSDL, nạp dữ liệu mẫu, chạy http://$(HOST):$(PORT)"
@@ -19,6 +21,7 @@ help:
 	@echo "make test   — cài đặt và chạy toàn bộ bộ kiểm thử"
 	@echo "make lint   — ruff, mypy, import-linter"
 	@echo "make bench  — đo hiệu năng (BENCH_ARGS=\"--only documents\" để chọn kịch bản: procedures, dossiers, documents)"
+	@echo "make chaos  — kill -9 máy chủ web và tiến trình nền giữa $(OPS) thao tác API, kiểm tra không mất gì (OPS=1000 để chạy ngắn)"
 	@echo "make seed-scale — CSDL cqs_scale với 1.000.000 hồ sơ (SCALE_ARGS=\"--count 200000\")"
 	@echo "make backup — sao lưu CSDL, tệp và mốc neo kiểm toán vào một tệp trong BACKUP_DIR (mặc định var/backups/)"
 	@echo "make restore FILE=… — khôi phục một tệp sao lưu vào CSDL và thư mục tệp trống"
@@ -79,6 +82,9 @@ lint: install
 
 bench: install
 	@$(PY) -m bench $(BENCH_ARGS)
+
+chaos: install
+	@$(PY) -m bench.chaos --ops $(OPS) $(CHAOS_ARGS)
 
 seed-scale: install
 	@$(PY) manage.py seed_scale $(SCALE_ARGS)

@@ -75,27 +75,20 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _issue_group(*, count: int) -> list[Result]:
-    """Issue ``count`` signed documents through outgoing_issue; the raw RSA rate of the same key beside it."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding, utils
+def signed_documents(*, count: int, subject: str, edxml: tuple[str, str] | None = None) -> tuple[Any, Any, list[Any]]:
+    """(clerk, organisation certificate, ``count`` documents of the demo commune signed by its leader, to issue).
+
+    Each is signed once by the leader's personal certificate (the same PDF for all) and goes on paper, and
+    to the agency ``edxml`` = (organ id, name) over the exchange axis when given.
+    """
     from django.core.files.base import ContentFile
-    from django.test import override_settings
     from django.utils import timezone
 
     from cqs.accounts.models import User
     from cqs.demo.people import minimal_pdf
-    from cqs.documents.models import (
-        Department,
-        DocumentFile,
-        DocumentType,
-        OutgoingDocument,
-        OutgoingStatus,
-        Recipient,
-    )
-    from cqs.documents.outgoing.services import outgoing_issue
+    from cqs.documents.models import Department, DocumentFile, DocumentType, OutgoingDocument, OutgoingStatus, Recipient
     from cqs.documents.search import extraction
-    from cqs.signing import ca, selectors, services
+    from cqs.signing import selectors, services
     from cqs.signing.models import Certificate
     from cqs.signing.pdf import pdf_sign
 
@@ -113,38 +106,56 @@ def _issue_group(*, count: int) -> list[Result]:
         issuer=issuing, common_name=leader.full_name, kind=Certificate.Kind.PERSONAL, owner=leader, actor=None
     )
     department = Department.objects.filter(agency=agency).order_by("pk").first()
-    assert department is not None, "seed_documents_scale creates the departments"
+    assert department is not None, "the demo creates the departments"
     letter = DocumentType.objects.get(name="Công văn")
     draft = minimal_pdf("Cong van ve viec trien khai chuyen doi so", ("Kinh gui: cac co quan, don vi.",))
     signed = pdf_sign(pdf=draft, certificate=personal, reason="Ký ban hành", location="Nghệ An", placement="signature")
     text = extraction.pdf_text_extract(signed).text
+    prepared: list[OutgoingDocument] = []
+    for index in range(count):
+        document = OutgoingDocument.objects.create(
+            agency=agency,
+            drafting_department=department,
+            drafter=leader,
+            document_type=letter,
+            subject=f"{subject} (bản {index + 1})",
+            status=OutgoingStatus.SIGNED,
+            signer=leader,
+            signed_at=timezone.now(),
+            keeping_department=department,
+        )
+        DocumentFile.objects.create(
+            outgoing=document,
+            kind=DocumentFile.Kind.SIGNED,
+            name="cong-van.pdf",
+            file=ContentFile(signed, name="cong-van.pdf"),
+            size=len(signed),
+            sha256=hashlib.sha256(signed).hexdigest(),
+            text=text,
+            uploaded_by=leader,
+        )
+        Recipient.objects.create(outgoing=document, channel=Recipient.Channel.PAPER, name="Các phòng, ban")
+        if edxml is not None:
+            organ_id, name = edxml
+            Recipient.objects.create(outgoing=document, channel=Recipient.Channel.EDXML, organ_id=organ_id, name=name)
+        prepared.append(document)
+    return clerk, organisation, prepared
+
+
+def _issue_group(*, count: int) -> list[Result]:
+    """Issue ``count`` signed documents through outgoing_issue; the raw RSA rate of the same key beside it."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
+    from django.test import override_settings
+
+    from cqs.documents.outgoing.services import outgoing_issue
+    from cqs.signing import ca
+
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="cqs-bench-media-") as media, override_settings(MEDIA_ROOT=media):
-        prepared: list[OutgoingDocument] = []
-        for index in range(count):
-            document = OutgoingDocument.objects.create(
-                agency=agency,
-                drafting_department=department,
-                drafter=leader,
-                document_type=letter,
-                subject=f"Về việc triển khai chuyển đổi số (đo hiệu năng, bản {index + 1})",
-                status=OutgoingStatus.SIGNED,
-                signer=leader,
-                signed_at=timezone.now(),
-                keeping_department=department,
-            )
-            DocumentFile.objects.create(
-                outgoing=document,
-                kind=DocumentFile.Kind.SIGNED,
-                name="cong-van.pdf",
-                file=ContentFile(signed, name="cong-van.pdf"),
-                size=len(signed),
-                sha256=hashlib.sha256(signed).hexdigest(),
-                text=text,
-                uploaded_by=leader,
-            )
-            Recipient.objects.create(outgoing=document, channel=Recipient.Channel.PAPER, name="Các phòng, ban")
-            prepared.append(document)
+        clerk, organisation, prepared = signed_documents(
+            count=count, subject="Về việc triển khai chuyển đổi số (đo hiệu năng)"
+        )
         timings: list[float] = []
         started = time.perf_counter()
         for document in prepared:

@@ -31,7 +31,7 @@ from bench.harness import (
 )
 
 
-def _multipart(fields: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
+def multipart(fields: list[tuple[str, str, bytes, str]]) -> tuple[bytes, str]:
     """(name, filename or "", content, content type) parts → body and its Content-Type."""
     boundary = f"cqsbench{random.getrandbits(64):016x}"
     out = bytearray()
@@ -77,7 +77,7 @@ def _submission_scenario(port: int, token: str, filing: dict[str, Any], pdfs: li
     json_part, files_part = parts
     fields = [(json_part, "", json.dumps(filing, ensure_ascii=False).encode(), "application/json")]
     fields += [(files_part, f"giay-to-{n + 1}.pdf", pdf, "application/pdf") for n, pdf in enumerate(pdfs)]
-    body, content_type = _multipart(fields)
+    body, content_type = multipart(fields)
     return Scenario(
         name,
         label,
@@ -89,6 +89,36 @@ def _submission_scenario(port: int, token: str, filing: dict[str, Any], pdfs: li
     )
 
 
+def submission_filing(*, citizen: Any, officer: Any) -> tuple[dict[str, Any], list[bytes]]:
+    """The ``payload`` of an online submission of the demo birth registration to ``officer``'s agency, and its PDFs."""
+    from cqs.catalog.models import Procedure
+    from cqs.demo.accounts import CITIZENS
+    from cqs.demo.people import minimal_pdf
+
+    version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
+    assert version is not None and officer.agency is not None
+    documents = [
+        d for d in version.documents.all() if not d.is_optional and not d.replaceable_by and not d.is_declaration
+    ][:2]
+    filing = {
+        "procedure": SUBMIT_PROCEDURE,
+        "deciding_agency": officer.agency.electronic_code,
+        "form_data": {
+            "ho_ten_nguoi_yeu_cau": citizen.full_name,
+            "so_dinh_danh": citizen.citizen_id,
+            "dien_thoai": citizen.phone or "0912000001",
+            "noi_cu_tru": CITIZENS[0].address,
+            "quan_he": "Mẹ",
+            "ho_ten_tre": "Nguyễn Minh Khang",
+            "ngay_sinh_tre": "02/11/2026",
+            "gioi_tinh_tre": "Nam",
+            "noi_sinh": "Bệnh viện Sản Nhi Nghệ An",
+        },
+        "attachments": [{"required_document_id": d.pk} for d in documents],
+    }
+    return filing, [minimal_pdf(d.name[:60], (citizen.full_name,)) for d in documents]
+
+
 def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any]]:
     """Everything measured against cqs_scale; Django must not be set up yet in this process."""
     url, why = django_on_scale()
@@ -98,10 +128,8 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
 
     from cqs.accounts.models import User
     from cqs.accounts.services import api_token_issue
-    from cqs.catalog.models import Procedure
     from cqs.core.text import fold
     from cqs.demo.accounts import CITIZENS
-    from cqs.demo.people import minimal_pdf
     from cqs.dossiers.models import Dossier
     from cqs.dossiers.selectors import worklist
 
@@ -155,26 +183,7 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
     # Over HTTP: a logged-in officer (session cookie) and a citizen's API token.
     cookie = session_cookie(officer)
     _token, raw_token = api_token_issue(user=citizen, name="bench", actor=citizen)
-    version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
-    assert version is not None and officer.agency is not None
-    documents = [d for d in version.documents.all() if not d.is_optional and not d.replaceable_by][:2]
-    filing = {
-        "procedure": SUBMIT_PROCEDURE,
-        "deciding_agency": officer.agency.electronic_code,
-        "form_data": {
-            "ho_ten_nguoi_yeu_cau": citizen.full_name,
-            "so_dinh_danh": citizen.citizen_id,
-            "dien_thoai": citizen.phone or "0912000001",
-            "noi_cu_tru": CITIZENS[0].address,
-            "quan_he": "Mẹ",
-            "ho_ten_tre": "Nguyễn Minh Khang",
-            "ngay_sinh_tre": "02/11/2026",
-            "gioi_tinh_tre": "Nam",
-            "noi_sinh": "Bệnh viện Sản Nhi Nghệ An",
-        },
-        "attachments": [{"required_document_id": d.pk} for d in documents],
-    }
-    pdfs = [minimal_pdf(d.name[:60], (citizen.full_name,)) for d in documents]
+    filing, pdfs = submission_filing(citizen=citizen, officer=officer)
     connection.close()
 
     port, server = scale_server(url, args.workers)

@@ -16,13 +16,13 @@ from bench.harness import (
     Scenario,
     collectstatic,
     drive,
-    free_port,
     ratios_to_trivial,
     server_env,
     start_gunicorn,
     stop,
     wait_ready,
 )
+from bench.processes import free_port
 
 QUERIES = (
     "dang ky khai sinh",

@@ -356,6 +356,10 @@ CQS_EXCHANGE_RELAY_ON_COMMIT = env.env_bool("CQS_EXCHANGE_RELAY_ON_COMMIT", defa
 # runs them. Finished jobs are deleted; failed ones stay for the administrator's page.
 PROCRASTINATE_ON_APP_READY = "cqs.core.jobs.on_app_ready"
 PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
+# A worker writes a heartbeat every CQS_WORKER_HEARTBEAT_SECONDS; the jobs left "doing" by a worker silent for
+# CQS_WORKER_STALLED_SECONDS (killed, machine lost) are put back in the queue by the job `core.jobs_stalled_retry`.
+CQS_WORKER_HEARTBEAT_SECONDS = float(env.env_str("CQS_WORKER_HEARTBEAT_SECONDS", "10"))
+CQS_WORKER_STALLED_SECONDS = float(env.env_str("CQS_WORKER_STALLED_SECONDS", "30"))
 # Messages one address may post to the edXML endpoint in a minute, counted by each web process (0: no limit).
 CQS_EXCHANGE_RATE_PER_MINUTE = int(env.env_str("CQS_EXCHANGE_RATE_PER_MINUTE", "600"))
 # Public dossier look-ups (/tra-cuu-ho-so/ and /api/v1/dossiers/lookup/) one address may make in a minute,

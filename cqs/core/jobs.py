@@ -5,6 +5,8 @@ A job is deferred with ``task.defer(...)`` through Django's own connection, so i
 rolls back with the change that needs it; it carries ids, never objects, and calls one service
 (DESIGN convention 9). Each job declares its retries with ``retry_backoff``. Procrastinate keeps
 no error text, so every failed attempt is written to ``JobError`` for the administrator's page.
+A job left "doing" by a worker that died (``kill -9``, a lost machine) is put back in the queue by
+``jobs_stalled_retry`` once that worker's heartbeat is older than ``CQS_WORKER_STALLED_SECONDS``.
 """
 
 from __future__ import annotations
@@ -14,18 +16,35 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate import App, RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
+from procrastinate.manager import JobManager
 
 from cqs.core.audit import audit_record
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.models import JobError
 
-__all__ = ["app", "job_failure_record", "job_retry_failed", "jobs_failed", "on_app_ready", "retry_backoff"]
+__all__ = [
+    "app",
+    "job_failure_record",
+    "job_retry_failed",
+    "jobs_failed",
+    "jobs_stalled_retry",
+    "on_app_ready",
+    "retry_backoff",
+]
+
+# Jobs put back in the queue through Django's own connection, in the transaction that locked them and writes the
+# audit: inside a worker, ``app.job_manager`` talks through the worker's pool, a second connection that would wait
+# for the row this transaction locked.
+_in_this_transaction = JobManager(DjangoConnector())
 
 # Arguments that may carry a one-time code (the text of a mail or SMS): never shown on the failed jobs' page.
 HIDDEN_ARGUMENTS = frozenset({"body", "text"})
@@ -51,9 +70,38 @@ def job_failure_record(call_next: Any, context: Any, worker: Any) -> Any:
 
 
 def on_app_ready(ready: App) -> None:
-    """PROCRASTINATE_ON_APP_READY: every worker records failed attempts."""
+    """PROCRASTINATE_ON_APP_READY: every worker records failed attempts and beats at the configured pace."""
     middleware = list(ready.worker_defaults.get("task_middleware") or [])
     ready.worker_defaults["task_middleware"] = [*middleware, job_failure_record]
+    ready.worker_defaults["update_heartbeat_interval"] = settings.CQS_WORKER_HEARTBEAT_SECONDS
+    ready.worker_defaults["stalled_worker_timeout"] = settings.CQS_WORKER_STALLED_SECONDS
+
+
+def jobs_stalled_retry() -> int:
+    """Put back in the queue, audited, the jobs left "doing" by a worker gone silent; how many.
+
+    A worker killed mid-job (``kill -9``, a lost machine) leaves its job "doing" for ever. Its heartbeat
+    stops: once it is older than ``CQS_WORKER_STALLED_SECONDS`` (or the worker's row was pruned), the
+    job runs again from the start, which every job allows (its service does nothing twice).
+    """
+    silent_since = timezone.now() - dt.timedelta(seconds=settings.CQS_WORKER_STALLED_SECONDS)
+    retried = 0
+    with transaction.atomic():
+        stalled = ProcrastinateJob.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            Q(worker__isnull=True) | Q(worker__last_heartbeat__lt=silent_since), status="doing"
+        )
+        for job in stalled.order_by("id"):
+            _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+            audit_record(
+                actor=None,
+                action="job.stalled_retry",
+                object_type="procrastinate.procrastinatejob",
+                object_id=job.id,
+                before={"task_name": job.task_name, "status": "doing", "attempts": job.attempts},
+                after={"status": "todo"},
+            )
+            retried += 1
+    return retried
 
 
 @dataclass(frozen=True)
@@ -94,7 +142,7 @@ def job_retry_failed(*, job_id: int, actor: Any) -> None:
     job = ProcrastinateJob.objects.select_for_update().filter(pk=job_id, status="failed").first()
     if job is None:
         raise NotFoundOrForbidden(_("Không tìm thấy tác vụ lỗi này (có thể đã được chạy lại)."))
-    app.job_manager.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+    _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
     audit_record(
         actor=actor,
         action="job.retry",

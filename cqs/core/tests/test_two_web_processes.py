@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,11 +20,10 @@ import requests
 from django.core.cache import cache
 from django.db import connection
 
+from bench.processes import ROOT, database_url, free_port, gunicorn_start, stop_group, wait_healthy
 from cqs.core.tests.test_sequences import agencies
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[3]
 
 LOOKUP_LIMIT = 4
 FAILURES_ALLOWED = 3
@@ -33,26 +31,11 @@ BAD = "Tên đăng nhập hoặc mật khẩu không đúng."
 THROTTLED = "Vui lòng thử lại sau"
 
 
-def _database_url() -> str:
-    """The test database as the application's role, as the tests themselves connect."""
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    if str(db["HOST"]).startswith("/"):
-        return f"postgresql://{credentials}@/{db['NAME']}?host={db['HOST']}&port={db['PORT'] or 5432}"
-    return f"postgresql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def process_env(tmp_path: Path) -> dict[str, str]:
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "CQS_AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.log"),
         "CQS_LOOKUP_RATE_PER_MINUTE": str(LOOKUP_LIMIT),
@@ -66,48 +49,20 @@ def process_env(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def web(process_env: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
     """Two gunicorn processes, as on two machines behind a load balancer; their base URLs."""
-    servers: list[tuple[subprocess.Popen[bytes], Path]] = []
-    urls = []
+    servers: list[tuple[subprocess.Popen[bytes], Path, str]] = []
     try:
         for n in range(2):
-            port = _free_port()
+            port = free_port()
             log_path = tmp_path / f"web{n}.log"
             with log_path.open("wb") as log:
-                server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
-                    [
-                        str(Path(sys.executable).with_name("gunicorn")),
-                        "config.wsgi:application",
-                        f"--bind=127.0.0.1:{port}",
-                        "--workers=1",
-                        "--threads=2",
-                    ],
-                    cwd=ROOT,
-                    env=process_env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            servers.append((server, log_path))
-            urls.append(f"http://127.0.0.1:{port}")
-        for (server, log_path), url in zip(servers, urls, strict=True):
-            _wait_healthy(server, log_path, url)
-        yield urls
+                server = gunicorn_start(process_env, port, threads=2, log=log)
+            servers.append((server, log_path, f"http://127.0.0.1:{port}"))
+        for server, log_path, url in servers:
+            wait_healthy(server, url, log=log_path)
+        yield [url for _server, _log, url in servers]
     finally:
-        for server, _log in servers:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _wait_healthy(server: subprocess.Popen[bytes], log_path: Path, url: str) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"{url} did not start:\n{log_path.read_text()}")
-        time.sleep(0.3)
+        for server, _log, _url in servers:
+            stop_group(server)
 
 
 def _within_one_minute() -> None:
