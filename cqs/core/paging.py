@@ -54,17 +54,21 @@ def page_number(raw: str | None, *, last: int) -> int:
     return max(1, min(number, last))
 
 
-def look_ahead_page(rows: QuerySet[Any], *, number: int, per_page: int, total: int | None = None) -> LookAheadPage:
-    """Page ``number`` (from 1) of ``rows``: the ids of ``per_page + 1`` rows, then the page's rows by id.
+def look_ahead_page(
+    rows: QuerySet[Any], *, number: int, per_page: int, total: int | None = None, limit: int | None = None
+) -> LookAheadPage:
+    """Page ``number`` (from 1) of ``rows`` (of its first ``limit`` rows, if given): the ids of ``per_page + 1``
+    rows, then the page's rows by id.
 
     Two small queries instead of one: the first sorts the matching rows of one table and keeps a
     page of ids; the second joins what the page shows (``select_related``) to those rows only,
     where one query would join every match before sorting them.
     """
     start = (number - 1) * per_page
-    ids = list(rows.values_list("pk", flat=True)[start : start + per_page + 1])
+    end = start + per_page + 1 if limit is None else min(start + per_page + 1, limit)
+    ids = list(rows.values_list("pk", flat=True)[start:end]) if start < end else []
     if not ids and number > 1:  # past the end (a stale link): the first page instead
-        return look_ahead_page(rows, number=1, per_page=per_page, total=total)
+        return look_ahead_page(rows, number=1, per_page=per_page, total=total, limit=limit)
     shown = ids[:per_page]
     found = {row.pk: row for row in rows.order_by().filter(pk__in=shown)}
     return LookAheadPage(

@@ -74,12 +74,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     dossiers = selectors.worklist(user=request.user, box=box, query=query, agency_id=agency_id, calendar=calendar)
     dossiers = dossiers.only(*LIST_FIELDS)
     browsing = box == "all" and not query
-    if box == "all":  # browsing everything: the newest ones; older dossiers are found by searching
-        dossiers = dossiers[:BROWSE_LIMIT]
     # A work box's figure is on its tab already; the rest is paged without counting it.
     total = None if query else counts.get(box)
     number = page_number(request.GET.get("trang"), last=-(-(BROWSE_LIMIT if total is None else total) // PAGE_SIZE))
-    page = look_ahead_page(dossiers, number=number, per_page=PAGE_SIZE, total=total)
+    # Browsing everything: the newest ones; older dossiers are found by searching.
+    limit = BROWSE_LIMIT if box == "all" else None
+    page = look_ahead_page(dossiers, number=number, per_page=PAGE_SIZE, total=total, limit=limit)
     now = timezone.now()
     cutoff = selectors.due_soon_cutoff(now, calendar=calendar)
     rows = [
