@@ -2,13 +2,12 @@
 
 Nothing that must be global lives in a process's memory: the public look-up's rate limit and the
 login throttle are rows in PostgreSQL, numbers come from ``core.Sequence``, the cache is a table.
+With two workers beside them: ``cqs/dossiers/tests/test_web_and_workers.py``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,13 +18,11 @@ from typing import Any
 import pytest
 import requests
 from django.core.cache import cache
-from django.db import connection
 
+from cqs.core.tests.processes import ROOT, platform_processes, processes_env
 from cqs.core.tests.test_sequences import agencies
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[3]
 
 LOOKUP_LIMIT = 4
 FAILURES_ALLOWED = 3
@@ -33,81 +30,18 @@ BAD = "Tên đăng nhập hoặc mật khẩu không đúng."
 THROTTLED = "Vui lòng thử lại sau"
 
 
-def _database_url() -> str:
-    """The test database as the application's role, as the tests themselves connect."""
-    db = connection.settings_dict
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    if str(db["HOST"]).startswith("/"):
-        return f"postgresql://{credentials}@/{db['NAME']}?host={db['HOST']}&port={db['PORT'] or 5432}"
-    return f"postgresql://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def process_env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CQS_AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.log"),
-        "CQS_LOOKUP_RATE_PER_MINUTE": str(LOOKUP_LIMIT),
-        "LOGIN_FAILURE_LIMIT": str(FAILURES_ALLOWED),
-    }
-    for name in ("DATABASE_TEST_NAME", "DATABASE_OWNER_URL", "DATABASE_REPLICA_URL"):
-        env.pop(name, None)
-    return env
+    return processes_env(
+        tmp_path, CQS_LOOKUP_RATE_PER_MINUTE=str(LOOKUP_LIMIT), LOGIN_FAILURE_LIMIT=str(FAILURES_ALLOWED)
+    )
 
 
 @pytest.fixture
 def web(process_env: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
     """Two gunicorn processes, as on two machines behind a load balancer; their base URLs."""
-    servers: list[tuple[subprocess.Popen[bytes], Path]] = []
-    urls = []
-    try:
-        for n in range(2):
-            port = _free_port()
-            log_path = tmp_path / f"web{n}.log"
-            with log_path.open("wb") as log:
-                server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
-                    [
-                        str(Path(sys.executable).with_name("gunicorn")),
-                        "config.wsgi:application",
-                        f"--bind=127.0.0.1:{port}",
-                        "--workers=1",
-                        "--threads=2",
-                    ],
-                    cwd=ROOT,
-                    env=process_env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            servers.append((server, log_path))
-            urls.append(f"http://127.0.0.1:{port}")
-        for (server, log_path), url in zip(servers, urls, strict=True):
-            _wait_healthy(server, log_path, url)
-        yield urls
-    finally:
-        for server, _log in servers:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _wait_healthy(server: subprocess.Popen[bytes], log_path: Path, url: str) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if requests.get(f"{url}/healthz", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError(f"{url} did not start:\n{log_path.read_text()}")
-        time.sleep(0.3)
+    with platform_processes(process_env, tmp_path) as platform:
+        yield platform.urls
 
 
 def _within_one_minute() -> None:
