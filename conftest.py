@@ -284,6 +284,39 @@ def worker_run(app: Any = None, **options: Any) -> None:
         raise failures[0]
 
 
+def scheduler_tick(at: float) -> None:
+    """One tick of a worker's scheduler at ``at`` (a timestamp): defer the periodic jobs due then, as a worker would.
+
+    A fresh scheduler, with its own worker connection, in a thread of its own, like ``worker_run``:
+    ticking twice at the same moment is two workers' schedulers ticking in the same second.
+    """
+    import asyncio
+    import threading
+
+    from procrastinate.contrib.django import app
+    from procrastinate.periodic import PeriodicDeferrer
+
+    async def tick() -> None:
+        async with app.open_async():
+            deferrer = PeriodicDeferrer(registry=app.periodic_registry)
+            await deferrer.defer_jobs(jobs_to_defer=deferrer.get_previous_tasks(at=at))
+
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                asyncio.run(tick())
+        except BaseException as exc:  # handed to the test's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=work, name="procrastinate-scheduler")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
 @pytest.fixture
 def w(db: Any) -> Any:
     """A commune deciding a published procedure with a four-step process, and its people (dossier tests)."""

@@ -128,10 +128,11 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
 
     from cqs.accounts.models import User
     from cqs.accounts.services import api_token_issue
+    from cqs.core.paging import look_ahead_page
     from cqs.core.text import fold
     from cqs.demo.accounts import CITIZENS
     from cqs.dossiers.models import Dossier
-    from cqs.dossiers.selectors import worklist
+    from cqs.dossiers.selectors import box_counts, worklist
 
     total = Dossier.objects.count()
     info: dict[str, Any] = {"database": SCALE_DB, "dossiers": total}
@@ -148,12 +149,11 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
     ids = [row["applicant_id_number"] for row in sample]
     names = [fold(row["applicant_name"]) for row in sample]
 
-    # In-process: the selector the desk page uses (count + first page), beside a SELECT 1 round trip.
+    # In-process: what the desk page reads (the boxes' figures, a page looked ahead), beside a SELECT 1 round trip.
     def page(box: str, query: str = "") -> Any:
         def run() -> None:
-            qs = worklist(user=officer, box=box, query=query)
-            qs.count()
-            list(qs[:PAGE])
+            box_counts(user=officer)
+            look_ahead_page(worklist(user=officer, box=box, query=query), number=1, per_page=PAGE)
 
         return run
 

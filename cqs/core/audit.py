@@ -7,8 +7,8 @@ transaction commits, and the row commits with it or not at all.
 The chain is anchored outside the database (docs/audit.md): each row carries a MAC
 (HMAC-SHA256 keyed by ``settings.CQS_AUDIT_KEY``, which the database never holds), so
 rows rewritten with every later hash recomputed no longer verify; and the head is
-appended at intervals, signed, to a file (``cqs.core.audit_anchor``), so emptying or
-cutting the tables is detected too.
+appended at intervals by the background worker, signed, to a file (``cqs.core.audit_anchor``),
+so emptying or cutting the tables is detected too.
 """
 
 from __future__ import annotations
@@ -176,8 +176,6 @@ def audit_record(
         digest = _digest(**fields)
         event = AuditEvent.objects.create(**fields, hash=digest, mac=audit_mac(seq=fields["seq"], hash=digest))
         AuditHead.objects.update_or_create(pk=1, defaults={"seq": event.seq, "hash": event.hash})
-    if audit_anchor.anchor_due():
-        transaction.on_commit(audit_anchor.anchor_after_commit)
     return event
 
 

@@ -6,10 +6,10 @@ to an append-only file (``settings.CQS_AUDIT_ANCHOR_FILE``) and handed to every 
 ``settings.CQS_AUDIT_KEY`` and, when ``settings.CQS_AUDIT_SEAL`` names a sealing module, a
 signature with the platform's certificate that anyone holding the certificate can check.
 
-Anchors are written by ``manage.py audit_anchor`` (run it from a timer) and, at most every
-``CQS_AUDIT_ANCHOR_SECONDS`` across all processes and hosts (``anchor_claim``), after a transaction
-that appended to the chain commits. Whoever
-empties or rewrites the tables cannot take back what is already in the file or the other system.
+Anchors are written every ``CQS_AUDIT_ANCHOR_SECONDS`` by a periodic job of the background worker
+(``core.audit_anchor``, ``cqs.core.tasks``), once across every worker and host, and on demand by
+``manage.py audit_anchor``. Whoever empties or rewrites the tables cannot take back what is already
+in the file or the other system.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ import fcntl
 import hashlib
 import hmac
 import json
-import logging
 import os
 import threading
-import time
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -30,17 +28,13 @@ from types import ModuleType
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from cqs.core.models import AuditHead
 
-logger = logging.getLogger(__name__)
-
 _lock = threading.Lock()
-_last_anchor = {"at": float("-inf")}
 
 
 @dataclass(frozen=True)
@@ -90,11 +84,6 @@ def _seal_module() -> ModuleType | None:
     return import_module(path) if path else None
 
 
-def anchor_due() -> bool:
-    """Whether this process has not anchored for ``CQS_AUDIT_ANCHOR_SECONDS``."""
-    return time.monotonic() - _last_anchor["at"] >= settings.CQS_AUDIT_ANCHOR_SECONDS
-
-
 def anchor_write() -> Anchor | None:
     """Append the committed head of the chain to the anchor file and the sinks; None for an empty chain."""
     head = AuditHead.objects.filter(pk=1).first()
@@ -114,32 +103,14 @@ def anchor_write() -> Anchor | None:
         os.fsync(handle.fileno())
     for sink in settings.CQS_AUDIT_ANCHOR_SINKS:
         import_string(sink)(anchor)
-    _last_anchor["at"] = time.monotonic()
     return anchor
 
 
-def anchor_claim() -> bool:
-    """Whether this process may anchor now: no process of any host has in the last ``CQS_AUDIT_ANCHOR_SECONDS``.
-
-    The claim is an entry of the shared cache (a table), added only when missing: one claimant per interval.
-    A process that loses waits an interval before asking again.
-    """
-    seconds = settings.CQS_AUDIT_ANCHOR_SECONDS
-    if seconds <= 0 or cache.add(f"audit:anchor:{_database()}", True, timeout=seconds):
-        return True
-    _last_anchor["at"] = time.monotonic()
-    return False
-
-
-def anchor_after_commit() -> None:
-    """Anchor once the transaction that appended has committed; a failure is logged, never raised at the user."""
-    if not anchor_due():
-        return
-    try:
-        if anchor_claim():
-            anchor_write()
-    except Exception:
-        logger.exception("Không ghi được mốc neo của nhật ký kiểm toán")
+def anchor_cron(seconds: int) -> str:
+    """The schedule of the anchoring job for an interval: whole seconds under a minute, else whole minutes (UTC)."""
+    if seconds < 60:
+        return f"* * * * * */{max(seconds, 1)}"
+    return f"*/{min(seconds // 60, 59)} * * * *" if seconds < 3600 else f"0 */{min(seconds // 3600, 23)} * * *"
 
 
 def anchors_read() -> tuple[dict[int, Anchor], list[str]]:

@@ -11,7 +11,8 @@ DELETE that carries the header:
   on the row's unique constraint until the first commits, then gets its answer replayed (header
   ``Idempotent-Replayed: true``), or 422 when its method, path or body differ.
 
-Keys are remembered for ``CQS_IDEMPOTENCY_HOURS`` (24 by default); each new key clears a few expired rows.
+Keys are remembered for ``CQS_IDEMPOTENCY_HOURS`` (24 by default); an expired row met by a new request
+gives way to it, and the background worker deletes the others every hour (``core.idempotency_purge``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,100}$")
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_PURGE_BATCH = 100
+_PURGE_BATCH = 1000
 # The description of the header, shared by every write of the OpenAPI schema.
 HEADER_HELP = (
     "Tuỳ chọn, cho mọi thao tác ghi (POST, PUT, PATCH, DELETE): 1–100 ký tự ASCII nhìn thấy được, mỗi thao "
@@ -91,9 +92,19 @@ def fingerprint(request: HttpRequest) -> str:
     return hashlib.sha256(json.dumps(described, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _purge_expired(now: dt.datetime) -> None:
-    expired = IdempotentRequest.objects.filter(expires_at__lt=now).select_for_update(skip_locked=True)
-    IdempotentRequest.objects.filter(pk__in=list(expired.values_list("pk", flat=True)[:_PURGE_BATCH])).delete()
+def idempotent_requests_purge() -> int:
+    """Delete the rows whose key has expired, a batch per transaction (rows a request holds are skipped); how many."""
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            expired = IdempotentRequest.objects.filter(expires_at__lt=timezone.now()).select_for_update(
+                skip_locked=True
+            )
+            batch = list(expired.values_list("pk", flat=True)[:_PURGE_BATCH])
+            IdempotentRequest.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+        if len(batch) < _PURGE_BATCH:
+            return deleted
 
 
 def _replay(row: IdempotentRequest) -> HttpResponse:
@@ -149,7 +160,6 @@ def idempotent_claim(view: Callable[..., Any]) -> Callable[..., Any]:
                 _("Khoá Idempotency-Key gồm 1–100 ký tự ASCII nhìn thấy được, không có dấu cách."),
                 code="idempotency_key_invalid",
             )
-        _purge_expired(timezone.now())
         found = _claim(user=user, key=key, print_=fingerprint(request))
         if isinstance(found, HttpResponse):
             return found

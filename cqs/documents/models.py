@@ -397,7 +397,8 @@ class DocumentFile(TimeStampedModel):
     """A file of a document: the main text (each draft version, the signed copy), an attachment or a scan.
 
     ``text`` is the text read from the PDF for full-text search and ``page_count`` its pages (1 for
-    an image), both written by ``search.services.document_file_extract_text``.
+    an image), both written by ``search.services.document_file_text_read`` on the background worker;
+    ``text_pending`` until then.
     """
 
     class Kind(models.TextChoices):
@@ -426,6 +427,8 @@ class DocumentFile(TimeStampedModel):
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     # Where page 1 writes the number and the date ({"number": [x0, y0, x1, y1, size], "date": […]}).
     places = models.JSONField(default=dict, blank=True, editable=False)
+    # The text, pages and places are still to be read by the background worker (documents.file_text_read).
+    text_pending = models.BooleanField(_("đang chờ đọc nội dung"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

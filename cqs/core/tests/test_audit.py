@@ -1,9 +1,10 @@
 import io
+import time
 from typing import Any
 
 import psycopg
 import pytest
-from django.core.cache import cache
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -254,26 +255,34 @@ def test_a_forged_or_edited_anchor_line_is_reported(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_committed_change_is_anchored_at_most_every_interval(settings, monkeypatch):
-    from cqs.core import audit_anchor
+def test_the_worker_anchors_the_chain_once_per_interval_and_no_request_waits_for_it(settings):
+    from procrastinate.contrib.django.models import ProcrastinateJob
 
-    settings.CQS_AUDIT_ANCHOR_SECONDS = 300
-    monkeypatch.setitem(audit_anchor._last_anchor, "at", float("-inf"))
-    first, _second = record(2)  # each in its own committed transaction
-    lines = settings.CQS_AUDIT_ANCHOR_FILE.read_text().splitlines()
-    assert len(lines) == 1 and f'"seq":{first.seq}' in lines[0]
-    with transaction.atomic():
-        record(1)
-        assert len(settings.CQS_AUDIT_ANCHOR_FILE.read_text().splitlines()) == 1
-    # Another process (its own timer due) finds the interval claimed by this one in the shared cache.
-    monkeypatch.setitem(audit_anchor._last_anchor, "at", float("-inf"))
-    record(1)
-    assert len(settings.CQS_AUDIT_ANCHOR_FILE.read_text().splitlines()) == 1
-    cache.clear()  # the interval is over
-    monkeypatch.setitem(audit_anchor._last_anchor, "at", float("-inf"))
+    from conftest import scheduler_tick, worker_run
+
+    def anchor_jobs() -> list[dict]:
+        return [job.args for job in ProcrastinateJob.objects.filter(task_name="core.audit_anchor")]
+
+    _first, second = record(2)  # each in its own committed transaction, as two requests
+    assert not settings.CQS_AUDIT_ANCHOR_FILE.exists()  # a committed change no longer anchors on its way out
+    start = (time.time() // 300 + 1) * 300  # the schedule (CQS_AUDIT_ANCHOR_SECONDS = 300): */5 * * * *
+    # The clock of every thread is moved, the worker's own scheduler (worker_run) included.
+    with time_machine.travel(start + 1, tick=False):
+        scheduler_tick(start + 1)  # two workers' schedulers tick at the same moment
+        scheduler_tick(start + 1)
+        assert anchor_jobs() == [{"timestamp": int(start)}]
+        worker_run()
     (third,) = record(1)
+    with time_machine.travel(start + 299, tick=False):
+        scheduler_tick(start + 299)  # within the same interval: nothing more to defer
+        assert anchor_jobs() == []
+    with time_machine.travel(start + 301, tick=False):
+        scheduler_tick(start + 301)  # the next interval, by both workers
+        scheduler_tick(start + 301)
+        assert anchor_jobs() == [{"timestamp": int(start) + 300}]
+        worker_run()
     lines = settings.CQS_AUDIT_ANCHOR_FILE.read_text().splitlines()
-    assert len(lines) == 2 and f'"seq":{third.seq}' in lines[1]
+    assert len(lines) == 2 and f'"seq":{second.seq}' in lines[0] and f'"seq":{third.seq}' in lines[1]
     assert list(audit_verify()) == []
 
 

@@ -2,11 +2,11 @@
 
 Nothing that must be global lives in a process's memory: the public look-up's rate limit and the
 login throttle are rows in PostgreSQL, numbers come from ``core.Sequence``, the cache is a table.
+With two workers beside them: ``cqs/dossiers/tests/test_web_and_workers.py``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 import requests
 from django.core.cache import cache
-from django.db import connection
 
-from bench.processes import ROOT, database_url, free_port, gunicorn_start, stop_group, wait_healthy
+from cqs.core.tests.processes import ROOT, platform_processes, processes_env
 from cqs.core.tests.test_sequences import agencies
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,36 +32,16 @@ THROTTLED = "Vui lòng thử lại sau"
 
 @pytest.fixture
 def process_env(tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(connection.settings_dict),
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "CQS_AUDIT_ANCHOR_FILE": str(tmp_path / "anchors.log"),
-        "CQS_LOOKUP_RATE_PER_MINUTE": str(LOOKUP_LIMIT),
-        "LOGIN_FAILURE_LIMIT": str(FAILURES_ALLOWED),
-    }
-    for name in ("DATABASE_TEST_NAME", "DATABASE_OWNER_URL", "DATABASE_REPLICA_URL"):
-        env.pop(name, None)
-    return env
+    return processes_env(
+        tmp_path, CQS_LOOKUP_RATE_PER_MINUTE=str(LOOKUP_LIMIT), LOGIN_FAILURE_LIMIT=str(FAILURES_ALLOWED)
+    )
 
 
 @pytest.fixture
 def web(process_env: dict[str, str], tmp_path: Path) -> Iterator[list[str]]:
     """Two gunicorn processes, as on two machines behind a load balancer; their base URLs."""
-    servers: list[tuple[subprocess.Popen[bytes], Path, str]] = []
-    try:
-        for n in range(2):
-            port = free_port()
-            log_path = tmp_path / f"web{n}.log"
-            with log_path.open("wb") as log:
-                server = gunicorn_start(process_env, port, threads=2, log=log)
-            servers.append((server, log_path, f"http://127.0.0.1:{port}"))
-        for server, log_path, url in servers:
-            wait_healthy(server, url, log=log_path)
-        yield [url for _server, _log, url in servers]
-    finally:
-        for server, _log, _url in servers:
-            stop_group(server)
+    with platform_processes(process_env, tmp_path) as platform:
+        yield platform.urls
 
 
 def _within_one_minute() -> None:

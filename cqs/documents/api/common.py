@@ -50,6 +50,7 @@ class FileOut(Schema):
     sha256: str
     page_count: int | None
     text_problem: str
+    text_pending: bool  # the text, pages and places are still to be read by the background worker
     url: str
 
 
@@ -64,5 +65,6 @@ def file_out(item: DocumentFile, *, url: str) -> dict[str, Any]:
         "sha256": item.sha256,
         "page_count": item.page_count,
         "text_problem": item.text_problem,
+        "text_pending": item.text_pending,
         "url": url,
     }

@@ -61,7 +61,7 @@ from cqs.documents.models import (
 )
 from cqs.documents.permissions import holds_role_at, incoming_visible_to, locked_if_visible, memberships
 from cqs.documents.search import index as search
-from cqs.documents.search.services import document_file_extract_text
+from cqs.documents.search.services import document_file_text_defer
 from cqs.notifications.services import notification_send
 from cqs.units.models import Agency
 
@@ -199,7 +199,7 @@ def _authentic(checked: list[tuple[IncomingFile, CheckedUpload]]) -> dict[str, l
 def _store_files(
     incoming: IncomingDocument, checked: list[tuple[IncomingFile, CheckedUpload]], *, actor: Any
 ) -> list[DocumentFile]:
-    """Write the checked files; a failure part-way removes the files this call already wrote."""
+    """Write the checked files, their text to be read by the worker; a failure part-way removes what this call wrote."""
     written: list[DocumentFile] = []
     with uploads_stored() as store:
         for item, upload in checked:
@@ -211,10 +211,13 @@ def _store_files(
                 size=upload.size,
                 sha256=upload.sha256,
                 uploaded_by=actor,
+                text_pending=True,
             )
             store(stored, upload)
             written.append(stored)
-    return [document_file_extract_text(file_id=stored.pk) for stored in written]
+    for stored in written:
+        document_file_text_defer(file_id=stored.pk)
+    return written
 
 
 def _choice(value: str, choices: Any, message: str) -> str:

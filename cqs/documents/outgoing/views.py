@@ -193,6 +193,7 @@ def detail_context(
         # only in the seal's box.
         "draft_without_places": bool(drafts)
         and outgoing.status != OutgoingStatus.ISSUED
+        and not drafts[0].text_pending
         and not {"number", "date"} <= set(drafts[0].places or {}),
         "signed_files": sel.files_of(outgoing, DocumentFile.Kind.SIGNED),
         "issued_file": sel.issued_file(outgoing),

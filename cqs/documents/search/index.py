@@ -4,7 +4,7 @@
 signer; no diacritics, "đ" as "d"); ``search_vector`` = to_tsvector('simple', …) of the
 folded metadata (weight A) and the folded text of the document's PDF files (weight C).
 Services call ``incoming_index`` / ``outgoing_index`` after every change that touches these; the text
-of a stored file is read once, within limits, by ``search.services.document_file_extract_text``.
+of a stored file is read once, within limits, by ``search.services.document_file_text_read`` (on the background worker).
 """
 
 from __future__ import annotations

@@ -1,10 +1,14 @@
-"""Reading a stored file's text and pages for search: one entry point, by id, that a background job can call.
+"""Reading a stored file's text and pages for search, on the background worker.
 
-``document_file_extract_text(file_id=…)`` reads the file (a PDF through ``extraction``, within
-limits; an image is one page without text), stores its text, its page count, why the text is
-partial or missing and where its first page writes the number and the date, and indexes the
-document it belongs to again. Until the background worker
-exists it runs inside the transaction that stored the file.
+A file is stored with its text pending (``DocumentFile.text_pending``) and the job
+``documents.file_text_read`` deferred in the same transaction (``document_file_text_defer``): the person who
+uploaded it does not wait for a PDF to be read (up to ``CQS_TEXT_EXTRACTION_SECONDS`` of CPU per
+file). The job calls ``document_file_text_read(file_id=…)``, which reads the file (a PDF through
+``extraction``, within limits; an image is one page without text), stores its text, its page count,
+why the text is partial or missing and where its first page writes the number and the date, and
+indexes the document it belongs to again. A step that needs the text now (signing a draft places the
+number and the date where the draft writes them) calls it too: the file is read once, by whichever
+comes first.
 """
 
 from __future__ import annotations
@@ -17,10 +21,19 @@ from cqs.documents.search import extraction, index
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
+def document_file_text_defer(*, file_id: int) -> None:
+    """Defer the reading of a file stored with ``text_pending``, in the current transaction."""
+    from cqs.documents.tasks import file_text_read
+
+    file_text_read.defer(file_id=file_id)
+
+
 @transaction.atomic
-def document_file_extract_text(*, file_id: int) -> DocumentFile:
-    """Store the text and the page count of one file, then index its document again."""
-    item = DocumentFile.objects.select_for_update().get(pk=file_id)
+def document_file_text_read(*, file_id: int) -> DocumentFile | None:
+    """Read the file's text and pages unless read already, then index its document again; None if it is gone."""
+    item = DocumentFile.objects.select_for_update().filter(pk=file_id).first()
+    if item is None or not item.text_pending:
+        return item
     item.places = {}
     if item.content_type in IMAGE_TYPES:
         item.text, item.page_count, item.text_problem = "", 1, ""
@@ -35,7 +48,8 @@ def document_file_extract_text(*, file_id: int) -> DocumentFile:
         )
     else:
         item.text, item.page_count, item.text_problem = "", None, ""
-    item.save(update_fields=["text", "page_count", "text_problem", "places", "updated_at"])
+    item.text_pending = False
+    item.save(update_fields=["text", "page_count", "text_problem", "places", "text_pending", "updated_at"])
     if item.incoming_id is not None:
         index.incoming_index(item.incoming_id)
     else:

@@ -492,12 +492,16 @@ def test_search_folds_diacritics_and_finds_by_number(w: DocumentsWorld) -> None:
     assert list(selectors.incoming_list(user=w.outsider, query="lut bao")) == []
 
 
-def test_the_text_of_a_pdf_is_extracted_and_indexed(w: DocumentsWorld) -> None:
+def test_the_text_of_a_pdf_is_extracted_and_indexed_by_the_worker(w: DocumentsWorld, run_jobs: Any) -> None:
     from django.contrib.postgres.search import SearchQuery
 
     document = incoming(
         w, files=[IncomingFile(name="bao-cao.pdf", data=factories.text_pdf("Phuong an phong chong han han"))]
     )
+    assert document.files.get().text_pending  # registering did not wait for the reading
+    found = IncomingDocument.objects.filter(search_vector=SearchQuery("chong & han", config="simple"))
+    assert list(found) == []
+    assert run_jobs() == 1
     assert document.files.get().text.strip() == "Phuong an phong chong han han"
     found = IncomingDocument.objects.filter(search_vector=SearchQuery("chong & han", config="simple"))
     assert list(found) == [document]

@@ -212,10 +212,16 @@ def test_the_date_line_follows_decree_30(day: dt.date, line: str) -> None:
     assert numbering.date_line("Nghệ An", day) == line
 
 
-def test_the_page_tells_the_drafter_when_the_draft_has_no_places(world: Any, client: Any, settings: Any) -> None:
+def test_the_page_tells_the_drafter_when_the_draft_has_no_places(
+    world: Any, client: Any, settings: Any, run_jobs: Any
+) -> None:
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
     outgoing = create(world)
     svc.outgoing_draft_upload(outgoing=outgoing, actor=world.vp_specialist, upload=upload(pdf("Không theo mẫu")))
     client.force_login(world.vp_specialist)
+    text = client.get(f"/van-ban/di/{outgoing.pk}/").content.decode()
+    assert "Đang đọc nội dung tệp để tra cứu" in text  # not yet read by the worker: no warning yet
+    assert "Dự thảo chưa có dòng «Số:» và dòng ngày tháng ở trang đầu" not in text
+    run_jobs()
     text = client.get(f"/van-ban/di/{outgoing.pk}/").content.decode()
     assert "Dự thảo chưa có dòng «Số:» và dòng ngày tháng ở trang đầu" in text

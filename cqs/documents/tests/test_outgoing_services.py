@@ -73,7 +73,7 @@ def actions_logged(outgoing):
 # ---------------------------------------------------------------- the whole way
 
 
-def test_full_flow_from_draft_to_issued_with_two_signatures(world):
+def test_full_flow_from_draft_to_issued_with_two_signatures(world, run_jobs):
     w = world
     outgoing = create(w)
     assert outgoing.status == S.DRAFT and outgoing.drafter == w.vp_specialist
@@ -81,6 +81,9 @@ def test_full_flow_from_draft_to_issued_with_two_signatures(world):
 
     v1 = svc.outgoing_draft_upload(outgoing=outgoing, actor=w.vp_specialist, upload=upload())
     assert (v1.kind, v1.version) == (DocumentFile.Kind.DRAFT, 1)
+    assert v1.text_pending and v1.text == ""  # read by the worker
+    run_jobs()
+    v1.refresh_from_db()
     assert "chuyển đổi số" in v1.text
     svc.outgoing_submit_for_review(outgoing=outgoing, actor=w.vp_specialist, reviewers=[w.vp_head, w.kt_head])
     assert fresh(outgoing).status == S.IN_REVIEW
@@ -490,13 +493,14 @@ def test_boxes(world):
     assert draft in sel.outgoing_list(user=world.vp_specialist, box="drafting")
 
 
-def test_a_slow_remote_signer_leaves_nothing_half_signed(world, settings, client):
+def test_a_slow_remote_signer_leaves_nothing_half_signed(world, settings, client, run_jobs):
     """The leader's page answers within the signing timeout with a clear error; the draft is not signed, and an
     issue that times out gives its number back."""
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
     settings.CQS_SIGNING_TIMEOUT = 1
     settings.CQS_SIGNER_BACKEND = "cqs.signing.tests.test_remote_signer.slow_signer"
     waiting = awaiting_signature(world)
+    run_jobs()  # the worker has read the draft long before the leader signs
     client.force_login(world.leader)
     started = time.monotonic()
     response = client.post(f"/van-ban/di/{waiting.pk}/xu-ly/sign/", {})

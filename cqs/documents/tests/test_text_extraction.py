@@ -58,11 +58,14 @@ def w(db: Any) -> DocumentsWorld:
     return factories.documents_world()
 
 
-def test_a_text_bomb_keeps_only_the_start_of_its_text_and_stops_early(w: DocumentsWorld, settings: Any) -> None:
+def test_a_text_bomb_keeps_only_the_start_of_its_text_and_stops_early(
+    w: DocumentsWorld, settings: Any, run_jobs: Any
+) -> None:
     settings.CQS_TEXT_EXTRACTION_SECONDS = 60  # this test is about the characters kept, not the time
     bomb = text_bomb()
     assert len(bomb) < 10_000
     document = incoming(w, files=[IncomingFile(name="bom.pdf", data=bomb, kind="scan")])
+    assert run_jobs() == 1
     stored = document.files.get()
     assert 0 < len(stored.text) <= extraction.MAX_CHARS and stored.text.startswith("Lorem ipsum")
     assert stored.text_problem == "Văn bản dài quá: chỉ lấy 200.000 ký tự đầu để tra cứu."
@@ -71,14 +74,15 @@ def test_a_text_bomb_keeps_only_the_start_of_its_text_and_stops_early(w: Documen
 
 
 def test_a_file_that_takes_too_long_is_stopped_in_time_and_stored_without_text(
-    w: DocumentsWorld, settings: Any, monkeypatch: Any
+    w: DocumentsWorld, settings: Any, monkeypatch: Any, run_jobs: Any
 ) -> None:
     settings.CQS_TEXT_EXTRACTION_SECONDS = 2
     monkeypatch.setattr(extraction, "MAX_CHARS", 10**9)  # only the time limit stops it
     bomb = text_bomb(200_000)  # a minute or more of layout without limits
-    started = time.monotonic()
     document = incoming(w, files=[IncomingFile(name="bom.pdf", data=bomb, kind="scan")])
-    assert time.monotonic() - started < 2 * 2 + 1 + 8  # the wait for the child, and the rest of the registration
+    started = time.monotonic()
+    run_jobs()  # the worker's job
+    assert time.monotonic() - started < 2 * 2 + 1 + 8  # the wait for the child, and the rest of the job
     stored = document.files.get()
     assert stored.text == ""
     assert stored.text_problem == "Đọc chữ của tệp PDF quá 2 giây: không lấy chữ để tra cứu."
@@ -118,7 +122,7 @@ def test_a_sound_file_gives_its_text_and_pages() -> None:
     assert broken.problem == "Không đọc được chữ trong tệp PDF: không lấy chữ để tra cứu."
 
 
-def test_scans_record_their_page_count_and_the_page_shows_it(w: DocumentsWorld, settings: Any) -> None:
+def test_scans_record_their_page_count_and_the_page_shows_it(w: DocumentsWorld, settings: Any, run_jobs: Any) -> None:
     settings.CQS_OFFICIAL_TOTP_REQUIRED = False
     three = _pdf(b"BT /F1 12 Tf 72 770 Td (Quet) Tj ET", pages=3)
     document = incoming(
@@ -128,23 +132,33 @@ def test_scans_record_their_page_count_and_the_page_shows_it(w: DocumentsWorld, 
             IncomingFile(name="anh.png", data=PNG_BYTES, kind="attachment"),
         ],
     )
-    pages = dict(document.files.values_list("name", "page_count"))
-    assert pages == {"ban-quet.pdf": 3, "anh.png": 1}
     client = Client()
     client.force_login(w.clerk)
+    # Until the worker has read them, the page and the API say so.
+    text = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
+    assert text.count("Đang đọc nội dung tệp để tra cứu (vài giây đến vài phút).") == 2 and "3 trang" not in text
+    api = client.get(f"/api/v1/documents/incoming/{document.pk}").json()
+    assert [(f["page_count"], f["text_pending"]) for f in api["files"]] == [(None, True), (None, True)]
+    assert run_jobs() == 2
+    pages = dict(document.files.values_list("name", "page_count"))
+    assert pages == {"ban-quet.pdf": 3, "anh.png": 1}
     text = client.get(reverse("documents:incoming_detail", args=[document.pk])).content.decode()
     assert "3 trang" in text
     api = client.get(f"/api/v1/documents/incoming/{document.pk}").json()
     assert {f["name"]: f["page_count"] for f in api["files"]} == {"ban-quet.pdf": 3, "anh.png": 1}
+    assert "Đang đọc nội dung tệp" not in text and not any(f["text_pending"] for f in api["files"])
 
 
-def test_a_drafted_bomb_does_not_hold_the_drafter(world: Any, settings: Any, monkeypatch: Any) -> None:
+def test_a_drafted_bomb_does_not_hold_the_drafter(world: Any, settings: Any, monkeypatch: Any, run_jobs: Any) -> None:
     settings.CQS_TEXT_EXTRACTION_SECONDS = 2
     monkeypatch.setattr(extraction, "MAX_CHARS", 10**9)
     outgoing = create(world)
-    started = time.monotonic()
     draft = svc.outgoing_draft_upload(outgoing=outgoing, actor=world.vp_specialist, upload=upload(text_bomb(200_000)))
+    assert draft.text_pending and (draft.text, draft.page_count) == ("", None)  # the upload read nothing
+    started = time.monotonic()
+    assert run_jobs() == 1  # the worker reads it, within its limits
     assert time.monotonic() - started < 2 * 2 + 1 + 8
-    assert (draft.text, draft.page_count) == ("", 1)
+    draft.refresh_from_db()
+    assert (draft.text, draft.page_count, draft.text_pending) == ("", 1, False)
     assert draft.text_problem.startswith("Đọc chữ của tệp PDF quá 2 giây")
     assert DocumentFile.objects.get(pk=draft.pk).text_problem == draft.text_problem

@@ -122,6 +122,23 @@ def test_keys_expire(w: World, people: dict[str, Caller], settings: Any) -> None
     assert IdempotentRequest.objects.count() == 1  # the expired row made way for the new one
 
 
+def test_expired_keys_are_forgotten_by_the_hourly_job_not_by_requests(w: World, people: dict[str, Caller]) -> None:
+    from procrastinate.contrib.django import app
+
+    dossier = at_state(w, "submitted")
+    now = timezone.now()
+    IdempotentRequest.objects.bulk_create(
+        IdempotentRequest(user=w.officer, key=f"cu-{n}", fingerprint="x", expires_at=now - dt.timedelta(seconds=1))
+        for n in range(1005)  # more than one batch
+    )
+    assert keyed(people["officer"], "moi").post(f"/dossiers/{dossier.code}/accept").status_code == 200
+    assert IdempotentRequest.objects.count() == 1006  # a request does not clean up after others
+    periodic = app.periodic_registry.periodic_tasks[("core.idempotency_purge", "hourly")]
+    assert periodic.cron == "17 * * * *"
+    assert app.tasks["core.idempotency_purge"](timestamp=0) == 1005
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["moi"]
+
+
 def test_the_schema_describes_the_header_once_and_names_it_on_every_write(client: Any) -> None:
     schema = client.get("/api/schema/").json()
     header = schema["components"]["parameters"]["IdempotencyKey"]

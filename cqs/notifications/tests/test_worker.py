@@ -3,8 +3,6 @@ with backoff, keep their errors; periodic jobs are deferred once per schedule wh
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from typing import Any
 
@@ -14,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from procrastinate.contrib.django import DjangoApp, app
 from procrastinate.contrib.django.models import ProcrastinateJob
-from procrastinate.periodic import PeriodicDeferrer
 
-from conftest import worker_run
+from conftest import scheduler_tick, worker_run
 from cqs.core.jobs import on_app_ready, retry_backoff
 from cqs.core.models import JobError
 from cqs.notifications.services import email_send
@@ -81,25 +78,7 @@ def test_a_failing_job_is_retried_with_backoff_and_keeps_its_errors(failing: Any
 
 def test_two_workers_schedulers_defer_the_relay_once_per_minute() -> None:
     now = time.time()
-
-    async def tick() -> None:
-        async with app.open_async():
-            deferrer = PeriodicDeferrer(registry=app.periodic_registry)
-            await deferrer.defer_jobs(jobs_to_defer=deferrer.get_previous_tasks(at=now))
-
-    failures: list[BaseException] = []
-
-    def worker_tick() -> None:  # in a thread of its own: a browser test may have left this thread's loop running
-        try:
-            with app.replace_connector(app.connector.get_worker_connector()):
-                asyncio.run(tick())
-        except BaseException as error:
-            failures.append(error)
-
-    for _ in range(2):  # two workers, each with its own connection and scheduler, tick in the same minute
-        worker = threading.Thread(target=worker_tick)
-        worker.start()
-        worker.join()
-    assert failures == []
+    scheduler_tick(now)  # two workers, each with its own connection and scheduler, tick in the same minute
+    scheduler_tick(now)
     relays = ProcrastinateJob.objects.filter(task_name="documents.exchange_relay")
     assert relays.count() == 1 and relays.get().args == {"timestamp": int(now // 60 * 60)}

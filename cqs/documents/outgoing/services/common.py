@@ -21,7 +21,7 @@ from cqs.documents.permissions import (
     locked_if_visible,
     outgoing_visible_to,
 )
-from cqs.documents.search.services import document_file_extract_text
+from cqs.documents.search.services import document_file_text_defer
 
 S = OutgoingStatus
 AUDIT_FIELDS = [
@@ -76,7 +76,7 @@ def store_file(
     actor: Any,
     same_text_as: DocumentFile | None = None,
 ) -> DocumentFile:
-    """A PDF of the document; its text and pages are read (within limits), or those of ``same_text_as`` kept.
+    """A PDF of the document; its text and pages to be read by the worker, or those of ``same_text_as`` kept.
 
     A signed copy reads like the draft it signs: it takes the draft's text and page count.
     """
@@ -90,6 +90,7 @@ def store_file(
         size=len(data),
         sha256=digest,
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        text_pending=same_text_as is None,
     )
     if same_text_as is not None:
         item.text, item.page_count, item.text_problem = (
@@ -100,7 +101,7 @@ def store_file(
     item.file.save(f"{kind}-{digest[:16]}.pdf", ContentFile(data), save=False)
     item.save()
     if same_text_as is None:
-        item = document_file_extract_text(file_id=item.pk)
+        document_file_text_defer(file_id=item.pk)
     return item
 
 

@@ -1,7 +1,8 @@
 """The leader's signature and the clerk's issuing: number, symbol, date in place, the organisation's seal, dispatch.
 
 The number and the issue date go where the document writes them (its "Số:" line and its date
-line, found on the draft's first page when it was uploaded: ``DocumentFile.places``), although
+line, found on the draft's first page by the worker after the upload, or at signing if not yet:
+``DocumentFile.places``), although
 they are given after the leader has signed (Decree 30 numbers an electronic document when it is
 issued). Before signing, the draft gets empty read-only text fields over those places and the
 empty signature field of the seal, and the leader's signature certifies it allowing form filling
@@ -34,6 +35,7 @@ from cqs.documents.outgoing.selectors import issued_late, latest_file
 from cqs.documents.outgoing.services.common import AUDIT_FIELDS, S, audit, file_bytes, locked, store_file
 from cqs.documents.outgoing.transitions import Action
 from cqs.documents.search import index as search
+from cqs.documents.search.services import document_file_text_read
 from cqs.signing.models import VerifiableDocument
 from cqs.signing.pdf import next_field_name, pdf_sign
 from cqs.signing.pdf_fields import TextField, pdf_fields_add, pdf_fields_fill, text_width
@@ -91,6 +93,7 @@ def outgoing_sign(*, outgoing: OutgoingDocument, actor: Any) -> OutgoingDocument
     draft = latest_file(outgoing, DocumentFile.Kind.DRAFT)
     if draft is None:
         raise ValidationFailed(_("Chưa có dự thảo văn bản (PDF) để ký."))
+    draft = document_file_text_read(file_id=draft.pk) or draft  # its places, if the worker has not read it yet
     certificate = certificate_of_user(actor)
     if certificate is None:
         raise ValidationFailed(_("Bạn chưa có chứng thư số cá nhân còn hiệu lực để ký văn bản."))
