@@ -447,6 +447,14 @@ def personal_cert(demo_ca: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _empty_catalogue_cache() -> None:
+    """Each test starts with an empty in-memory catalogue cache (a rolled-back test may leave its revision behind)."""
+    from cqs.catalog.revision_cache import catalogue_cache
+
+    catalogue_cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test starts with an empty cache. The cache is a table (settings.CACHES): a test's rows roll back with
     its transaction; a transactional test commits them, so its cache is emptied before and after it."""

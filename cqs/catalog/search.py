@@ -124,12 +124,14 @@ def catalog_changed() -> None:
 def catalog_revision() -> str:
     """A key that changes whenever the catalog's published data or the agencies change (one cheap query).
 
-    Agencies are written by the units app, which knows nothing of the catalog: their newest
-    ``updated_at`` stands in for a revision of their own.
+    The counter comes with the row's ``xmin`` (the transaction that last wrote it): a database
+    restored from a backup, or a test's rolled-back transaction, may bring a number back, never
+    with the same writer. Agencies are written by the units app, which knows nothing of the
+    catalog: their newest ``updated_at`` and their number stand in for a revision of their own.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT revision FROM catalog_catalogstate WHERE id = 1),"
+            "SELECT (SELECT revision || '.' || xmin FROM catalog_catalogstate WHERE id = 1),"
             " (SELECT extract(epoch FROM max(updated_at)) FROM units_agency), (SELECT count(*) FROM units_agency)"
         )
         row = cursor.fetchone()

@@ -5,18 +5,22 @@ Views only read GET parameters and call the catalog's selectors; pages work with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from cqs.catalog import selectors
 from cqs.catalog.eforms import eform_class
 from cqs.catalog.models import Level, OnlineLevel, ProcedureVersion
+from cqs.catalog.revision_cache import catalogue_cache
 from cqs.core.errors import NotFoundOrForbidden
 from cqs.core.uploads import download_response
 
@@ -58,6 +62,20 @@ class Filters:
             online_level=online if online in OnlineLevel.values else None,
         )
 
+    def as_query(self) -> QueryDict:
+        """The filters as the address's parameters (what the pagination links carry)."""
+        params = QueryDict(mutable=True)
+        for name, value in (
+            (PARAM_QUERY, self.query),
+            (PARAM_FIELD, self.field_code),
+            (PARAM_LEVEL, self.level),
+            (PARAM_AGENCY, self.agency_code),
+            (PARAM_ONLINE, self.online_level),
+        ):
+            if value:
+                params[name] = value
+        return params
+
     @property
     def any_filter(self) -> bool:
         return any((self.field_code, self.level, self.agency_code, self.online_level))
@@ -77,7 +95,22 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def procedure_list(request: HttpRequest) -> HttpResponse:
+    """The search page: its content is the same for everyone, so it is kept per catalogue revision.
+
+    The content (search form, filters, results, pagination) is rendered without the request from
+    the cleaned filters and the page asked for, and kept under those, the language and the day
+    (the agency counts depend on it) in ``catalogue_cache``; the page around it (header with the
+    user's name, CSRF tokens, CSP nonce) is rendered for each request.
+    """
     filters = Filters.from_request(request)
+    page = request.GET.get(PARAM_PAGE, "")[:12]
+    key = ("portal.procedures", get_language(), timezone.localdate().isoformat(), *astuple(filters), page)
+    body = catalogue_cache.get_or_build(key, lambda: _procedure_list_body(filters, page))
+    return render(request, "portal/procedure_list.html", {"filters": filters, "body": body})
+
+
+def _procedure_list_body(filters: Filters, page_number: str) -> str:
+    """The list page's content (a safe string), from the catalogue only: no request, no user."""
     results = selectors.procedure_search(
         query=filters.query,
         field_code=filters.field_code,
@@ -85,11 +118,12 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         agency_code=filters.agency_code,
         online_level=filters.online_level,
     )
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get(PARAM_PAGE))
+    page = Paginator(results, PAGE_SIZE).get_page(page_number)
     facets = selectors.catalog_facets()
     fields = facets.fields
     context: dict[str, Any] = {
         "filters": filters,
+        "params": filters.as_query(),
         "page_obj": page,
         "result_count": page.paginator.count,
         "fields": fields,
@@ -98,7 +132,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
         "online_choices": OnlineLevel.choices,
         "suggested_fields": fields[:6],
     }
-    return render(request, "portal/procedure_list.html", context)
+    return get_template("portal/_procedure_list_body.html").render(context)
 
 
 @require_safe

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from ninja import Query, Router, Schema
 from pydantic import Field as PydanticField
@@ -17,6 +17,7 @@ from cqs.accounts.api.auth import api_auth, public_auth
 from cqs.catalog import exchange, selectors
 from cqs.catalog.models import Level, OnlineLevel, Procedure, ProcedureVersion
 from cqs.catalog.permissions import can_manage_catalog
+from cqs.catalog.revision_cache import catalogue_cache
 from cqs.core.api import ErrorOut
 from cqs.core.errors import ApplicationError, NotFoundOrForbidden, ValidationFailed
 from cqs.units.models import Agency
@@ -26,6 +27,7 @@ router = Router(tags=["Thủ tục hành chính"])
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 class BadQuery(ApplicationError):
@@ -285,41 +287,52 @@ def _require_manager(request: HttpRequest) -> Any:
         "Tìm theo tên (không phân biệt dấu, “đ” = “d”) hoặc mã; lọc theo lĩnh vực, cấp, cơ quan, mức độ trực tuyến."
     ),
 )
-def procedure_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> dict[str, Any]:
+def procedure_list(request: HttpRequest, filters: Query[ProcedureFilters]) -> HttpResponse:
     page = _positive(filters.page, "page")
     page_size = _positive(filters.page_size, "page_size", maximum=MAX_PAGE_SIZE)
     if len(filters.q) > MAX_QUERY_LENGTH:
         raise BadQuery(f"Từ khoá dài tối đa {MAX_QUERY_LENGTH} ký tự.")
-    results = selectors.procedure_search(
-        query=filters.q,
-        field_code=filters.field.strip() or None,
-        level=_choice(filters.level, "level", Level.choices),
-        agency_code=filters.agency.strip() or None,
-        online_level=_choice(filters.online_level, "online_level", OnlineLevel.choices),
-    )
-    paginator = Paginator(results, page_size)
-    count = paginator.count
+    search = {
+        "query": filters.q.strip(),
+        "field_code": filters.field.strip() or None,
+        "level": _choice(filters.level, "level", Level.choices),
+        "agency_code": filters.agency.strip() or None,
+        "online_level": _choice(filters.online_level, "online_level", OnlineLevel.choices),
+    }
+    # The same answer for everyone: kept per catalogue revision (cqs.catalog.revision_cache).
+    key = ("api.procedures", *search.values(), page, page_size)
+    body = catalogue_cache.get_or_build(key, lambda: _procedure_page_json(search, page, page_size))
+    return HttpResponse(body, content_type=JSON_CONTENT_TYPE)
+
+
+def _procedure_page_json(search: dict[str, Any], page: int, page_size: int) -> str:
+    """One page of search results, as the API's JSON (checked against ``ProcedurePageOut``)."""
+    results = selectors.procedure_search(**search)
+    count = Paginator(results, page_size).count
     offset = (page - 1) * page_size
     rows = list(results[offset : offset + page_size]) if offset < count else []
     url = _url_template()
-    return {
-        "count": count,
-        "page": page,
-        "page_size": page_size,
-        "results": [
-            {
-                "code": p.code,
-                "name": p.name,
-                "field": p.field.name if p.field else "",
-                "level": p.level,
-                "online_level": p.online_level,
-                "processing_time": p.current_version.processing_time if p.current_version else None,
-                "processing_time_unit": p.current_version.processing_time_unit if p.current_version else "",
-                "url": url.format(code=p.code),
-            }
-            for p in rows
-        ],
-    }
+    data = ProcedurePageOut.model_validate(
+        {
+            "count": count,
+            "page": page,
+            "page_size": page_size,
+            "results": [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "field": p.field.name if p.field else "",
+                    "level": p.level,
+                    "online_level": p.online_level,
+                    "processing_time": p.current_version.processing_time if p.current_version else None,
+                    "processing_time_unit": p.current_version.processing_time_unit if p.current_version else "",
+                    "url": url.format(code=p.code),
+                }
+                for p in rows
+            ],
+        }
+    )
+    return data.model_dump_json()
 
 
 def _detail(procedure: Procedure) -> dict[str, Any]:

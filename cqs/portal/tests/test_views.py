@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from cqs.catalog.models import Level, OnlineLevel
+from cqs.catalog.revision_cache import catalogue_cache
 from cqs.portal.tests.factories import agency_create, birth_registration, field_create, procedure_create
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)")
@@ -208,9 +209,18 @@ def test_list_query_count_is_bounded(client, catalog, django_assert_max_num_quer
         agency = agency_create(f"000.40.{number:02d}.X40", f"UBND xã số {number}")
         procedure_create(f"3.{number:06d}", f"Thủ tục mẫu {number}", field=field, agencies=[agency])
     client.get(LIST)
+    catalogue_cache.clear()  # the facets stay in the shared cache; the page is built again
     with django_assert_max_num_queries(7):
         response = client.get(LIST)
     assert len(_codes(response)) == 20
+
+
+def test_list_seen_again_is_one_query(client, catalog, django_assert_num_queries):
+    """The page's content is kept per catalogue revision: asked again, only the revision is read."""
+    first = client.get(LIST, {"q": "khai sinh", "trang": "1"})
+    with django_assert_num_queries(1):
+        again = client.get(LIST, {"q": "khai sinh", "trang": "1"})
+    assert again.content.count(b'<li class="result">') == first.content.count(b'<li class="result">') == 3
 
 
 # --------------------------------------------------------------------------- a procedure
