@@ -22,6 +22,7 @@ signature, both allowed; poppler's ``pdfsig`` checks each signature's bytes).
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -131,10 +132,12 @@ def pdf_fields_add(pdf: bytes, fields: Sequence[TextField], *, seal_field: str =
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=256)
 def _appearance_pdf(text: str, *, width: float, height: float, size: float, italic: bool, multiline: bool) -> bytes:
     """The field's look: the text centred on an opaque white box (hiding what the draft had there).
 
-    One line stays one line, smaller if it would not fit; a multi-line field wraps.
+    One line stays one line, smaller if it would not fit; a multi-line field wraps. Kept per process
+    by its arguments: the date line of the day is the same for every document issued that day.
     """
     style = "italic" if italic else "normal"
     if not multiline:

@@ -60,3 +60,14 @@ def test_the_card_layout_is_drawn_whole() -> None:
     (whole,) = appearance.stamp_pdfs(stamp, signed_at=WHEN, width=250, height=130)
     images, text = _images_and_text(whole)
     assert images == 1 and "Số: 12/UBND-VP" in text
+
+
+def test_a_field_look_is_made_once_for_the_same_text_and_box() -> None:
+    from cqs.signing.pdf_fields import _appearance_pdf
+
+    _appearance_pdf.cache_clear()
+    shape = {"width": 220.0, "height": 16.0, "size": 13.0, "italic": True, "multiline": False}
+    day = _appearance_pdf("Trường Vinh, ngày 08 tháng 12 năm 2026", **shape)
+    assert _appearance_pdf("Trường Vinh, ngày 08 tháng 12 năm 2026", **shape) is day
+    assert _appearance_pdf("Số: 13/UBND-VP", **shape) != day
+    assert _appearance_pdf.cache_info().misses == 2
