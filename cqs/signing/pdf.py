@@ -303,9 +303,14 @@ def _validation_context() -> ValidationContext:
 
 
 def next_field_name(pdf: bytes) -> str:
-    """``Signature<n+1>`` for a PDF that already carries n signature fields."""
+    """``Signature<n+1>`` for a PDF that already carries n signed signature fields.
+
+    Only the fields' names and values are read, not the signatures themselves (parsing their CMS
+    costs as much as a signature).
+    """
     try:
-        taken = {sig.field_name for sig in PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures}
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        taken = {name for name, _value, _ref in fields.enumerate_sig_fields(reader, filled_status=True)}
     except (PdfError, ValueError, OSError) as exc:
         raise ValidationFailed("Tệp không phải là tệp PDF hợp lệ.") from exc
     number = len(taken) + 1
