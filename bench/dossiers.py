@@ -17,6 +17,7 @@ from bench.harness import (
     SUBMIT_PROCEDURE,
     Result,
     Scenario,
+    WorkerMemory,
     django_on_scale,
     drive_all,
     probe,
@@ -97,9 +98,9 @@ def submission_filing(*, citizen: Any, officer: Any) -> tuple[dict[str, Any], li
 
     version = Procedure.objects.select_related("current_version").get(code=SUBMIT_PROCEDURE).current_version
     assert version is not None and officer.agency is not None
-    documents = [
-        d for d in version.documents.all() if not d.is_optional and not d.replaceable_by and not d.is_declaration
-    ][:2]
+    # Two uploaded papers, required ones first; the declaration is made from the e-form, never uploaded.
+    uploadable = [d for d in version.documents.all() if not d.is_declaration and not d.replaceable_by]
+    documents = sorted(uploadable, key=lambda d: d.is_optional)[:2]
     filing = {
         "procedure": SUBMIT_PROCEDURE,
         "deciding_agency": officer.agency.electronic_code,
@@ -189,6 +190,7 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
     port, server = scale_server(url, args.workers)
     try:
         wait_ready(port, server)
+        memory = WorkerMemory(server.pid)
         officer_headers = {"Cookie": cookie}
         scenarios: list[Scenario | Result] = [
             Scenario("scale_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
@@ -218,7 +220,8 @@ def dossier_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, Any
             ),
         ]
         scenarios.append(_submission_scenario(port, raw_token, filing, pdfs))
-        results = drive_all(port, scenarios, args)
+        results = drive_all(port, scenarios, args, memory)
+        info["memory"] = memory.summary()
     finally:
         stop(server)
     ratios_to_trivial(results, "scale_trivial")

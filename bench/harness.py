@@ -110,6 +110,86 @@ class Result:
     ratio_to_trivial: float | None = None
     skipped: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
+    worker_rss_mb: float | None = None  # the largest resident size of a gunicorn worker while it ran
+
+
+RSS_LIMIT_MB = 300
+RSS_INTERVAL = 0.2  # seconds between two readings
+
+
+def _rss_mb(pid: int) -> float | None:
+    """The resident size of a process in MB (``VmRSS`` of /proc), None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (gunicorn's workers under its master)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+class WorkerMemory:
+    """The resident size of each gunicorn worker, read every ``RSS_INTERVAL`` seconds on a thread of its own.
+
+    ``mark()`` gives the largest size of any worker since the previous mark (one scenario);
+    ``summary()`` the largest of each worker over the whole run, beside ``RSS_LIMIT_MB``.
+    """
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+        self.peaks: dict[int, float] = {}
+        self.since_mark = 0.0
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            self.sample()
+            self._done.wait(RSS_INTERVAL)
+
+    def sample(self) -> None:
+        for pid in _children(self.master):
+            rss = _rss_mb(pid)
+            if rss is None:
+                continue
+            with self._lock:
+                self.peaks[pid] = max(self.peaks.get(pid, 0.0), rss)
+                self.since_mark = max(self.since_mark, rss)
+
+    def mark(self) -> float:
+        self.sample()
+        with self._lock:
+            peak, self.since_mark = self.since_mark, 0.0
+        return round(peak, 1)
+
+    def summary(self) -> dict[str, Any]:
+        self._done.set()
+        self._thread.join(timeout=5)
+        peaks = [round(v, 1) for _pid, v in sorted(self.peaks.items())]
+        under = bool(peaks) and max(peaks) < RSS_LIMIT_MB
+        shown = ", ".join(f"{v:.0f} MB" for v in peaks) or "không đọc được"
+        verdict = "đạt" if under else "KHÔNG ĐẠT"
+        print(f"    Bộ nhớ thường trú lớn nhất mỗi tiến trình web: {shown} (giới hạn {RSS_LIMIT_MB} MB): {verdict}")
+        return {"workers_peak_mb": peaks, "limit_mb": RSS_LIMIT_MB, "under_limit": under}
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -203,15 +283,25 @@ def drive(port: int, scenario: Scenario, *, threads: int, duration: float, warmu
     return result
 
 
-def drive_all(port: int, scenarios: list[Scenario | Result], args: argparse.Namespace) -> list[Result]:
-    """Each scenario driven and its line printed; a ``Result`` in the list stands for one skipped before it ran."""
+def drive_all(
+    port: int, scenarios: list[Scenario | Result], args: argparse.Namespace, memory: WorkerMemory | None = None
+) -> list[Result]:
+    """Each scenario driven and its line printed; a ``Result`` in the list stands for one skipped before it ran.
+
+    With ``memory``, each scenario driven records the largest resident size of a worker while it ran.
+    """
     results: list[Result] = []
     for scenario in scenarios:
         if isinstance(scenario, Result):
             result = scenario
         else:
+            if memory is not None:
+                memory.mark()
             result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
-        print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms'}")
+            if memory is not None:
+                result.worker_rss_mb = memory.mark()
+        rss = f", RSS ≤ {result.worker_rss_mb:.0f} MB" if result.worker_rss_mb else ""
+        print(f"    {result.label}: {result.skipped or f'{result.rps:.1f} yêu cầu/s, p95 {result.p95_ms:.1f} ms{rss}'}")
         results.append(result)
     return results
 

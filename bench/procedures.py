@@ -14,8 +14,9 @@ from bench.harness import (
     BENCH_DB,
     Result,
     Scenario,
+    WorkerMemory,
     collectstatic,
-    drive,
+    drive_all,
     ratios_to_trivial,
     server_env,
     start_gunicorn,
@@ -151,8 +152,10 @@ def procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     print(f"==> Khởi động gunicorn ({args.workers} tiến trình) tại 127.0.0.1:{port}")
     server = start_gunicorn(env, port, args.workers)
     results: list[Result] = []
+    memory: dict[str, Any] = {}
     try:
         wait_ready(port, server)
+        sampler = WorkerMemory(server.pid)
         scenarios = [
             Scenario("trivial", "/bench/trivial", ["/bench/trivial"]),
             Scenario("portal_search", "Cổng: /thu-tuc/?q=…", [f"/thu-tuc/?q={quote(q)}" for q in QUERIES]),
@@ -161,12 +164,9 @@ def procedure_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
             ),
         ]
         print(f"==> Đo {len(scenarios)} kịch bản × {args.duration:g} s, {args.threads} luồng, kết nối giữ mở")
-        for scenario in scenarios:
-            result = drive(port, scenario, threads=args.threads, duration=args.duration, warmup=args.warmup)
-            note = result.skipped or f"{result.rps:.1f} yêu cầu/s"
-            print(f"    {scenario.label}: {note}")
-            results.append(result)
+        results = drive_all(port, list(scenarios), args, sampler)
+        memory = sampler.summary()
     finally:
         stop(server)
     ratios_to_trivial(results, "trivial")
-    return results, {"database": BENCH_DB, **load}
+    return results, {"database": BENCH_DB, **load, "memory": memory}

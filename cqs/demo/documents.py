@@ -131,7 +131,7 @@ PROPOSALS = (
 )
 
 
-def _document_pdf(*, issuer: str, code: str, place: str, day: dt.date, kind: str, subject: str, body: str) -> bytes:
+def document_pdf(*, issuer: str, code: str, place: str, day: dt.date, kind: str, subject: str, body: str) -> bytes:
     """A one-page document in the Decree 30 layout (issuer, national motto, number, place and date, subject, text)."""
     html = f"""<html lang="vi"><head><style>
       @page {{ size: A4; margin: 20mm 15mm 20mm 30mm; }}
@@ -204,7 +204,7 @@ def _incoming(
     number = str(rng.randrange(1, 4000))
     notation = f"{symbol}-VP" if doc_type.is_letter else f"{doc_type.abbreviation}-{symbol}"
     sent = day - dt.timedelta(days=rng.randrange(1, 4))
-    pdf = _document_pdf(
+    pdf = document_pdf(
         issuer=sender,
         code=f"{number}/{notation}",
         place="Nghệ An",
@@ -320,7 +320,7 @@ def _outgoing(
             ],
             reply_to=reply_to,
         )
-        pdf = _document_pdf(
+        pdf = document_pdf(
             issuer="Ủy ban nhân dân phường Trường Vinh",
             code=f"     /{'UBND-VP' if kind == 'Công văn' else types[kind].abbreviation + '-UBND'}",
             place="Trường Vinh",

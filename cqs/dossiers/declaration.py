@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from cqs.catalog.eforms import eform_rows
 from cqs.catalog.models import RequiredDocument
+from cqs.core.pdfrender import html_pdf
 from cqs.dossiers.documents import _date_line, fmt_datetime
 from cqs.dossiers.models import Dossier, FilingMode
 
@@ -57,12 +58,9 @@ def declaration_html(*, dossier: Dossier, document: RequiredDocument, confirmati
 
 
 def declaration_pdf(*, dossier: Dossier, document: RequiredDocument, confirmation: Confirmation) -> bytes:
-    import weasyprint  # imported here: it takes a second to load, and only the printing needs it
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # imported here: it takes a second to load, and only printing needs it
 
     html = declaration_html(dossier=dossier, document=document, confirmation=confirmation)
     # Nothing is fetched: every value in the page is text the applicant typed.
     fetcher = URLFetcher(allowed_protocols=("data",), allow_redirects=False)
-    result = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
-    assert result is not None
-    return bytes(result)
+    return html_pdf(html, url_fetcher=fetcher)

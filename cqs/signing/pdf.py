@@ -107,7 +107,13 @@ class SignatureReport:
 CONTENT_CHANGES = {"ANNOTATIONS", "OTHER"}
 
 
-def _timestamper() -> Any:
+# A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB), by whether a
+# timestamp is added.
+RESERVED_BYTES = {False: 16384, True: 32768}
+
+
+def timestamper() -> Any:
+    """The RFC 3161 timestamp client of ``settings.CQS_TSA_URL``, or None when no authority is set."""
     url = settings.CQS_TSA_URL
     if not url:
         return None
@@ -226,14 +232,13 @@ def pdf_sign(
     pdf_signer = signers.PdfSigner(
         meta,
         signer=signer_for(certificate),
-        timestamper=_timestamper(),
+        timestamper=timestamper(),
         stamp_style=appearance.HtmlStampStyle(stamp=stamp) if stamp is not None else None,
         new_field_spec=spec,
     )
     seconds = float(settings.CQS_SIGNING_TIMEOUT)
     try:
-        # A fixed reservation spares pyHanko a dry-run signature to measure it (CMS with the chain: ~6 kB).
-        reserved = 32768 if settings.CQS_TSA_URL else 16384
+        reserved = RESERVED_BYTES[bool(settings.CQS_TSA_URL)]
         out = _within(partial(pdf_signer.sign_pdf, writer, bytes_reserved=reserved), seconds=seconds)
     except FutureTimeout as exc:
         logger.warning("Signing with certificate %s took more than %s s", certificate.serial, seconds)
@@ -298,9 +303,14 @@ def _validation_context() -> ValidationContext:
 
 
 def next_field_name(pdf: bytes) -> str:
-    """``Signature<n+1>`` for a PDF that already carries n signature fields."""
+    """``Signature<n+1>`` for a PDF that already carries n signed signature fields.
+
+    Only the fields' names and values are read, not the signatures themselves (parsing their CMS
+    costs as much as a signature).
+    """
     try:
-        taken = {sig.field_name for sig in PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures}
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        taken = {name for name, _value, _ref in fields.enumerate_sig_fields(reader, filled_status=True)}
     except (PdfError, ValueError, OSError) as exc:
         raise ValidationFailed("Tệp không phải là tệp PDF hợp lệ.") from exc
     number = len(taken) + 1

@@ -22,11 +22,11 @@ signature, both allowed; poppler's ``pdfsig`` checks each signature's bytes).
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import weasyprint
 from django.utils.html import escape
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
@@ -36,6 +36,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields as sign_fields
 
 from cqs.core.errors import ValidationFailed
+from cqs.core.pdfrender import html_pdf
 from cqs.signing.pdf import placement_box
 
 READ_ONLY = 1  # field flag bit 1
@@ -131,10 +132,12 @@ def pdf_fields_add(pdf: bytes, fields: Sequence[TextField], *, seal_field: str =
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=256)
 def _appearance_pdf(text: str, *, width: float, height: float, size: float, italic: bool, multiline: bool) -> bytes:
     """The field's look: the text centred on an opaque white box (hiding what the draft had there).
 
-    One line stays one line, smaller if it would not fit; a multi-line field wraps.
+    One line stays one line, smaller if it would not fit; a multi-line field wraps. Kept per process
+    by its arguments: the date line of the day is the same for every document issued that day.
     """
     style = "italic" if italic else "normal"
     if not multiline:
@@ -144,12 +147,12 @@ def _appearance_pdf(text: str, *, width: float, height: float, size: float, ital
         '<!doctype html><html lang="vi"><head><meta charset="utf-8"><style>'
         f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: 0; }}"
         f"html, body {{ margin: 0; padding: 0; background: #fff; width: {width:.2f}pt; height: {height:.2f}pt; }}"
-        f'body {{ display: flex; align-items: center; justify-content: center; font-family: "Liberation Serif",'
-        f' "Times New Roman", "DejaVu Serif", serif; font-size: {size:.2f}pt; font-style: {style};'
+        f'body {{ display: flex; align-items: center; justify-content: center; font-family: "CQS Serif",'
+        f' "Liberation Serif", "Times New Roman", "DejaVu Serif", serif; font-size: {size:.2f}pt; font-style: {style};'
         f" line-height: 1.15; text-align: center; color: #000; white-space: {wrap}; }}"
         f"</style></head><body><div>{escape(text)}</div></body></html>"
     )
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+    return html_pdf(html)
 
 
 def _fields_by_name(writer: IncrementalPdfFileWriter) -> dict[str, generic.IndirectObject]:

@@ -169,3 +169,17 @@ def test_command_placement_and_lines(agency: Any, small_pdf: bytes, tmp_path: Pa
     assert report.ok
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("sign_pdf", str(source), str(target), "--placement", "bottom")
+
+
+def test_the_next_field_is_the_first_name_no_signature_fills(org_cert: Any, small_pdf: bytes) -> None:
+    from cqs.signing.pdf import next_field_name
+    from cqs.signing.pdf_fields import pdf_fields_add
+
+    assert next_field_name(small_pdf) == "Signature1"
+    once = _sign(small_pdf, org_cert)
+    assert next_field_name(once) == "Signature2"
+    with_empty_seal = pdf_fields_add(small_pdf, [], seal_field="Signature1")  # an empty field is not taken
+    assert next_field_name(with_empty_seal) == "Signature1"
+    assert next_field_name(_sign(once, org_cert, field_name="Signature3")) == "Signature4"  # past the last taken
+    with pytest.raises(ValidationFailed):
+        next_field_name(b"%PDF-1.7 not a pdf")
