@@ -260,20 +260,20 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     for r in issuing:
         print(f"    {r.label}: {r.rps:.2f}/s (p95 {r.p95_ms:.1f} ms)")
 
-    cookie = session_cookie(leader)
+    scenarios: list[Scenario | Result] = [
+        Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"])
+    ]
+    for name, label, user in readers:
+        http_name, http_label = f"documents_search_http_{name}", f"Văn bản: /van-ban/tra-cuu/?q=… ({label})"
+        if user is None:
+            scenarios.append(Result(name=http_name, label=http_label, skipped="không có người dùng này trong dữ liệu"))
+            continue
+        paths = [f"/van-ban/tra-cuu/?q={quote(q)}" for q in QUERIES]
+        scenarios.append(Scenario(http_name, http_label, paths, headers={"Cookie": session_cookie(user)}))
     connection.close()
     port, server = scale_server(url, args.workers)
     try:
         wait_ready(port, server)
-        scenarios: list[Scenario | Result] = [
-            Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
-            Scenario(
-                "documents_search_http",
-                "Văn bản: /van-ban/tra-cuu/?q=… (lãnh đạo xã)",
-                [f"/van-ban/tra-cuu/?q={quote(q)}" for q in QUERIES],
-                headers={"Cookie": cookie},
-            ),
-        ]
         results = drive_all(port, scenarios, args)
     finally:
         stop(server)
