@@ -346,21 +346,21 @@ def documents_group(args: argparse.Namespace) -> tuple[list[Result], dict[str, A
     share, target = info["issuing"]["issue_vs_pyhanko_percent"], ISSUE_TARGET_PERCENT
     print(f"    cấp số + ký số đạt {share:.0f}% tốc độ của pyHanko một mình (mục tiêu ≥ {target}%)")
 
-    cookie = session_cookie(leader)
+    scenarios: list[Scenario | Result] = [
+        Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"])
+    ]
+    for name, label, user in readers:
+        http_name, http_label = f"documents_search_http_{name}", f"Văn bản: /van-ban/tra-cuu/?q=… ({label})"
+        if user is None:
+            scenarios.append(Result(name=http_name, label=http_label, skipped="không có người dùng này trong dữ liệu"))
+            continue
+        paths = [f"/van-ban/tra-cuu/?q={quote(q)}" for q in QUERIES]
+        scenarios.append(Scenario(http_name, http_label, paths, headers={"Cookie": session_cookie(user)}))
     connection.close()
     port, server = scale_server(url, args.workers)
     try:
         wait_ready(port, server)
         memory = WorkerMemory(server.pid)
-        scenarios: list[Scenario | Result] = [
-            Scenario("documents_trivial", f"/bench/trivial ({SCALE_DB})", ["/bench/trivial"]),
-            Scenario(
-                "documents_search_http",
-                "Văn bản: /van-ban/tra-cuu/?q=… (lãnh đạo xã)",
-                [f"/van-ban/tra-cuu/?q={quote(q)}" for q in QUERIES],
-                headers={"Cookie": cookie},
-            ),
-        ]
         results = drive_all(port, scenarios, args, memory)
         info["memory"] = memory.summary()
     finally:

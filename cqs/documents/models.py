@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cqs.core.models import TimeStampedModel
@@ -251,6 +252,8 @@ class IncomingDocument(TimeStampedModel):
             models.Index(fields=["handler", "status"], name="incoming_by_handler"),
             # agency first: one index scan answers "this agency's documents matching the words" (btree_gin).
             GinIndex(fields=["agency", "search_vector"], name="incoming_search"),
+            # The metadata's words alone: a search finds subject matches first (cqs.documents.search.selectors).
+            GinIndex(models.F("agency"), SearchVector("search_text", config="simple"), name="incoming_search_metadata"),
         ]
         verbose_name = _("văn bản đến")
         verbose_name_plural = _("văn bản đến")
@@ -378,6 +381,9 @@ class OutgoingDocument(TimeStampedModel):
             models.Index(fields=["agency", "status"], name="outgoing_by_status"),
             models.Index(fields=["agency", "issued_at"], name="outgoing_by_issued"),
             GinIndex(fields=["agency", "search_vector"], name="outgoing_search"),
+            GinIndex(models.F("agency"), SearchVector("search_text", config="simple"), name="outgoing_search_metadata"),
+            # The date a search orders by (issue, or creation for a draft), newest first with LIMIT.
+            models.Index(models.F("agency"), Coalesce("issued_at", "created_at"), name="outgoing_by_date"),
         ]
         verbose_name = _("văn bản đi")
         verbose_name_plural = _("văn bản đi")

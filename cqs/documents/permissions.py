@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from cqs.accounts.models import Role
 from cqs.accounts.permissions import roles_by_agency
 from cqs.core.errors import NotFoundOrForbidden
-from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument, Secrecy
+from cqs.documents.models import DepartmentMember, IncomingDocument, OutgoingDocument, ReviewStep, Secrecy
 from cqs.units.models import Agency
 
 REGISTER_ROLES = frozenset({Role.LEADER, Role.CLERK})
@@ -43,20 +43,38 @@ def memberships(user: Any) -> tuple[list[int], list[int]]:
     return cached
 
 
+def incoming_visible_rows(user: Any) -> Q:
+    """The rule of ``incoming_visible_to`` as a condition on each row (no join repeating rows).
+
+    It applies to the documents of ``agencies_with_role(user)``; the search walks the newest of them with it.
+    """
+    registers = agencies_with_role(user, *REGISTER_ROLES)
+    departments, heads = memberships(user)
+    coordinating = IncomingDocument.coordinating_departments.through.objects.filter(
+        incomingdocument_id=OuterRef("pk"), department_id__in=departments
+    )
+    named = Q(handler=user) | Q(lead_department__in=heads)
+    normal = Q(secrecy=Secrecy.NORMAL) & (Q(lead_department__in=departments) | Q(Exists(coordinating)))
+    return Q(agency__in=registers) | named | normal
+
+
 def incoming_visible_to(user: Any) -> QuerySet[IncomingDocument]:
     """Every incoming document the user may see, nothing else."""
     agencies = agencies_with_role(user)
     if not agencies:
         return IncomingDocument.objects.none()
-    registers = agencies_with_role(user, *REGISTER_ROLES)
-    departments, heads = memberships(user)
-    named = Q(handler=user) | Q(lead_department__in=heads)
-    normal = Q(secrecy=Secrecy.NORMAL) & (
-        Q(lead_department__in=departments) | Q(coordinating_departments__in=departments)
-    )
-    visible = Q(agency__in=registers) | named | normal
-    ids = IncomingDocument.objects.filter(Q(agency__in=agencies) & visible).values("pk")
+    ids = IncomingDocument.objects.filter(Q(agency__in=agencies) & incoming_visible_rows(user)).values("pk")
     return IncomingDocument.objects.filter(pk__in=ids)
+
+
+def outgoing_visible_rows(user: Any) -> Q:
+    """The rule of ``outgoing_visible_to`` as a condition on each row (no join repeating rows)."""
+    registers = agencies_with_role(user, *REGISTER_ROLES)
+    departments, _heads = memberships(user)
+    reviewing = ReviewStep.objects.filter(outgoing_id=OuterRef("pk"), reviewer=user)
+    named = Q(drafter=user) | Q(signer=user) | Q(Exists(reviewing))
+    normal = Q(secrecy=Secrecy.NORMAL) & Q(drafting_department__in=departments)
+    return Q(agency__in=registers) | named | normal
 
 
 def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
@@ -64,12 +82,7 @@ def outgoing_visible_to(user: Any) -> QuerySet[OutgoingDocument]:
     agencies = agencies_with_role(user)
     if not agencies:
         return OutgoingDocument.objects.none()
-    registers = agencies_with_role(user, *REGISTER_ROLES)
-    departments, _heads = memberships(user)
-    named = Q(drafter=user) | Q(signer=user) | Q(review_steps__reviewer=user)
-    normal = Q(secrecy=Secrecy.NORMAL) & Q(drafting_department__in=departments)
-    visible = Q(agency__in=registers) | named | normal
-    ids = OutgoingDocument.objects.filter(Q(agency__in=agencies) & visible).values("pk")
+    ids = OutgoingDocument.objects.filter(Q(agency__in=agencies) & outgoing_visible_rows(user)).values("pk")
     return OutgoingDocument.objects.filter(pk__in=ids)
 
 

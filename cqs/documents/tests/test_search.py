@@ -82,6 +82,49 @@ def test_a_match_in_the_subject_ranks_above_a_match_in_the_text_then_the_newest(
     ]
 
 
+def test_metadata_matches_come_first_newest_first_then_text_matches_newest_first(w: DocumentsWorld) -> None:
+    today = dt.date.today()
+    body = vietnamese_pdf("Phân công cán bộ trực ban phòng chống lụt bão.")
+    incoming(w, subject="Báo cáo tuần mới nhất", pdf=body, received=at(today))
+    incoming(w, subject="Lịch trực ban lụt bão cũ", received=at(today - dt.timedelta(days=400)))
+    outgoing(w, subject="Kế hoạch trực ban lụt bão", issued=at(today - dt.timedelta(days=10)))
+    incoming(w, subject="Báo cáo tuần cũ", pdf=body, received=at(today - dt.timedelta(days=5)))
+    incoming(w, subject="Trực ban", pdf=vietnamese_pdf("Mưa lớn kéo dài, lụt bão."), received=at(today))
+    page = document_search(user=w.leader, filters=SearchFilters(query="truc ban lut bao"))
+    assert [(h.document.subject, h.tier) for h in page.hits] == [
+        ("Kế hoạch trực ban lụt bão", selectors_search.IN_METADATA),
+        ("Lịch trực ban lụt bão cũ", selectors_search.IN_METADATA),
+        ("Trực ban", selectors_search.IN_TEXT),  # "trực ban" in the subject, "lụt bão" only in the file
+        ("Báo cáo tuần mới nhất", selectors_search.IN_TEXT),
+        ("Báo cáo tuần cũ", selectors_search.IN_TEXT),
+    ]
+    assert [h.kind for h in page.hits][:2] == ["outgoing", "incoming"]
+
+
+def test_pages_run_on_from_the_metadata_matches_into_the_text_matches(
+    w: DocumentsWorld, monkeypatch: Any, django_assert_num_queries: Any
+) -> None:
+    monkeypatch.setattr(selectors_search, "PAGE_SIZE", 3)
+    day = dt.date(2026, 1, 1)
+    for n in range(4):
+        incoming(w, subject=f"Tiếp công dân đợt {n}", received=at(day + dt.timedelta(days=n)))
+    for n in range(3):
+        pdf = vietnamese_pdf(f"Lịch tiếp công dân định kỳ {n}.")
+        incoming(w, subject=f"Thông báo số {n}", pdf=pdf, received=at(day + dt.timedelta(days=10 + n)))
+    pages = [document_search(user=w.leader, filters=SearchFilters(query="tiep cong dan"), page=n) for n in (1, 2, 3)]
+    assert [[h.document.subject for h in p.hits] for p in pages] == [
+        ["Tiếp công dân đợt 3", "Tiếp công dân đợt 2", "Tiếp công dân đợt 1"],
+        ["Tiếp công dân đợt 0", "Thông báo số 2", "Thông báo số 1"],
+        ["Thông báo số 0"],
+    ]
+    assert [p.has_next for p in pages] == [True, True, False]
+    assert pages[1].hits[1].snippet[1] == ("tiếp", True)
+    # Four queries and no file text: the incoming window fills the page, the outgoing window (empty) falls back
+    # to the GIN index, the document types of the page.
+    with django_assert_num_queries(4):
+        document_search(user=w.leader, filters=SearchFilters(query="tiep cong dan"))
+
+
 def test_outsiders_and_officials_without_a_part_find_nothing(w: DocumentsWorld) -> None:
     incoming(w, subject="Về việc quy hoạch vùng nguyên liệu", lead_department=w.kt)
     outgoing(w, subject="Quyết định quy hoạch vùng nguyên liệu chè", drafting_department=w.kt, drafter=w.kt_specialist)
