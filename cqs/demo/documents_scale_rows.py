@@ -65,7 +65,7 @@ OUTGOING_COLUMNS = (
 )  # fmt: skip
 FILE_COLUMNS = (
     "created_at", "updated_at", "incoming_id", "outgoing_id", "kind", "version", "name", "file", "content_type",
-    "size", "sha256", "text", "uploaded_by_id", "text_problem", "page_count", "places",
+    "size", "sha256", "text", "uploaded_by_id", "text_problem", "page_count", "places", "text_pending",
 )  # fmt: skip
 RECIPIENT_COLUMNS = (
     "outgoing_id", "channel", "agency_id", "organ_id", "name", "sent_at", "status_code", "status_at", "status_note",
@@ -354,7 +354,7 @@ def incoming_rows(gen: DocumentGenerator, *, first_id: int, start: int, size: in
             digest = hashlib.sha256(f"i{pk}".encode()).hexdigest()
             out.files.append(
                 f"{_ts(received)}\t{_ts(received)}\t{pk}\t\\N\tmain\t1\tvan-ban-{pk}.pdf\tdocuments/scale/i{pk}.pdf\t"
-                f"application/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N\t\t1\t{{}}"
+                f"application/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N\t\t1\t{{}}\tf"
             )
         stamp = _ts(received)
         out.incoming.append(
@@ -420,7 +420,8 @@ def outgoing_rows(gen: DocumentGenerator, *, first_id: int, start: int, size: in
             digest = hashlib.sha256(f"o{pk}".encode()).hexdigest()
             out.files.append(
                 f"{_ts(issued)}\t{_ts(issued)}\t\\N\t{pk}\tsigned\t1\t{number:02d}-{pk}.signed.pdf\t"
-                f"documents/scale/o{pk}.pdf\tapplication/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}\t\\N\t\t1\t{{}}"
+                f"documents/scale/o{pk}.pdf\tapplication/pdf\t{len(text) * 40}\t{digest}\t{_esc(text)}"
+                "\t\\N\t\t1\t{}\tf"
             )
         out.outgoing.append(
             "\t".join(

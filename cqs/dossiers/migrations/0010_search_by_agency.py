@@ -7,7 +7,6 @@ lists that grow with every common syllable ("tra", "thi") across the whole provi
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-from django.contrib.postgres.operations import BtreeGinExtension
 from django.db import migrations, models
 
 
@@ -17,7 +16,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGinExtension(),
+        # btree_gin, as documents 0003 made it; never dropped on the way back (the documents' indexes use it).
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS btree_gin", reverse_sql=migrations.RunSQL.noop),
         migrations.RemoveIndex(model_name="dossier", name="dossier_search_trgm"),
         migrations.AddField(
             model_name="dossier",
