@@ -268,21 +268,30 @@ def worker_run(app: Any = None, **options: Any) -> None:
 
     It runs in a thread of its own: a browser test's thread already runs Playwright's event loop.
     """
-    import threading
-
     from procrastinate.contrib.django import app as platform_app
 
     app = app or platform_app
-    failures: list[BaseException] = []
 
     def work() -> None:
+        with app.replace_connector(platform_app.connector.get_worker_connector()):
+            app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+
+    _in_a_thread(work, name="procrastinate-worker")
+
+
+def _in_a_thread(work: Any, *, name: str) -> None:
+    """``work()`` in a thread of its own, waited for; what it raised is raised in the test's thread."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def run() -> None:
         try:
-            with app.replace_connector(platform_app.connector.get_worker_connector()):
-                app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False, **options)
+            work()
         except BaseException as exc:  # handed to the test's thread
             failures.append(exc)
 
-    thread = threading.Thread(target=work, name="procrastinate-worker")
+    thread = threading.Thread(target=run, name=name)
     thread.start()
     thread.join()
     if failures:
@@ -296,7 +305,6 @@ def scheduler_tick(at: float) -> None:
     ticking twice at the same moment is two workers' schedulers ticking in the same second.
     """
     import asyncio
-    import threading
 
     from procrastinate.contrib.django import app
     from procrastinate.periodic import PeriodicDeferrer
@@ -306,20 +314,11 @@ def scheduler_tick(at: float) -> None:
             deferrer = PeriodicDeferrer(registry=app.periodic_registry)
             await deferrer.defer_jobs(jobs_to_defer=deferrer.get_previous_tasks(at=at))
 
-    failures: list[BaseException] = []
-
     def work() -> None:
-        try:
-            with app.replace_connector(app.connector.get_worker_connector()):
-                asyncio.run(tick())
-        except BaseException as exc:  # handed to the test's thread
-            failures.append(exc)
+        with app.replace_connector(app.connector.get_worker_connector()):
+            asyncio.run(tick())
 
-    thread = threading.Thread(target=work, name="procrastinate-scheduler")
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
+    _in_a_thread(work, name="procrastinate-scheduler")
 
 
 @pytest.fixture

@@ -91,17 +91,23 @@ def jobs_stalled_retry() -> int:
             Q(worker__isnull=True) | Q(worker__last_heartbeat__lt=silent_since), status="doing"
         )
         for job in stalled.order_by("id"):
-            _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
-            audit_record(
-                actor=None,
-                action="job.stalled_retry",
-                object_type="procrastinate.procrastinatejob",
-                object_id=job.id,
-                before={"task_name": job.task_name, "status": "doing", "attempts": job.attempts},
-                after={"status": "todo"},
-            )
+            _requeue(job, actor=None, action="job.stalled_retry")
             retried += 1
     return retried
+
+
+def _requeue(job: ProcrastinateJob, *, actor: Any, action: str) -> None:
+    """``job`` (locked by the caller's transaction) back in the queue to run at once, audited as ``action``."""
+    before = {"task_name": job.task_name, "status": job.status, "attempts": job.attempts}
+    _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="procrastinate.procrastinatejob",
+        object_id=job.id,
+        before=before,
+        after={"status": "todo"},
+    )
 
 
 @dataclass(frozen=True)
@@ -142,12 +148,4 @@ def job_retry_failed(*, job_id: int, actor: Any) -> None:
     job = ProcrastinateJob.objects.select_for_update().filter(pk=job_id, status="failed").first()
     if job is None:
         raise NotFoundOrForbidden(_("Không tìm thấy tác vụ lỗi này (có thể đã được chạy lại)."))
-    _in_this_transaction.retry_job_by_id(job_id=job.id, retry_at=timezone.now())
-    audit_record(
-        actor=actor,
-        action="job.retry",
-        object_type="procrastinate.procrastinatejob",
-        object_id=job.id,
-        before={"task_name": job.task_name, "status": "failed", "attempts": job.attempts},
-        after={"status": "todo"},
-    )
+    _requeue(job, actor=actor, action="job.retry")
