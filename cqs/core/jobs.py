@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from procrastinate import App, RetryStrategy
@@ -84,7 +85,9 @@ def jobs_stalled_retry() -> int:
     stops: once it is older than ``CQS_WORKER_STALLED_SECONDS`` (or the worker's row was pruned), the
     job runs again from the start, which every job allows (its service does nothing twice).
     """
-    silent_since = timezone.now() - dt.timedelta(seconds=settings.CQS_WORKER_STALLED_SECONDS)
+    # The database's clock, the one that wrote the heartbeats: a host whose clock runs ahead must not take a
+    # living worker for a dead one.
+    silent_since = Now() - dt.timedelta(seconds=settings.CQS_WORKER_STALLED_SECONDS)
     retried = 0
     with transaction.atomic():
         stalled = ProcrastinateJob.objects.select_for_update(skip_locked=True, of=("self",)).filter(

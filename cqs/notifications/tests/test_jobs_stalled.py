@@ -3,9 +3,11 @@ and only then: the job of a worker that is alive is left alone."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection, transaction
 from procrastinate.contrib.django import app
@@ -55,6 +57,15 @@ def test_the_job_of_a_worker_still_beating_is_left_running(settings: Any) -> Non
     settings.CQS_WORKER_STALLED_SECONDS = 30
     job = _taken_by_a_worker(silent_seconds=5)
     assert jobs_stalled_retry() == 0
+    assert ProcrastinateJob.objects.get(pk=job.id).status == "doing"
+
+
+def test_a_host_whose_clock_runs_ahead_takes_no_living_worker_for_a_dead_one(settings: Any) -> None:
+    # Heartbeats are written with the database's clock: silence is measured with it too.
+    settings.CQS_WORKER_STALLED_SECONDS = 30
+    job = _taken_by_a_worker(silent_seconds=5)
+    with time_machine.travel(time.time() + 300, tick=False):
+        assert jobs_stalled_retry() == 0
     assert ProcrastinateJob.objects.get(pk=job.id).status == "doing"
 
 
